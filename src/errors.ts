@@ -1,0 +1,48 @@
+/** Every failure hbuild expects carries one of these codes; only cli/ maps them to exit codes. */
+export type ErrorCode =
+  | 'ERR_USAGE'
+  | 'ERR_LOCK_INVALID'
+  | 'ERR_RECIPE_INVALID'
+  | 'ERR_HASH_MISMATCH'
+  | 'ERR_WHEEL_MISMATCH'
+  | 'ERR_WHEEL_UNPINNED'
+  | 'ERR_WHEEL_INVALID'
+  | 'ERR_ARCHIVE_UNSAFE'
+  | 'ERR_STORE_CORRUPT'
+  | 'ERR_FETCH'
+  | 'ERR_BUILD_FAILED'
+  | 'ERR_BUILD_TIMEOUT'
+  | 'ERR_BUILD_OUTPUT'
+  | 'ERR_DEPENDENCY_FAILED'
+  | 'ERR_VET_BLOCKED'
+  | 'ERR_DOCKER_UNAVAILABLE'
+  | 'ERR_IMAGE_MISSING'
+  | 'ERR_IMAGE_MISMATCH'
+  | 'ERR_IMAGE_BUILD'
+  | 'ERR_CANCELLED';
+
+export interface HbuildErrorOptions {
+  /** What the user should do next. */
+  hint?: string;
+  cause?: unknown;
+  /** Structured details for logs and --json output. */
+  details?: Record<string, unknown>;
+}
+
+export class HbuildError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: HbuildErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HbuildError';
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details ?? {};
+  }
+}
+
+export function isHbuildError(err: unknown, code?: ErrorCode): err is HbuildError {
+  return err instanceof HbuildError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,18 @@
+/** Stages of one package's way through the pipeline, in order. */
+export type PackageStage = 'fetch' | 'inspect' | 'vet' | 'build' | 'check' | 'publish';
+
+export type PackageStatus = 'queued' | 'running' | 'done' | 'cached' | 'failed' | 'skipped';
+
+export type HbuildEvent =
+  | { type: 'run'; status: 'start'; packages: number; jobs: number }
+  | { type: 'run'; status: 'done' | 'failed'; ok: number; failed: number; cached: number; seconds: number }
+  | {
+      type: 'package';
+      name: string;
+      version: string;
+      stage: PackageStage;
+      status: PackageStatus;
+      message?: string;
+      seconds?: number;
+    }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; details?: Record<string, unknown> };

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 600_000,
+    pool: 'forks',
+    // Docker integration tests share one engine; keep files from fighting over two cores.
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});
