@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'ERR_IMAGE_MISSING'
   | 'ERR_IMAGE_MISMATCH'
   | 'ERR_IMAGE_BUILD'
-  | 'ERR_CANCELLED';
+  | 'ERR_CANCELLED'
+  | 'ERR_INTERNAL';
 
 export interface HbuildErrorOptions {
   /** What the user should do next. */

@@ -1,0 +1,65 @@
+import { HbuildError, isHbuildError } from '../errors.js';
+import { HBUILD_VERSION } from '../version.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { runBuildCommand } from './build-command.js';
+import { runImageCommand } from './image-command.js';
+import { USAGE } from './usage.js';
+
+/** Entry point: returns the process exit code; never calls process.exit itself. */
+export async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    process.stderr.write(interrupts === 1 ? '\nhbuild: stopping; removing containers (Ctrl-C again to force)\n' : '');
+    if (interrupts > 1) process.exit(EXIT.cancelled);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await dispatch(argv, controller.signal);
+  } catch (err) {
+    return reportError(err);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function dispatch(argv: string[], signal: AbortSignal): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
+    process.stdout.write(USAGE);
+    return first === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (first === '--version' || first === 'version') {
+    process.stdout.write(`hbuild ${HBUILD_VERSION}\n`);
+    return EXIT.ok;
+  }
+  if (first === 'image') return runImageCommand(rest, signal);
+  if (first === 'build') return runBuildCommand(rest, signal);
+  if (first.endsWith('.yaml') || first.endsWith('.yml') || first.startsWith('-')) return runBuildCommand(argv, signal);
+  throw new HbuildError('ERR_USAGE', `unknown command ${JSON.stringify(first)}`, { hint: 'run `hbuild help` for the commands' });
+}
+
+export function reportError(err: unknown): number {
+  if (isHbuildError(err)) {
+    process.stderr.write(`hbuild: error: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
+    if (err.code === 'ERR_INTERNAL' && err.cause instanceof Error) process.stderr.write(`${err.cause.stack}\n`);
+    return exitCodeFor(err.code);
+  }
+  if (isParseArgsError(err)) {
+    process.stderr.write(`hbuild: error: ${(err as Error).message}\nhint: run \`hbuild help\`\n`);
+    return EXIT.usage;
+  }
+  process.stderr.write(`hbuild: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return EXIT.buildFailed;
+}
+
+function isParseArgsError(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+

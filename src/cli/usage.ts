@@ -1,0 +1,29 @@
+export const USAGE = `hbuild — build Python wheels from pinned, vetted sources in network-less containers
+
+Usage:
+  hbuild [build] LOCK.yaml [options]     build every locked sdist into a verified wheelhouse
+  hbuild image build NAME [options]      make the builder image images/NAME with mmdebstrap and load it
+  hbuild help | --version
+
+Build options:
+  -o, --out DIR          wheelhouse directory (default: ./wheelhouse)
+      --store DIR        content-addressed store (default: $XDG_CACHE_HOME/hbuild/store)
+  -j, --jobs N           parallel builds (default: the lock's settings.jobs, else the number of cores)
+      --record           write first-seen wheel hashes into the lock (only when there is no pin)
+      --only NAME,...    build only these packages and what they need
+      --fail-fast        stop everything at the first failure
+      --sdist-dir DIR    look for sdists here before the index (repeatable)
+      --index-url URL    Python index (default: PIP_INDEX_URL, then pip's configuration)
+      --docker-host URL  Docker engine (default: DOCKER_HOST, else unix:///var/run/docker.sock)
+      --json             newline-delimited JSON events on stdout
+      --timeout SECONDS  wall-clock limit per build (default: 1800)
+
+Image options:
+      --images DIR       where builder-image recipes live (default: ./images)
+      --mirror URL       Debian mirror (default: from the host's apt sources)
+      --out DIR          where the rootfs tarball is kept (default: $XDG_CACHE_HOME/hbuild/images)
+
+Exit codes: 0 ok · 1 build failed · 2 usage or lockfile error · 3 integrity failure ·
+            4 source refused (unsafe archive or vetting) · 5 not reproducible ·
+            6 Docker engine or builder image unavailable · 130 interrupted
+`;

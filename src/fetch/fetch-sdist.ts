@@ -1,0 +1,91 @@
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { HbuildError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { authorised, listProjectFiles } from './index-client.js';
+import { redactUrl } from './index-url.js';
+
+export interface SdistPinRef {
+  name: string;
+  version: string;
+  file: string;
+  sha256: string;
+  size?: number;
+  /** Absolute local path named by the lock. */
+  path?: string;
+}
+
+export interface FetchOptions {
+  store: Store;
+  /** Resolved lazily: only a store miss with no local copy asks for it. */
+  indexUrl: () => Promise<string>;
+  /** Directories searched for the sdist's file name before the index. */
+  sdistDirs: string[];
+  signal: AbortSignal;
+  maxBytes?: number;
+}
+
+export interface FetchedSdist {
+  path: string;
+  sha256: string;
+  origin: 'store' | 'path' | 'staging' | 'index';
+}
+
+const DEFAULT_MAX_SDIST_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Bring an sdist into the store by its pin. Every byte is hashed on the way in
+ * and nothing lands unless it matches; a store hit is re-hashed before use.
+ */
+export async function fetchSdist(pin: SdistPinRef, options: FetchOptions): Promise<FetchedSdist> {
+  const { store } = options;
+  const what = `sdist ${pin.file} of ${pin.name} ${pin.version}`;
+  const put = { expected: pin.sha256, maxBytes: options.maxBytes ?? DEFAULT_MAX_SDIST_BYTES, what };
+  const cached = await store.verifiedBlob('sources', pin.sha256, what).catch(() => null);
+  if (cached) return { path: cached, sha256: pin.sha256, origin: 'store' };
+
+  const local = await firstExisting([...(pin.path ? [pin.path] : []), ...options.sdistDirs.map((dir) => join(dir, pin.file))]);
+  if (local) {
+    await store.putStream('sources', createReadStream(local), put);
+    return { path: store.blobPath('sources', pin.sha256), sha256: pin.sha256, origin: local === pin.path ? 'path' : 'staging' };
+  }
+
+  const indexUrl = await options.indexUrl();
+  const files = await listProjectFiles(indexUrl, pin.name, options.signal);
+  const listed = files.find((f) => f.filename === pin.file);
+  if (!listed) {
+    throw new HbuildError('ERR_FETCH', `the index at ${redactUrl(indexUrl)} does not list ${pin.file} for ${pin.name}`, {
+      hint: 'the file may have been removed; put a copy in --sdist-dir, or re-lock',
+    });
+  }
+  if (listed.sha256 && listed.sha256 !== pin.sha256) {
+    throw new HbuildError('ERR_HASH_MISMATCH', `the index lists ${pin.file} with sha256 ${listed.sha256}, but the lock pins ${pin.sha256}`, {
+      hint: 'the index now serves different bytes under this name; do not re-pin without finding out why',
+      details: { expected: pin.sha256, actual: listed.sha256 },
+    });
+  }
+  // Index credentials go only to the index's own origin.
+  const headers = new URL(listed.url).origin === new URL(indexUrl).origin ? authorised(new URL(indexUrl)).headers : {};
+  const response = await fetch(listed.url, { headers, signal: options.signal, redirect: 'follow' }).catch((err: unknown) => {
+    throw new HbuildError('ERR_FETCH', `cannot download ${pin.file}`, { cause: err, hint: 'check the network and try again' });
+  });
+  if (!response.ok || !response.body) {
+    throw new HbuildError('ERR_FETCH', `downloading ${pin.file} failed with HTTP ${response.status}`, { hint: 'try again later' });
+  }
+  await store.putStream('sources', Readable.fromWeb(response.body as never), put);
+  return { path: store.blobPath('sources', pin.sha256), sha256: pin.sha256, origin: 'index' };
+}
+
+async function firstExisting(paths: string[]): Promise<string | undefined> {
+  for (const path of paths) {
+    try {
+      await access(path);
+      return path;
+    } catch {
+      // try the next one
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type Dockerode from 'dockerode';
+import { sha256File } from '../util/digest.js';
+import { loadRootfsImage, rootfsTarPath } from './load.js';
+import { debianMirror } from './mirror.js';
+import { runMmdebstrap, type ImageLog } from './mmdebstrap.js';
+import { readImageRecipe } from './recipe.js';
+
+export interface BuildImageOptions {
+  docker: Dockerode;
+  /** Recipe name: `images/<name>/image.yaml`. */
+  name: string;
+  imagesDir: string;
+  /** Where the rootfs tar is kept (`rootfs-<hex>.tar`) so a later load needs no rebuild. */
+  outDir: string;
+  /** Debian mirror URI; default: the first matching entry of the host's apt sources. */
+  mirror?: string;
+  /** Where mmdebstrap stages the chroot; default `outDir`, which must then have room for it. */
+  tmpDir?: string;
+  log: ImageLog;
+  signal?: AbortSignal;
+}
+
+export interface BuiltImage {
+  /** `sha256:<hex>` of the rootfs tar; what the lock pins as `builder.rootfs`. */
+  rootfsDigest: string;
+  rootfsPath: string;
+  /** `sha256:<hex>` of the image config; identical for identical rootfs and recipe. */
+  imageId: string;
+  ref: string;
+  seconds: { mmdebstrap: number; hash: number; load: number };
+}
+
+/** Build a builder image's rootfs with mmdebstrap, keep the tar, and load it into Docker. */
+export async function buildImage(opts: BuildImageOptions): Promise<BuiltImage> {
+  const recipe = await readImageRecipe(opts.imagesDir, opts.name);
+  const mirror = opts.mirror ?? (await debianMirror({ suite: recipe.suite }));
+  await mkdir(opts.outDir, { recursive: true });
+  const tmpDir = opts.tmpDir ?? opts.outDir;
+  const partial = join(opts.outDir, `.tmp-rootfs-${process.pid}-${randomBytes(6).toString('hex')}.tar`);
+  opts.log.info({ image: opts.name, suite: recipe.suite, mirror }, 'building builder image rootfs');
+  const timer = stopwatch();
+  try {
+    await runMmdebstrap(recipe, { mirror, output: partial, tmpDir, log: opts.log, signal: opts.signal });
+    const mmdebstrap = timer();
+    const rootfsDigest = `sha256:${await sha256File(partial)}`;
+    const rootfsPath = rootfsTarPath(opts.outDir, rootfsDigest);
+    await rename(partial, rootfsPath);
+    const hash = timer();
+    opts.log.info({ image: opts.name, rootfsDigest, rootfsPath, seconds: mmdebstrap }, 'builder image rootfs built');
+    const loaded = await loadRootfsImage(opts.docker, { ...opts, recipe, rootfsPath, rootfsDigest });
+    return { rootfsDigest, rootfsPath, ...loaded, seconds: { mmdebstrap, hash, load: timer() } };
+  } finally {
+    await rm(partial, { force: true });
+  }
+}
+
+/** Seconds since the previous call (or creation), to three decimals. */
+function stopwatch(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const seconds = Math.round(now - last) / 1000;
+    last = now;
+    return seconds;
+  };
+}

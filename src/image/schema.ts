@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/** The unprivileged account builds run as; names and ids end up in shell hooks, so they are tightly bounded. */
+export const ImageUser = z.strictObject({
+  name: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'expected a lowercase POSIX user name'),
+  uid: z.number().int().min(1).max(65533),
+  gid: z.number().int().min(1).max(65533),
+});
+export type ImageUser = z.infer<typeof ImageUser>;
+
+/** `images/<name>/image.yaml`: what mmdebstrap installs into a builder image's rootfs. */
+export const ImageRecipe = z.strictObject({
+  suite: z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a Debian suite name'),
+  variant: z.union([
+    z.literal('extract'),
+    z.literal('custom'),
+    z.literal('essential'),
+    z.literal('apt'),
+    z.literal('required'),
+    z.literal('minbase'),
+    z.literal('buildd'),
+    z.literal('important'),
+    z.literal('standard'),
+  ]),
+  'source-date-epoch': z.number().int().min(0).max(253402300799),
+  packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, 'expected a Debian package name')).min(1),
+  user: ImageUser,
+});
+export type ImageRecipe = z.infer<typeof ImageRecipe>;

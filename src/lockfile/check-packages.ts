@@ -1,0 +1,95 @@
+import { valid } from '@renovatebot/pep440';
+import { findCycles } from './graph.js';
+import { PROJECT_NAME, normalizeName, sdistFileMatches, wheelFileMatches } from './names.js';
+import type { Finding } from './problems.js';
+import { MAX_PACKAGES, SdistPin, WheelPin } from './schema.js';
+
+/** Enough to act on; a hostile lock could otherwise make cycle reporting quadratic. */
+const MAX_CYCLES = 20;
+
+interface Entry {
+  index: number;
+  name: string;
+  record: Record<string, unknown>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isName(value: unknown): value is string {
+  return typeof value === 'string' && PROJECT_NAME.test(value);
+}
+
+/** Entries with a usable name; whatever else is wrong with them the schema reports. */
+function entriesOf(data: unknown): Entry[] {
+  const packages = isRecord(data) ? data['packages'] : undefined;
+  if (!Array.isArray(packages) || packages.length > MAX_PACKAGES) return [];
+  const entries: Entry[] = [];
+  for (const [index, record] of packages.entries()) {
+    if (isRecord(record) && isName(record['name'])) entries.push({ index, name: record['name'], record });
+  }
+  return entries;
+}
+
+function fileFindings(entry: Entry): Finding[] {
+  const { name, record, index } = entry;
+  const version = record['version'];
+  if (typeof version !== 'string' || valid(version) === null) return [];
+  const findings: Finding[] = [];
+  const stem = `${normalizeName(name).replaceAll('-', '_')}-${version}`;
+  const sdist = isRecord(record['sdist']) ? record['sdist']['file'] : undefined;
+  if (SdistPin.shape.file.safeParse(sdist).success && !sdistFileMatches(sdist as string, name, version)) {
+    findings.push({ path: ['packages', index, 'sdist', 'file'], message: `expected the sdist of ${name} ${version}, named like ${stem}.tar.gz` });
+  }
+  const wheel = isRecord(record['wheel']) ? record['wheel']['file'] : undefined;
+  if (WheelPin.shape.file.safeParse(wheel).success && !wheelFileMatches(wheel as string, name, version)) {
+    findings.push({ path: ['packages', index, 'wheel', 'file'], message: `expected a wheel of ${name} ${version}, named like ${stem}-py3-none-any.whl` });
+  }
+  return findings;
+}
+
+/**
+ * What a schema cannot say: names unique after normalisation, build-requires naming
+ * entries of this lock, no self-reference, no cycles, file names matching the package.
+ * Works on unvalidated data so these problems are reported together with schema ones.
+ */
+export function checkPackages(data: unknown): Finding[] {
+  const entries = entriesOf(data);
+  const findings: Finding[] = [];
+  const byKey = new Map<string, Entry>();
+  for (const entry of entries) {
+    const key = normalizeName(entry.name);
+    const first = byKey.get(key);
+    if (first === undefined) byKey.set(key, entry);
+    else findings.push({ path: ['packages', entry.index, 'name'], message: `duplicate package "${entry.name}": packages[${first.index}] is "${first.name}", the same name after normalisation` });
+  }
+
+  const graph = new Map<string, Set<string>>();
+  for (const entry of entries) {
+    const key = normalizeName(entry.name);
+    findings.push(...fileFindings(entry));
+    if (byKey.get(key) !== entry) continue;
+    const requires = entry.record['build-requires'];
+    const deps = new Set<string>();
+    graph.set(key, deps);
+    if (!Array.isArray(requires)) continue;
+    for (const [i, req] of requires.entries()) {
+      if (!isName(req)) continue;
+      const path = ['packages', entry.index, 'build-requires', i];
+      const dep = normalizeName(req);
+      if (dep === key) findings.push({ path, message: `${entry.name} cannot build-require itself` });
+      else if (!byKey.has(dep)) findings.push({ path, message: `"${req}" is not a package in this lock` });
+      else if (deps.has(dep)) findings.push({ path, message: `"${req}" is listed twice` });
+      else deps.add(dep);
+    }
+  }
+
+  const edges = new Map([...graph].map(([key, deps]) => [key, [...deps]]));
+  for (const cycle of findCycles(edges, MAX_CYCLES)) {
+    const first = byKey.get(cycle[0]!)!;
+    const names = cycle.map((key) => byKey.get(key)!.name);
+    findings.push({ path: ['packages', first.index, 'build-requires'], message: `dependency cycle: ${names.join(' → ')}`, at: 'key' });
+  }
+  return findings;
+}

@@ -1,0 +1,87 @@
+import { resolve } from 'node:path';
+import { HbuildError } from '../errors.js';
+import { topologicalOrder } from './graph.js';
+import { normalizeName } from './names.js';
+import type { LoadedLock } from './read.js';
+import { DEFAULT_SOURCE_DATE_EPOCH, type Builder, type LockPackage, type SdistPin, type WheelPin } from './schema.js';
+
+export interface PlannedPackage {
+  /** As written in the lock. */
+  name: string;
+  /** PEP 503 normalised name: the key everything else refers to. */
+  key: string;
+  version: string;
+  /** The pin, with `path` resolved to an absolute path when the lock gives one. */
+  sdist: SdistPin;
+  /** Normalised keys of the packages whose wheels this build needs, sorted. */
+  buildRequires: string[];
+  wheel?: WheelPin;
+}
+
+export interface Plan {
+  lockPath: string;
+  builder: Builder;
+  sourceDateEpoch: number;
+  jobs?: number;
+  /** Dependencies before dependents; ties broken by normalised name. */
+  packages: PlannedPackage[];
+}
+
+function planPackage(pkg: LockPackage, dir: string): PlannedPackage {
+  const sdist = pkg.sdist.path === undefined ? { ...pkg.sdist } : { ...pkg.sdist, path: resolve(dir, pkg.sdist.path) };
+  const planned: PlannedPackage = {
+    name: pkg.name,
+    key: normalizeName(pkg.name),
+    version: pkg.version,
+    sdist,
+    buildRequires: [...new Set(pkg['build-requires'].map(normalizeName))].sort(),
+  };
+  if (pkg.wheel) planned.wheel = { ...pkg.wheel };
+  return planned;
+}
+
+/** `only` and everything it build-requires, transitively. Unknown names are a usage error. */
+function closure(byKey: ReadonlyMap<string, PlannedPackage>, only: readonly string[], lockPath: string): Set<string> {
+  const unknown = only.filter((name) => !byKey.has(normalizeName(name)));
+  if (unknown.length > 0) {
+    throw new HbuildError('ERR_USAGE', `not in ${lockPath}: ${unknown.join(', ')}`, {
+      hint: 'name packages as they appear under packages: in the lock (case, "-", "_" and "." do not matter)',
+      details: { unknown },
+    });
+  }
+  const selected = new Set<string>();
+  const queue = only.map(normalizeName);
+  while (queue.length > 0) {
+    const key = queue.pop()!;
+    if (selected.has(key)) continue;
+    selected.add(key);
+    queue.push(...(byKey.get(key)?.buildRequires ?? []));
+  }
+  return selected;
+}
+
+/**
+ * The build plan for a validated lock: pure, deterministic. `only` (names as a user
+ * types them) narrows it to those packages and their build requirements; undefined
+ * or empty means every package.
+ */
+export function planBuild(loaded: LoadedLock, only?: readonly string[]): Plan {
+  const { lock } = loaded;
+  const byKey = new Map<string, PlannedPackage>();
+  for (const pkg of lock.packages) {
+    const planned = planPackage(pkg, loaded.dir);
+    byKey.set(planned.key, planned);
+  }
+  const selected = only !== undefined && only.length > 0 ? closure(byKey, only, loaded.path) : new Set(byKey.keys());
+  const graph = new Map([...selected].map((key) => [key, byKey.get(key)!.buildRequires]));
+
+  const plan: Plan = {
+    lockPath: loaded.path,
+    builder: { image: lock.builder.image, rootfs: lock.builder.rootfs },
+    sourceDateEpoch: lock.settings?.['source-date-epoch'] ?? DEFAULT_SOURCE_DATE_EPOCH,
+    packages: topologicalOrder(graph).map((key) => byKey.get(key)!),
+  };
+  const jobs = lock.settings?.jobs;
+  if (jobs !== undefined) plan.jobs = jobs;
+  return plan;
+}

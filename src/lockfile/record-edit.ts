@@ -1,0 +1,115 @@
+import { isMap, isNode, isScalar, isSeq, parse, type Node, type YAMLMap } from 'yaml';
+import { normalizeName } from './names.js';
+import type { LoadedLock } from './read.js';
+import { WheelPin } from './schema.js';
+import { lineAt, parseLockYaml, type LockSource } from './yaml-source.js';
+
+interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._+!-]*$/;
+
+/** Plain when YAML would read it back as the same string, double-quoted otherwise. */
+function renderScalar(value: string): string {
+  return PLAIN.test(value) && parse(value) === value ? value : JSON.stringify(value);
+}
+
+/** Where a node's own text ends: the last scalar of a block collection, not its trailing blank lines. */
+function contentEnd(node: Node): number {
+  if (isMap(node) && !node.flow) {
+    const last = node.items.at(-1);
+    const inner = isNode(last?.value) ? last.value : last?.key;
+    if (isNode(inner)) return contentEnd(inner);
+  }
+  if (isSeq(node) && !node.flow) {
+    const last = node.items.at(-1);
+    if (isNode(last)) return contentEnd(last);
+  }
+  return node.range![1];
+}
+
+function column(source: LockSource, offset: number): number {
+  return source.lineCounter.linePos(offset).col - 1;
+}
+
+/** Start of the line after the one holding `offset - 1`, or the end of the text. */
+function nextLineStart(source: LockSource, text: string, offset: number): number {
+  return source.lineCounter.lineStarts[lineAt(source, offset - 1)] ?? text.length;
+}
+
+function replaceWheel(wheel: YAMLMap, pin: WheelPin): Edit[] {
+  const edits: Edit[] = [];
+  for (const field of ['file', 'sha256'] as const) {
+    const node = wheel.get(field, true);
+    if (!isScalar(node) || !node.range) throw new Error(`recordWheels: wheel.${field} is not a scalar`);
+    if (node.value !== pin[field]) edits.push({ start: node.range[0], end: node.range[1], text: renderScalar(pin[field]) });
+  }
+  return edits;
+}
+
+function insertWheel(source: LockSource, text: string, entry: YAMLMap, pin: WheelPin): Edit {
+  const file = renderScalar(pin.file);
+  const sha256 = renderScalar(pin.sha256);
+  const last = entry.items[entry.items.length - 1]!;
+  const lastNode = (isNode(last.value) ? last.value : last.key) as Node;
+  if (entry.flow) {
+    const at = lastNode.range![1];
+    return { start: at, end: at, text: `, wheel: {file: ${file}, sha256: ${sha256}}` };
+  }
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const indent = column(source, (entry.items[0]!.key as Node).range![0]);
+  const sdist = entry.get('sdist', true);
+  const nested = isMap(sdist) && !sdist.flow ? column(source, (sdist.items[0]!.key as Node).range![0]) - indent : 2;
+  const pad = ' '.repeat(indent);
+  const step = ' '.repeat(nested > 0 ? nested : 2);
+  const at = nextLineStart(source, text, contentEnd(lastNode));
+  const lead = at === text.length && !/\r?\n$/.test(text) ? eol : '';
+  const block = `${pad}wheel:${eol}${pad}${step}file: ${file}${eol}${pad}${step}sha256: ${sha256}${eol}`;
+  return { start: at, end: at, text: lead + block };
+}
+
+/**
+ * The lock text with each package's `wheel:` pin added or replaced. Only those spans
+ * change: comments, key order and layout elsewhere are kept byte for byte.
+ * `loaded` must be `text` as parsed by parseLock.
+ */
+export function recordWheelsInText(text: string, loaded: LoadedLock, wheels: ReadonlyMap<string, WheelPin>): string {
+  const source = parseLockYaml(text);
+  const packages = source.doc.get('packages', true);
+  if (!isSeq(packages)) throw new Error('recordWheels: lock has no packages sequence');
+  const indexByKey = new Map(loaded.lock.packages.map((pkg, i) => [normalizeName(pkg.name), i]));
+  const unknown = [...wheels.keys()].filter((name) => !indexByKey.has(normalizeName(name)));
+  if (unknown.length > 0) throw new Error(`recordWheels: not in the lock: ${unknown.join(', ')}`);
+
+  const edits: Edit[] = [];
+  const seen = new Set<string>();
+  for (const [name, wheel] of wheels) {
+    const key = normalizeName(name);
+    if (seen.has(key)) throw new Error(`recordWheels: ${name} is given twice`);
+    seen.add(key);
+    const parsed = WheelPin.safeParse({ file: wheel.file, sha256: wheel.sha256 });
+    if (!parsed.success) throw new Error(`recordWheels: invalid wheel pin for ${name}: ${parsed.error.message}`);
+    const pin = parsed.data;
+    const entry = packages.items[indexByKey.get(key)!];
+    if (!isMap(entry) || entry.items.length === 0) throw new Error(`recordWheels: entry for ${name} is not a mapping`);
+    const existing = entry.get('wheel', true);
+    if (isMap(existing)) edits.push(...replaceWheel(existing, pin));
+    else edits.push(insertWheel(source, text, entry, pin));
+  }
+  return applyEdits(text, edits);
+}
+
+/** Splice non-overlapping edits in one pass, so thousands of them stay linear. */
+function applyEdits(text: string, edits: Edit[]): string {
+  const chunks: string[] = [];
+  let from = 0;
+  for (const edit of [...edits].sort((a, b) => a.start - b.start)) {
+    chunks.push(text.slice(from, edit.start), edit.text);
+    from = edit.end;
+  }
+  chunks.push(text.slice(from));
+  return chunks.join('');
+}

@@ -1,0 +1,108 @@
+import { valid } from '@renovatebot/pep440';
+import { z } from 'zod';
+import { PROJECT_NAME } from './names.js';
+
+/** 1980-01-01T00:00:00Z: zip cannot store earlier timestamps. */
+export const MIN_SOURCE_DATE_EPOCH = 315_532_800;
+/** 2107-12-31T23:59:59Z: zip cannot store later timestamps either. */
+export const MAX_SOURCE_DATE_EPOCH = 4_354_819_199;
+export const DEFAULT_SOURCE_DATE_EPOCH = MIN_SOURCE_DATE_EPOCH;
+export const MAX_PACKAGES = 5000;
+export const MAX_JOBS = 64;
+
+const HEX64 = 'expected 64 lowercase hex characters';
+
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, HEX64);
+
+const ProjectName = z
+  .string()
+  .max(200, 'expected at most 200 characters')
+  .regex(PROJECT_NAME, 'expected a PEP 508 project name (letters, digits, ".", "_", "-"; alphanumeric at both ends)');
+
+const Version = z
+  .string()
+  .max(100, 'expected at most 100 characters')
+  .refine((v) => valid(v) !== null, 'expected a valid PEP 440 version');
+
+/** A plain file name: no directory part, no control characters. */
+function fileName(suffix: string) {
+  const escaped = suffix.replaceAll('.', '\\.');
+  return z
+    .string()
+    .max(255, 'expected at most 255 characters')
+    .regex(
+      new RegExp(`^[^/\\\\\\x00-\\x1f\\x7f]+${escaped}$`),
+      `expected a plain file name ending in ${suffix} (no "/", "\\" or control characters)`,
+    );
+}
+
+export const SdistPin = z.strictObject({
+  file: fileName('.tar.gz').describe('sdist file name, e.g. flit_core-3.9.0.tar.gz'),
+  sha256: Sha256.describe('sha256 of the sdist, lowercase hex'),
+  size: z.int().positive().optional().describe('size in bytes'),
+  'upload-time': z.iso.datetime({ offset: true }).optional().describe('ISO 8601 upload time, informational'),
+  path: z
+    .string()
+    .max(4096, 'expected at most 4096 characters')
+    .regex(/^[^/\\\x00-\x1f][^\\\x00-\x1f]*$/, 'expected a relative path with "/" separators')
+    .optional()
+    .describe(
+      'local copy of the sdist, relative to the lock file\'s directory; ".." is allowed (the file is checked by sha256 either way)',
+    ),
+});
+export type SdistPin = z.infer<typeof SdistPin>;
+
+export const WheelPin = z.strictObject({
+  file: fileName('.whl').describe('wheel file name the build is expected to produce'),
+  sha256: Sha256.describe('sha256 of the expected wheel, lowercase hex'),
+});
+export type WheelPin = z.infer<typeof WheelPin>;
+
+export const LockPackage = z.strictObject({
+  name: ProjectName.describe('project name as published'),
+  version: Version.describe('PEP 440 version'),
+  sdist: SdistPin,
+  'build-requires': z
+    .array(ProjectName)
+    .max(MAX_PACKAGES, `expected at most ${MAX_PACKAGES} entries`)
+    .default([])
+    .describe('names of other packages in this lock: the full wheel set the build environment needs'),
+  wheel: WheelPin.optional().describe('expected wheel, written by `hbuild --record`'),
+});
+export type LockPackage = z.infer<typeof LockPackage>;
+
+export const Builder = z.strictObject({
+  image: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a folder name under images/ (lowercase letters, digits, "-")')
+    .describe('builder image: a folder name under images/'),
+  rootfs: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" followed by 64 lowercase hex characters')
+    .describe("digest of the builder image's rootfs"),
+});
+export type Builder = z.infer<typeof Builder>;
+
+export const Settings = z.strictObject({
+  'source-date-epoch': z
+    .int()
+    .min(MIN_SOURCE_DATE_EPOCH, `expected at least ${MIN_SOURCE_DATE_EPOCH} (1980-01-01, the earliest zip timestamp)`)
+    .max(MAX_SOURCE_DATE_EPOCH, `expected at most ${MAX_SOURCE_DATE_EPOCH} (2107-12-31, the latest zip timestamp)`)
+    .optional()
+    .describe(`SOURCE_DATE_EPOCH for every build; default ${DEFAULT_SOURCE_DATE_EPOCH}`),
+  jobs: z.int().min(1).max(MAX_JOBS, `expected at most ${MAX_JOBS}`).optional().describe('builds to run at once'),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const Lock = z
+  .strictObject({
+    version: z.literal(1, {
+      error: (iss) =>
+        iss.input === undefined ? 'missing required key' : 'expected 1, the only lock format version this hbuild reads',
+    }),
+    builder: Builder,
+    settings: Settings.optional(),
+    packages: z.array(LockPackage).max(MAX_PACKAGES, `expected at most ${MAX_PACKAGES} packages`),
+  })
+  .describe('hbuild lock file');
+export type Lock = z.infer<typeof Lock>;

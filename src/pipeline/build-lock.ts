@@ -1,0 +1,106 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { connectDocker, type EngineAddress } from '../build/docker.js';
+import { DEFAULT_LIMITS, type ContainerLimits } from '../build/limits.js';
+import type { HbuildEvent } from '../events.js';
+import { resolveIndexUrl } from '../fetch/index-url.js';
+import { resolveBuilderImage } from '../image/resolve.js';
+import { planBuild } from '../lockfile/plan.js';
+import { readLock } from '../lockfile/read.js';
+import { recordWheels } from '../lockfile/record.js';
+import { openStore } from '../store/store.js';
+import { sha256File } from '../util/digest.js';
+import { HBUILD_VERSION } from '../version.js';
+import { publishWheelhouse } from '../wheelhouse/publish.js';
+import { runBuilds, type RunResult } from './run.js';
+
+export interface BuildLockOptions {
+  lockPath: string;
+  outDir: string;
+  storeRoot: string;
+  jobs?: number;
+  record: boolean;
+  failFast: boolean;
+  only?: string[];
+  indexUrl?: string;
+  sdistDirs: string[];
+  docker: EngineAddress;
+  limits?: Partial<ContainerLimits>;
+  log: Logger;
+  emit: (event: HbuildEvent) => void;
+  signal: AbortSignal;
+}
+
+export interface BuildLockResult extends RunResult {
+  published: boolean;
+  recorded: number;
+}
+
+/** The whole `hbuild build`: lock → plan → builds → (record) → wheelhouse. The CLI and the daemon both call this. */
+export async function buildLock(options: BuildLockOptions): Promise<BuildLockResult> {
+  const started = performance.now();
+  const loaded = await readLock(resolve(options.lockPath));
+  const plan = planBuild(loaded, options.only);
+  const jobs = options.jobs ?? plan.jobs ?? defaultJobs();
+  const store = await openStore(options.storeRoot);
+  const docker = await connectDocker(options.docker);
+  const image = await resolveBuilderImage(docker, plan.builder);
+  let indexUrl: Promise<string> | undefined;
+  options.emit({ type: 'run', status: 'start', packages: plan.packages.length, jobs });
+
+  const result = await runBuilds({
+    plan,
+    store,
+    docker,
+    image: { imageId: image.imageId, rootfs: plan.builder.rootfs },
+    indexUrl: () => (indexUrl ??= resolveIndexUrl(options.indexUrl)),
+    sdistDirs: options.sdistDirs.map((d) => resolve(d)),
+    jobs,
+    record: options.record,
+    failFast: options.failFast,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    log: options.log,
+    emit: options.emit,
+    signal: options.signal,
+  });
+
+  let recorded = 0;
+  const toRecord = result.records.filter((r) => r.verdict === 'recorded');
+  if (options.record && toRecord.length > 0) {
+    const byName = new Map(toRecord.map((r) => [normalize(r.name), { file: r.wheel.file, sha256: r.wheel.sha256 }]));
+    await recordWheels(loaded.path, byName);
+    recorded = toRecord.length;
+    options.log.info({ recorded, lock: loaded.path }, 'wheel hashes recorded');
+  }
+
+  let published = false;
+  if (result.failures.length === 0) {
+    await publishWheelhouse(resolve(options.outDir), result.records, store, {
+      hbuildVersion: HBUILD_VERSION,
+      lock: { path: options.lockPath, sha256: await sha256File(loaded.path) },
+      builder: { image: plan.builder.image, rootfs: plan.builder.rootfs, imageId: image.imageId },
+      sourceDateEpoch: plan.sourceDateEpoch,
+    });
+    published = true;
+  }
+  const cached = result.records.filter((r) => r.cached).length;
+  options.emit({
+    type: 'run',
+    status: result.failures.length === 0 ? 'done' : 'failed',
+    ok: result.records.length,
+    failed: result.failures.filter((f) => f.error.code !== 'ERR_DEPENDENCY_FAILED').length,
+    cached,
+    seconds: Math.round(performance.now() - started) / 1000,
+  });
+  return { ...result, published, recorded };
+}
+
+function defaultJobs(): number {
+  return Math.max(1, availableParallelism());
+}
+
+function normalize(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+

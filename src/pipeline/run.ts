@@ -1,0 +1,136 @@
+import type Docker from 'dockerode';
+import PQueue from 'p-queue';
+import type { Logger } from 'pino';
+import { HbuildError, isHbuildError } from '../errors.js';
+import type { HbuildEvent, PackageStage } from '../events.js';
+import type { ContainerLimits } from '../build/limits.js';
+import { fetchSdist } from '../fetch/fetch-sdist.js';
+import { inspectSdist } from '../inspect/sdist.js';
+import type { Plan, PlannedPackage } from '../lockfile/plan.js';
+import type { Store } from '../store/store.js';
+import { buildAndCheck, type BuildSetup } from './build-step.js';
+import type { PackageRecord } from './types.js';
+
+export interface RunOptions {
+  plan: Plan;
+  store: Store;
+  docker: Docker;
+  image: { imageId: string; rootfs: string };
+  indexUrl: () => Promise<string>;
+  sdistDirs: string[];
+  jobs: number;
+  record: boolean;
+  failFast: boolean;
+  limits: ContainerLimits;
+  log: Logger;
+  emit: (event: HbuildEvent) => void;
+  signal: AbortSignal;
+}
+
+export interface PackageFailure {
+  name: string;
+  version: string;
+  stage: PackageStage;
+  error: HbuildError;
+}
+
+export interface RunResult {
+  records: PackageRecord[];
+  failures: PackageFailure[];
+}
+
+/**
+ * Take every planned package from pin to checked wheel: sources are fetched and
+ * inspected as early as possible; a build starts once its build requirements are
+ * accepted, with at most `jobs` builds at a time.
+ */
+export async function runBuilds(options: RunOptions): Promise<RunResult> {
+  const { plan, emit } = options;
+  const run = new AbortController();
+  const signal = AbortSignal.any([options.signal, run.signal]);
+  const prepareQueue = new PQueue({ concurrency: Math.max(4, options.jobs) });
+  const buildQueue = new PQueue({ concurrency: options.jobs });
+  const outcomes = new Map<string, Promise<PackageRecord | PackageFailure>>();
+  const failures: PackageFailure[] = [];
+  const records: PackageRecord[] = [];
+
+  const fail = (pkg: PlannedPackage, stage: PackageStage, err: unknown): PackageFailure => {
+    const error = toHbuildError(err);
+    emit({ type: 'package', name: pkg.name, version: pkg.version, stage, status: error.code === 'ERR_DEPENDENCY_FAILED' ? 'skipped' : 'failed', message: error.message });
+    const failure = { name: pkg.name, version: pkg.version, stage, error };
+    failures.push(failure);
+    if (options.failFast && error.code !== 'ERR_DEPENDENCY_FAILED' && error.code !== 'ERR_CANCELLED') run.abort();
+    return failure;
+  };
+
+  const processPackage = async (pkg: PlannedPackage): Promise<PackageRecord | PackageFailure> => {
+    let stage: PackageStage = 'fetch';
+    try {
+      const timings: Record<string, number> = {};
+      const prepared = await prepareQueue.add(async () => {
+        signal.throwIfAborted();
+        const fetched = await timed(timings, 'fetch', () =>
+          fetchSdist({ ...pkg.sdist, name: pkg.name, version: pkg.version }, { store: options.store, indexUrl: options.indexUrl, sdistDirs: options.sdistDirs, signal }),
+        );
+        emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'fetch', status: 'done', message: fetched.origin });
+        stage = 'inspect';
+        const inspected = await timed(timings, 'inspect', () => inspectSdist(fetched.path, { expect: { name: pkg.name, version: pkg.version } }));
+        emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'inspect', status: 'done' });
+        return { fetched, inspected };
+      }, { throwOnTimeout: true });
+
+      const deps: PackageRecord[] = [];
+      for (const key of pkg.buildRequires) {
+        const outcome = await outcomes.get(key);
+        if (!outcome || !('wheel' in outcome)) {
+          throw new HbuildError('ERR_DEPENDENCY_FAILED', `not built: its build requirement ${outcome?.name ?? key} failed`, {
+            details: { dependency: outcome?.name ?? key },
+          });
+        }
+        deps.push(outcome);
+      }
+      stage = 'build';
+      emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'build', status: 'queued' });
+      const setup: BuildSetup = { ...options, signal };
+      const record = await buildQueue.add(
+        () => {
+          signal.throwIfAborted();
+          return buildAndCheck(setup, pkg, prepared.fetched, prepared.inspected, deps, timings, (s) => (stage = s));
+        },
+        { throwOnTimeout: true },
+      );
+      records.push(record);
+      return record;
+    } catch (err) {
+      return fail(pkg, stage, err);
+    }
+  };
+
+  for (const pkg of plan.packages) {
+    emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'fetch', status: 'queued' });
+    outcomes.set(pkg.key, processPackage(pkg));
+  }
+  await Promise.all(outcomes.values());
+  return { records: sortLike(plan, records), failures };
+}
+
+function sortLike(plan: Plan, records: PackageRecord[]): PackageRecord[] {
+  const order = new Map(plan.packages.map((p, i) => [p.name, i]));
+  return [...records].sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+}
+
+async function timed<T>(timings: Record<string, number>, key: string, fn: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await fn();
+  } finally {
+    timings[key] = Math.round(performance.now() - start) / 1000;
+  }
+}
+
+function toHbuildError(err: unknown): HbuildError {
+  if (isHbuildError(err)) return err;
+  if (err instanceof Error && err.name === 'AbortError') return new HbuildError('ERR_CANCELLED', 'cancelled', { cause: err });
+  if (err instanceof DOMException && err.name === 'AbortError') return new HbuildError('ERR_CANCELLED', 'cancelled', { cause: err });
+  return new HbuildError('ERR_INTERNAL', `internal error: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}

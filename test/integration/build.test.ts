@@ -1,0 +1,136 @@
+import type Docker from 'dockerode';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sha256File } from '../../src/util/digest.js';
+import { writeTarGz } from '../fixtures/tar.js';
+import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
+import { buildInDir, builderRootfs, engine, leftoverContainers, workdir } from './harness.js';
+
+describe('the build pipeline against the real engine', () => {
+  let docker: Docker;
+  let rootfs: string;
+
+  beforeAll(async () => {
+    docker = await engine();
+    rootfs = await builderRootfs(docker);
+  });
+
+  it('builds in dependency order, installs build requirements offline from the lock, records pins, then verifies and reuses them', async () => {
+    const { dir, cleanup } = await workdir('order');
+    const dep = await writeFixtureSdist(dir, { name: 'fx-backend-dep', version: '1.0' });
+    const app = await writeFixtureSdist(dir, { name: 'fx-app', version: '2.0', requires: ['fx-backend-dep'], hook: 'import fx_backend_dep\nreport("dep", fx_backend_dep.VERSION)\n' });
+    const lock = fixtureLock(rootfs, [{ ...app, buildRequires: ['fx-backend-dep'] }, dep]);
+
+    const unpinned = await buildInDir(dir, lock);
+    const recorded = await buildInDir(dir, await readFile(join(dir, 'lock.yaml'), 'utf8'), { record: true });
+    const lockAfter = await readFile(join(dir, 'lock.yaml'), 'utf8');
+    const verified = await buildInDir(dir, lockAfter);
+
+    expect(unpinned.failures.map((f) => f.error.code).sort()).toEqual(['ERR_DEPENDENCY_FAILED', 'ERR_WHEEL_UNPINNED']);
+    expect(unpinned.published).toBe(false);
+    expect(recorded.failures).toEqual([]);
+    expect(recorded.records.map((r) => r.name)).toEqual(['fx-backend-dep', 'fx-app']);
+    expect(recorded.records.map((r) => r.verdict)).toEqual(['recorded', 'recorded']);
+    expect(lockAfter).toContain(`sha256: ${recorded.records[0]?.wheel.sha256}`);
+    expect(verified.failures).toEqual([]);
+    expect(verified.records.every((r) => r.cached && r.verdict === 'pinned-match')).toBe(true);
+    const manifest = JSON.parse(await readFile(join(dir, 'wheelhouse', 'manifest.json'), 'utf8'));
+    const appEntry = manifest.packages.find((p: { name: string }) => p.name === 'fx-app');
+    expect(appEntry.requirementWheels).toEqual([{ name: 'fx-backend-dep', file: recorded.records[0]?.wheel.file, sha256: recorded.records[0]?.wheel.sha256 }]);
+    expect(appEntry.sdist.sha256).toBe(app.sha256);
+    expect(appEntry.treeDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(appEntry.builderRootfs).toBe(rootfs);
+    expect(appEntry.log.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const sums = await readFile(join(dir, 'wheelhouse', 'SHA256SUMS'), 'utf8');
+    for (const r of verified.records) {
+      expect(sums).toContain(`${r.wheel.sha256}  ${r.wheel.file}`);
+      expect(await sha256File(join(dir, 'wheelhouse', r.wheel.file))).toBe(r.wheel.sha256);
+    }
+    await cleanup();
+  });
+
+  it('discards a wheel whose hash differs from its pin, keeps it for diffing, and leaves the previous wheelhouse as it was', async () => {
+    const { dir, cleanup } = await workdir('mismatch');
+    const good = await writeFixtureSdist(dir, { name: 'fx-pinned', version: '1.0' });
+    await buildInDir(dir, fixtureLock(rootfs, [good]), { record: true });
+    const before = await snapshot(join(dir, 'wheelhouse'));
+    const wrong = 'f'.repeat(64);
+    const lock = fixtureLock(rootfs, [{ ...good, wheelFile: 'fx_pinned-1.0-py3-none-any.whl', wheelSha256: wrong }]);
+
+    const run = await buildInDir(dir, lock, { storeRoot: join(dir, 'store2') });
+
+    expect(run.failures).toHaveLength(1);
+    expect(run.failures[0]?.error.code).toBe('ERR_HASH_MISMATCH');
+    expect(run.failures[0]?.error.message).toContain(wrong);
+    expect(run.failures[0]?.error.message).toContain('fx-pinned');
+    expect(run.published).toBe(false);
+    expect(await snapshot(join(dir, 'wheelhouse'))).toEqual(before);
+    const rejected = await readdir(join(dir, 'store2', 'rejected'));
+    expect(rejected).toHaveLength(1);
+    expect(await readdir(join(dir, 'store2', 'rejected', rejected[0] as string))).toContain('fx_pinned-1.0-py3-none-any.whl');
+    await cleanup();
+  });
+
+  it('refuses an sdist whose bytes differ from the pin and stores nothing', async () => {
+    const { dir, cleanup } = await workdir('sdist-pin');
+    const sdist = await writeFixtureSdist(dir, { name: 'fx-tampered', version: '1.0' });
+
+    const run = await buildInDir(dir, fixtureLock(rootfs, [{ ...sdist, sha256: 'a'.repeat(64) }]), { record: true });
+
+    expect(run.failures[0]?.error.code).toBe('ERR_HASH_MISMATCH');
+    expect(run.failures[0]?.stage).toBe('fetch');
+    expect(run.failures[0]?.error.message).toContain(sdist.sha256);
+    expect(await readdir(join(dir, 'store', 'sources'))).toEqual([]);
+    await cleanup();
+  });
+
+  it('refuses a wheel that claims another project', async () => {
+    const { dir, cleanup } = await workdir('liar');
+    const sdist = await writeFixtureSdist(dir, { name: 'fx-liar', version: '1.0', claimName: 'requests' });
+
+    const run = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true });
+
+    expect(run.failures[0]?.error.code).toBe('ERR_WHEEL_MISMATCH');
+    expect(run.failures[0]?.error.message).toMatch(/requests/);
+    expect(run.published).toBe(false);
+    await cleanup();
+  });
+
+  it.each([
+    ['path traversal', [{ name: 'fx_evil-1.0/PKG-INFO', content: 'Metadata-Version: 2.1\nName: fx-evil\nVersion: 1.0\n' }, { name: 'fx_evil-1.0/../../escape.py', content: 'x' }], 'escape.py'],
+    ['a symlink out of the tree', [{ name: 'fx_evil-1.0/PKG-INFO', content: 'Metadata-Version: 2.1\nName: fx-evil\nVersion: 1.0\n' }, { name: 'fx_evil-1.0/passwd', type: 'symlink' as const, linkname: '../../../etc/passwd' }], 'passwd'],
+  ])('refuses %s before any container starts', async (_label, entries, member) => {
+    const { dir, cleanup } = await workdir('unsafe');
+    const written = await writeTarGz(join(dir, 'fx_evil-1.0.tar.gz'), entries);
+    const lock = fixtureLock(rootfs, [{ name: 'fx-evil', version: '1.0', file: 'fx_evil-1.0.tar.gz', path: written.path, sha256: written.sha256, size: written.size }]);
+
+    const run = await buildInDir(dir, lock, { record: true });
+
+    expect(run.failures[0]?.error.code).toBe('ERR_ARCHIVE_UNSAFE');
+    expect(run.failures[0]?.stage).toBe('inspect');
+    expect(run.failures[0]?.error.message).toContain(member);
+    expect(run.events.some((e) => e.type === 'package' && e.stage === 'build')).toBe(false);
+    expect(await leftoverContainers(docker, 'fx-evil==1.0')).toEqual([]);
+    await cleanup();
+  });
+
+  it('refuses a builder image other than the pinned one', async () => {
+    const { dir, cleanup } = await workdir('image-pin');
+    const sdist = await writeFixtureSdist(dir, { name: 'fx-image', version: '1.0' });
+
+    const attempt = buildInDir(dir, fixtureLock(`sha256:${'b'.repeat(64)}`, [sdist]), { record: true });
+
+    await expect(attempt).rejects.toMatchObject({ code: 'ERR_IMAGE_MISSING' });
+    await cleanup();
+  });
+});
+
+async function snapshot(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(dir, { recursive: true })).sort()) {
+    out[name] = await sha256File(join(dir, name)).catch(() => 'dir');
+  }
+  return out;
+}
+

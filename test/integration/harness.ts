@@ -1,0 +1,61 @@
+import type Docker from 'dockerode';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { connectDocker } from '../../src/build/docker.js';
+import { CONTAINER_LABEL } from '../../src/build/container.js';
+import type { HbuildEvent } from '../../src/events.js';
+import { buildLock, type BuildLockOptions, type BuildLockResult } from '../../src/pipeline/build-lock.js';
+
+/** The engine every integration test uses; an unreachable engine fails the test, it never skips. */
+export async function engine(): Promise<Docker> {
+  return connectDocker();
+}
+
+/** The default builder image's rootfs digest, as `scripts/setup.sh` loaded it. */
+export async function builderRootfs(docker: Docker): Promise<string> {
+  const images = await docker.listImages({ filters: { label: ['org.hbuild.image=default'] } });
+  const first = images[0];
+  if (!first) throw new Error('no default builder image loaded: run `bash scripts/setup.sh` first');
+  const info = await docker.getImage(first.Id).inspect();
+  const layer = info.RootFS.Layers?.[0];
+  if (!layer) throw new Error('builder image has no layer');
+  return layer;
+}
+
+export async function workdir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), `hbuild-${prefix}-`));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface BuildRun extends BuildLockResult {
+  events: HbuildEvent[];
+}
+
+/** Run the real build pipeline in-process on a lock text written into `dir`. */
+export async function buildInDir(dir: string, lockText: string, options: Partial<BuildLockOptions> = {}): Promise<BuildRun> {
+  const lockPath = join(dir, 'lock.yaml');
+  await writeFile(lockPath, lockText);
+  const events: HbuildEvent[] = [];
+  const result = await buildLock({
+    lockPath,
+    outDir: join(dir, 'wheelhouse'),
+    storeRoot: join(dir, 'store'),
+    record: false,
+    failFast: false,
+    sdistDirs: [],
+    docker: {},
+    log: pino({ level: 'silent' }),
+    emit: (e) => events.push(e),
+    signal: new AbortController().signal,
+    ...options,
+  });
+  return { ...result, events };
+}
+
+/** hbuild containers still present for one package (`name==version`), running or not. */
+export async function leftoverContainers(docker: Docker, pkg: string): Promise<string[]> {
+  const list = await docker.listContainers({ all: true, filters: { label: [CONTAINER_LABEL, `org.hbuild.package=${pkg}`] } });
+  return list.map((c) => c.Id);
+}

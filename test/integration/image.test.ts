@@ -1,0 +1,161 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Dockerode from 'dockerode';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildImage,
+  ensureImageLoaded,
+  readImageRecipe,
+  resolveBuilderImage,
+  rootfsTarPath,
+  type BuiltImage,
+} from '../../src/image/cli-entry.js';
+
+const IMAGES_DIR = join(import.meta.dirname, '../../images');
+const TEN_MINUTES = 600_000;
+const log = pino({ level: 'silent' });
+const docker = new Dockerode();
+const dirs: string[] = [];
+const builds: BuiltImage[] = [];
+const extraImages: string[] = [];
+
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Run a command in a throwaway container of the image, offline, as the build user. */
+async function runInImage(imageId: string, cmd: string[]): Promise<{ exitCode: number; output: string }> {
+  const container = await docker.createContainer({
+    Image: imageId,
+    Cmd: cmd,
+    User: '1000:1000',
+    Tty: true,
+    HostConfig: { NetworkMode: 'none', AutoRemove: false },
+  });
+  try {
+    await container.start();
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    const logs = await container.logs({ stdout: true, stderr: true, follow: false });
+    return { exitCode: StatusCode, output: logs.toString('utf8') };
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
+beforeAll(async () => {
+  // No skip: without an engine this suite must fail.
+  await docker.ping();
+  for (const prefix of ['hbuild-image-a-', 'hbuild-image-b-']) {
+    builds.push(await buildImage({ docker, name: 'default', imagesDir: IMAGES_DIR, outDir: await tempDir(prefix), log }));
+  }
+}, TEN_MINUTES);
+
+afterAll(async () => {
+  for (const id of extraImages) await docker.getImage(id).remove({ force: true }).catch(() => undefined);
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+describe('builder image', { timeout: TEN_MINUTES }, () => {
+  it('builds a bit-identical rootfs and the same image ID twice', () => {
+    const [a, b] = builds;
+
+    expect(a?.rootfsDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(b?.rootfsDigest).toBe(a?.rootfsDigest);
+    expect(b?.imageId).toBe(a?.imageId);
+    expect(a?.rootfsPath).toBe(rootfsTarPath(dirs[0] ?? '', a?.rootfsDigest ?? ''));
+  });
+
+  it('is listed by Docker under its tag with the rootfs as its only layer', async () => {
+    const built = builds[0] as BuiltImage;
+
+    const listed = await docker.listImages({ filters: { reference: ['hbuild-builder/default'] } });
+    const info = await docker.getImage(built.imageId).inspect();
+
+    expect(listed.map((i) => i.Id)).toContain(built.imageId);
+    expect(info.RepoTags).toContain(`hbuild-builder/default:${built.rootfsDigest.slice(7, 19)}`);
+    expect(info.RootFS.Layers).toEqual([built.rootfsDigest]);
+    expect(info.Config.User).toBe('1000:1000');
+    expect(info.Config.WorkingDir).toBe('/build');
+  });
+
+  it('resolves the pinned rootfs to the image', async () => {
+    const built = builds[0] as BuiltImage;
+
+    const found = await resolveBuilderImage(docker, { image: 'default', rootfs: built.rootfsDigest });
+
+    expect(found).toEqual({ imageId: built.imageId, ref: built.ref });
+  });
+
+  it('reports a missing image and a mismatched pin', async () => {
+    const wrong = `sha256:${'0'.repeat(64)}`;
+
+    const missing = resolveBuilderImage(docker, { image: 'no-such-image', rootfs: wrong });
+    const mismatch = resolveBuilderImage(docker, { image: 'default', rootfs: wrong });
+
+    await expect(missing).rejects.toMatchObject({ code: 'ERR_IMAGE_MISSING' });
+    await expect(mismatch).rejects.toMatchObject({ code: 'ERR_IMAGE_MISMATCH', details: { pinned: wrong } });
+  });
+
+  it('runs python offline as the build user', async () => {
+    const built = builds[0] as BuiltImage;
+
+    const result = await runInImage(built.imageId, ['python3', '-c', 'import sys; print(sys.version)']);
+
+    expect(result.exitCode).toBe(0);
+    expect(result.output).toMatch(/^3\.11\./);
+  });
+
+  it('lets pip build a wheel offline despite EXTERNALLY-MANAGED, with /build owned by the build user', async () => {
+    const built = builds[0] as BuiltImage;
+    const backend = [
+      'import os, zipfile',
+      'def build_wheel(wd, cs=None, md=None):',
+      '    n = "demo-1.0-py3-none-any.whl"',
+      '    with zipfile.ZipFile(os.path.join(wd, n), "w") as z:',
+      '        z.writestr("demo-1.0.dist-info/METADATA", "Metadata-Version: 2.1\\nName: demo\\nVersion: 1.0\\n")',
+      '        z.writestr("demo-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")',
+      '        z.writestr("demo-1.0.dist-info/RECORD", "")',
+      '    return n',
+    ].join('\n');
+    const pyproject = '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n';
+    const script = [
+      'set -e',
+      'stat -c "%u:%g %a" /build /home/builder',
+      'mkdir /build/src',
+      `printf '%s\\n' '${backend}' > /build/src/backend.py`,
+      `printf '%s' '${pyproject}' > /build/src/pyproject.toml`,
+      'python3 -m pip wheel --no-index --no-deps -q -w /build/out /build/src',
+      'ls /build/out',
+    ].join('\n');
+
+    const result = await runInImage(built.imageId, ['sh', '-c', script]);
+
+    expect(result.output).toContain('demo-1.0-py3-none-any.whl');
+    expect(result.output).toMatch(/^1000:1000 755\r?\n1000:1000 755/);
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('re-loads an image from the kept rootfs tar only after checking its digest', async () => {
+    const built = builds[0] as BuiltImage;
+    const recipe = await readImageRecipe(IMAGES_DIR, 'default');
+    const fakeDir = await tempDir('hbuild-image-fake-');
+    const forged = rootfsTarPath(fakeDir, `sha256:${'1'.repeat(64)}`);
+    await writeFile(forged, 'not the rootfs');
+    const base = { recipe, log };
+
+    const present = await ensureImageLoaded(docker, { ...base, name: 'default', rootfsPath: '/nonexistent', rootfsDigest: built.rootfsDigest });
+    const reloaded = await ensureImageLoaded(docker, { ...base, name: 'ensure-test', rootfsPath: built.rootfsPath, rootfsDigest: built.rootfsDigest });
+    extraImages.push(reloaded.imageId);
+    const gone = ensureImageLoaded(docker, { ...base, name: 'gone-test', rootfsPath: join(fakeDir, 'x.tar'), rootfsDigest: built.rootfsDigest });
+    const lying = ensureImageLoaded(docker, { ...base, name: 'lying-test', rootfsPath: forged, rootfsDigest: `sha256:${'1'.repeat(64)}` });
+
+    expect(present).toEqual({ imageId: built.imageId, ref: built.ref });
+    expect((await docker.getImage(reloaded.imageId).inspect()).RootFS.Layers).toEqual([built.rootfsDigest]);
+    await expect(gone).rejects.toMatchObject({ code: 'ERR_IMAGE_MISSING', hint: 'run: hbuild image build gone-test' });
+    await expect(lying).rejects.toMatchObject({ code: 'ERR_IMAGE_MISMATCH' });
+  });
+});
