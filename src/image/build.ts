@@ -50,7 +50,8 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuiltImage> {
     await rename(partial, rootfsPath);
     const hash = timer();
     opts.log.info({ image: opts.name, rootfsDigest, rootfsPath, seconds: mmdebstrap }, 'builder image rootfs built');
-    const loaded = await loadRootfsImage(opts.docker, { ...opts, recipe, rootfsPath, rootfsDigest });
+    const { name, log, signal } = opts;
+    const loaded = await loadRootfsImage(opts.docker, { name, recipe, rootfsPath, rootfsDigest, log, signal });
     return { rootfsDigest, rootfsPath, ...loaded, seconds: { mmdebstrap, hash, load: timer() } };
   } finally {
     await rm(partial, { force: true });

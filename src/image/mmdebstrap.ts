@@ -30,6 +30,13 @@ export function customizeHooks(recipe: ImageRecipe): string[] {
     `install -d -o ${uid} -g ${gid} -m 0755 "$1${home}" "$1/build"`,
     // mmdebstrap copies these from the host; fixed content keeps the rootfs host-independent.
     `: > "$1/etc/resolv.conf" && printf 'hbuild\\n' > "$1/etc/hostname"`,
+    // apt leaves these owned by root instead of _apt when the staging directory is not
+    // reachable by _apt (a 0700 parent); fix the owner so the rootfs does not depend on it.
+    [
+      'for d in /var/cache/apt/archives/partial /var/lib/apt/lists/partial; do',
+      `  if [ -d "$1$d" ] && grep -q '^_apt:' "$1/etc/passwd"; then chroot "$1" chown _apt:root "$d"; fi`,
+      'done',
+    ].join('\n'),
     // No host or site pip configuration may steer builds to an index.
     `rm -f "$1/etc/pip.conf" "$1/etc/xdg/pip/pip.conf" "$1/root/.pip/pip.conf" "$1/root/.config/pip/pip.conf"`,
   ];

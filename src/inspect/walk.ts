@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { isHbuildError } from '../errors.js';
@@ -27,14 +27,20 @@ export interface WalkSummary {
  */
 export type MemberVisitor = (member: SdistMember, body: AsyncIterable<Buffer>) => Promise<void>;
 
-const SDIST_SUFFIX = /\.(tar\.gz|tgz)$/;
-
+/** Judged by content, not by name: store blobs carry no extension. */
 async function checkArchiveFile(archive: string, limits: ArchiveLimits): Promise<void> {
-  if (!SDIST_SUFFIX.test(archive)) {
-    throw archiveUnsafe({ archive, rule: 'format', why: 'not a .tar.gz or .tgz file' });
-  }
   const info = await stat(archive);
   if (!info.isFile()) throw archiveUnsafe({ archive, rule: 'format', why: 'not a regular file' });
+  const magic = Buffer.alloc(2);
+  const handle = await open(archive, 'r');
+  try {
+    await handle.read(magic, 0, 2, 0);
+  } finally {
+    await handle.close();
+  }
+  if (magic[0] !== 0x1f || magic[1] !== 0x8b) {
+    throw archiveUnsafe({ archive, rule: 'format', why: 'not a gzip-compressed tar (.tar.gz)' });
+  }
   if (info.size > limits.maxCompressedBytes) {
     throw archiveUnsafe({
       archive,

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
@@ -20,6 +20,8 @@ const docker = new Dockerode();
 const dirs: string[] = [];
 const builds: BuiltImage[] = [];
 const extraImages: string[] = [];
+
+const caught = (err: unknown): unknown => err;
 
 async function tempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
@@ -49,8 +51,11 @@ async function runInImage(imageId: string, cmd: string[]): Promise<{ exitCode: n
 beforeAll(async () => {
   // No skip: without an engine this suite must fail.
   await docker.ping();
-  for (const prefix of ['hbuild-image-a-', 'hbuild-image-b-']) {
-    builds.push(await buildImage({ docker, name: 'default', imagesDir: IMAGES_DIR, outDir: await tempDir(prefix), log }));
+  // One staging directory private (0700), one not: apt behaves differently, the rootfs must not.
+  for (const [prefix, mode] of [['hbuild-image-a-', 0o700], ['hbuild-image-b-', 0o755]] as const) {
+    const outDir = await tempDir(prefix);
+    await chmod(outDir, mode);
+    builds.push(await buildImage({ docker, name: 'default', imagesDir: IMAGES_DIR, outDir, log }));
   }
 }, TEN_MINUTES);
 
@@ -93,11 +98,11 @@ describe('builder image', { timeout: TEN_MINUTES }, () => {
   it('reports a missing image and a mismatched pin', async () => {
     const wrong = `sha256:${'0'.repeat(64)}`;
 
-    const missing = resolveBuilderImage(docker, { image: 'no-such-image', rootfs: wrong });
-    const mismatch = resolveBuilderImage(docker, { image: 'default', rootfs: wrong });
+    const missing = await resolveBuilderImage(docker, { image: 'no-such-image', rootfs: wrong }).catch(caught);
+    const mismatch = await resolveBuilderImage(docker, { image: 'default', rootfs: wrong }).catch(caught);
 
-    await expect(missing).rejects.toMatchObject({ code: 'ERR_IMAGE_MISSING' });
-    await expect(mismatch).rejects.toMatchObject({ code: 'ERR_IMAGE_MISMATCH', details: { pinned: wrong } });
+    expect(missing).toMatchObject({ code: 'ERR_IMAGE_MISSING' });
+    expect(mismatch).toMatchObject({ code: 'ERR_IMAGE_MISMATCH', details: { pinned: wrong } });
   });
 
   it('runs python offline as the build user', async () => {
@@ -145,17 +150,24 @@ describe('builder image', { timeout: TEN_MINUTES }, () => {
     const fakeDir = await tempDir('hbuild-image-fake-');
     const forged = rootfsTarPath(fakeDir, `sha256:${'1'.repeat(64)}`);
     await writeFile(forged, 'not the rootfs');
-    const base = { recipe, log };
+    const pinned = { recipe, log, rootfsDigest: built.rootfsDigest };
 
-    const present = await ensureImageLoaded(docker, { ...base, name: 'default', rootfsPath: '/nonexistent', rootfsDigest: built.rootfsDigest });
-    const reloaded = await ensureImageLoaded(docker, { ...base, name: 'ensure-test', rootfsPath: built.rootfsPath, rootfsDigest: built.rootfsDigest });
+    const present = await ensureImageLoaded(docker, { ...pinned, name: 'default', rootfsPath: '/nonexistent' });
+    const reloaded = await ensureImageLoaded(docker, { ...pinned, name: 'ensure-test', rootfsPath: built.rootfsPath });
     extraImages.push(reloaded.imageId);
-    const gone = ensureImageLoaded(docker, { ...base, name: 'gone-test', rootfsPath: join(fakeDir, 'x.tar'), rootfsDigest: built.rootfsDigest });
-    const lying = ensureImageLoaded(docker, { ...base, name: 'lying-test', rootfsPath: forged, rootfsDigest: `sha256:${'1'.repeat(64)}` });
+    const gone = await ensureImageLoaded(docker, { ...pinned, name: 'gone-test', rootfsPath: join(fakeDir, 'x.tar') }).catch(
+      caught,
+    );
+    const lying = await ensureImageLoaded(docker, {
+      ...pinned,
+      name: 'lying-test',
+      rootfsPath: forged,
+      rootfsDigest: `sha256:${'1'.repeat(64)}`,
+    }).catch(caught);
 
     expect(present).toEqual({ imageId: built.imageId, ref: built.ref });
     expect((await docker.getImage(reloaded.imageId).inspect()).RootFS.Layers).toEqual([built.rootfsDigest]);
-    await expect(gone).rejects.toMatchObject({ code: 'ERR_IMAGE_MISSING', hint: 'run: hbuild image build gone-test' });
-    await expect(lying).rejects.toMatchObject({ code: 'ERR_IMAGE_MISMATCH' });
+    expect(gone).toMatchObject({ code: 'ERR_IMAGE_MISSING', hint: 'run: hbuild image build gone-test' });
+    expect(lying).toMatchObject({ code: 'ERR_IMAGE_MISMATCH' });
   });
 });

@@ -3,6 +3,8 @@ import { createServer, type Server } from 'node:net';
 import { createSocket, type Socket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInContainer } from '../../src/build/container.js';
 import { DEFAULT_LIMITS } from '../../src/build/limits.js';
@@ -37,6 +39,14 @@ report("net", json.dumps(res))
 `;
 }
 
+/** The control run has no sdist; it only needs the /build/out the output step reads. */
+function outDirTar(): Readable {
+  const archive = pack();
+  archive.entry({ name: 'out/', type: 'directory', mode: 0o755, uid: 1000, gid: 1000 });
+  archive.finalize();
+  return archive as unknown as Readable;
+}
+
 describe('build isolation against the real engine', () => {
   let docker: Docker;
   let rootfs: string;
@@ -67,6 +77,7 @@ describe('build isolation against the real engine', () => {
     received.length = 0;
 
     const run = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true });
+    expect(run.failures.map((f) => [f.error.message, f.error.details.logTail])).toEqual([]);
     const wheel = run.records[0]?.wheel;
     const seen = JSON.parse(await readZipEntry(join(dir, 'wheelhouse', wheel?.file ?? 'missing'), 'probe_net/_probe/net.txt')) as Record<string, unknown>;
     const isolatedReceived = [...received];
@@ -79,7 +90,7 @@ describe('build isolation against the real engine', () => {
         cmd: ['python3', '-c', networkProbe(...ports()).replace(/\nres\["interfaces"\][^\n]*/, '').replace('report("net", json.dumps(res))', 'print(json.dumps(res))').replace(/try:\n    socket.getaddrinfo[\s\S]*?type\(e\).__name__\n/, '')],
         env: { PATH: '/usr/bin:/bin' },
         limits: { ...DEFAULT_LIMITS, timeoutMs: 30_000 },
-        inputs: [],
+        inputs: [() => outDirTar()],
         logPath: join(dir, 'control.log'),
         networkMode: 'host',
         labels: { 'org.hbuild.package': 'probe-control==1.0' },
@@ -109,13 +120,14 @@ describe('build isolation against the real engine', () => {
     const hook = `
 import json, os
 report("env", json.dumps(dict(os.environ), sort_keys=True))
-report("paths", json.dumps({p: os.path.exists(p) for p in ["/var/run/docker.sock", "/run/docker.sock", ${JSON.stringify(dir)}, "/root", "/work"]}))
+report("paths", json.dumps({p: os.path.exists(p) for p in ["/var/run/docker.sock", "/run/docker.sock", ${JSON.stringify(dir)}, "/work", "/root/.cache", "/etc/docker"]}))
 report("ids", json.dumps([os.getuid(), os.getgid(), os.geteuid()]))
 `;
     const sdist = await writeFixtureSdist(dir, { name: 'probe-env', version: '1.0', hook });
 
     const run = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true });
     delete process.env.HBUILD_TEST_SECRET;
+    expect(run.failures.map((f) => [f.error.message, f.error.details.logTail])).toEqual([]);
     const whl = join(dir, 'wheelhouse', run.records[0]?.wheel.file ?? 'missing');
     const env = JSON.parse(await readZipEntry(whl, 'probe_env/_probe/env.txt')) as Record<string, string>;
     const paths = JSON.parse(await readZipEntry(whl, 'probe_env/_probe/paths.txt')) as Record<string, boolean>;
@@ -128,7 +140,7 @@ report("ids", json.dumps([os.getuid(), os.getgid(), os.geteuid()]))
     expect(env.SOURCE_DATE_EPOCH).toBe('1700000000');
     expect(env.TZ).toBe('UTC');
     expect(env.PYTHONHASHSEED).toBe('0');
-    expect(Object.values(paths).every((exists) => !exists)).toBe(true);
+    expect(Object.entries(paths).filter(([, exists]) => exists)).toEqual([]);
     expect(ids).toEqual([1000, 1000, 1000]);
     await cleanup();
   });

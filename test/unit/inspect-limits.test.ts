@@ -126,10 +126,20 @@ describe('inspectSdist refuses files that are not gzip tar sdists', () => {
   it.each([
     ['plain text', Buffer.from('not a gzip stream at all')],
     ['an uncompressed tar', Buffer.alloc(2048, 0x41)],
-    ['gzip of garbage', gzipSync(Buffer.alloc(2048, 0x41))],
-  ])('refuses %s named .tar.gz as corrupt', async (_label, bytes) => {
+  ])('refuses %s named .tar.gz by its content, not its name', async (_label, bytes) => {
     const path = join(dir, `corrupt-${(counter += 1)}.tar.gz`);
     await writeFile(path, bytes);
+
+    const err = await refusal(inspectSdist(path));
+
+    expect(err.code).toBe('ERR_ARCHIVE_UNSAFE');
+    expect(err.details.rule).toBe('format');
+    expect(err.message).toContain(`corrupt-${counter}.tar.gz`);
+  });
+
+  it('refuses gzip of garbage as corrupt', async () => {
+    const path = join(dir, `corrupt-${(counter += 1)}.tar.gz`);
+    await writeFile(path, gzipSync(Buffer.alloc(2048, 0x41)));
 
     const err = await refusal(inspectSdist(path));
 

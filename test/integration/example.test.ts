@@ -1,0 +1,47 @@
+import { execa } from 'execa';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildLock } from '../../src/pipeline/build-lock.js';
+import type { HbuildEvent } from '../../src/events.js';
+import { pino } from 'pino';
+import { workdir } from './harness.js';
+
+const EXAMPLE = resolve('examples/lock.yaml');
+
+describe('the shipped example: real sdists from the index', () => {
+  it('builds every backend and the C extension from source, reproduces every pinned wheel, and installs with --require-hashes --no-index', async () => {
+    const { dir, cleanup } = await workdir('example');
+    const events: HbuildEvent[] = [];
+
+    const result = await buildLock({
+      lockPath: EXAMPLE,
+      outDir: join(dir, 'wheelhouse'),
+      storeRoot: join(dir, 'store'),
+      record: false,
+      failFast: false,
+      sdistDirs: [],
+      docker: {},
+      log: pino({ level: 'silent' }),
+      emit: (e) => events.push(e),
+      signal: new AbortController().signal,
+    });
+    const venv = join(dir, 'venv');
+    await execa('python3', ['-m', 'venv', venv]);
+    const install = await execa(join(venv, 'bin', 'pip'), ['install', '--require-hashes', '--no-index', '--find-links', join(dir, 'wheelhouse'), '-r', join(dir, 'wheelhouse', 'requirements.txt')], {
+      env: { PIP_CONFIG_FILE: '/dev/null', PIP_FIND_LINKS: '', PIP_CONSTRAINT: '' },
+      reject: false,
+    });
+    const probe = await execa(join(venv, 'bin', 'python'), ['-c', 'import markupsafe._speedups, idna, certifi, hatchling, flit_core, setuptools, annotated_types; print(markupsafe._speedups.__file__)']);
+    const manifest = JSON.parse(await readFile(join(dir, 'wheelhouse', 'manifest.json'), 'utf8'));
+
+    expect(result.failures).toEqual([]);
+    expect(result.records).toHaveLength(14);
+    expect(result.records.every((r) => r.verdict === 'pinned-match' && !r.cached)).toBe(true);
+    expect(install.exitCode, install.stderr).toBe(0);
+    expect(probe.stdout).toMatch(/_speedups\.cpython-311-x86_64-linux-gnu\.so$/);
+    expect(manifest.packages.map((p: { name: string }) => p.name)).toContain('markupsafe');
+    expect(events.filter((e) => e.type === 'package' && e.stage === 'build' && e.status === 'running')).toHaveLength(14);
+    await cleanup();
+  });
+});
