@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec node bin/hbuild.js build examples/lock.yaml --out wheelhouse "$@"
+exec node bin/hbuild.js build examples/lock.yaml --recipes recipes --out wheelhouse "$@"

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
 import { HbuildError } from '../errors.js';
 import type { ContainerLimits } from './limits.js';
@@ -191,5 +192,5 @@ export async function removeStaleContainers(docker: Docker, isAlive: (pid: numbe
 }
 
 export function hostKey(): string {
-  return process.env.HOSTNAME ?? 'local';
+  return hostname();
 }

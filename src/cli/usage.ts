@@ -13,6 +13,7 @@ Build options:
       --only NAME,...    build only these packages and what they need
       --fail-fast        stop everything at the first failure
       --sdist-dir DIR    look for sdists here before the index (repeatable)
+      --recipes DIR      per-package build recipes (default: recipes/ beside the lock)
       --index-url URL    Python index (default: PIP_INDEX_URL, then pip's configuration)
       --docker-host URL  Docker engine (default: DOCKER_HOST, else unix:///var/run/docker.sock)
       --json             newline-delimited JSON events on stdout

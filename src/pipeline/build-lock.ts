@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { removeStaleContainers } from '../build/container.js';
 import { connectDocker, type EngineAddress } from '../build/docker.js';
+import { isAlive } from '../store/lock.js';
 import { DEFAULT_LIMITS, type ContainerLimits } from '../build/limits.js';
 import type { HbuildEvent } from '../events.js';
 import { resolveIndexUrl } from '../fetch/index-url.js';
@@ -25,6 +27,8 @@ export interface BuildLockOptions {
   only?: string[];
   indexUrl?: string;
   sdistDirs: string[];
+  /** Per-package recipes; default: `recipes/` beside the lock file. */
+  recipesDir?: string;
   docker: EngineAddress;
   limits?: Partial<ContainerLimits>;
   log: Logger;
@@ -45,6 +49,8 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
   const jobs = options.jobs ?? plan.jobs ?? defaultJobs();
   const store = await openStore(options.storeRoot);
   const docker = await connectDocker(options.docker);
+  const stale = await removeStaleContainers(docker, isAlive);
+  if (stale > 0) options.log.warn({ removed: stale }, 'removed containers left by a crashed hbuild');
   const image = await resolveBuilderImage(docker, plan.builder);
   let indexUrl: Promise<string> | undefined;
   options.emit({ type: 'run', status: 'start', packages: plan.packages.length, jobs });
@@ -59,6 +65,7 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
     jobs,
     record: options.record,
     failFast: options.failFast,
+    recipesDir: resolve(options.recipesDir ?? resolve(loaded.dir, 'recipes')),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     log: options.log,
     emit: options.emit,

@@ -7,8 +7,10 @@ import type { ContainerLimits } from '../build/limits.js';
 import { fetchSdist } from '../fetch/fetch-sdist.js';
 import { inspectSdist } from '../inspect/sdist.js';
 import type { Plan, PlannedPackage } from '../lockfile/plan.js';
+import { readRecipe } from '../recipe/read.js';
 import type { Store } from '../store/store.js';
 import { buildAndCheck, type BuildSetup } from './build-step.js';
+import { createSlots } from './slots.js';
 import type { PackageRecord } from './types.js';
 
 export interface RunOptions {
@@ -22,6 +24,8 @@ export interface RunOptions {
   record: boolean;
   failFast: boolean;
   limits: ContainerLimits;
+  /** Directory of per-package recipes (`<name>.yaml`); absent recipes mean defaults. */
+  recipesDir: string;
   log: Logger;
   emit: (event: HbuildEvent) => void;
   signal: AbortSignal;
@@ -50,6 +54,7 @@ export async function runBuilds(options: RunOptions): Promise<RunResult> {
   const signal = AbortSignal.any([options.signal, run.signal]);
   const prepareQueue = new PQueue({ concurrency: Math.max(4, options.jobs) });
   const buildQueue = new PQueue({ concurrency: options.jobs });
+  const cpuSlots = createSlots(options.jobs);
   const outcomes = new Map<string, Promise<PackageRecord | PackageFailure>>();
   const failures: PackageFailure[] = [];
   const records: PackageRecord[] = [];
@@ -75,8 +80,9 @@ export async function runBuilds(options: RunOptions): Promise<RunResult> {
         emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'fetch', status: 'done', message: fetched.origin });
         stage = 'inspect';
         const inspected = await timed(timings, 'inspect', () => inspectSdist(fetched.path, { expect: { name: pkg.name, version: pkg.version } }));
+        const recipe = await readRecipe(options.recipesDir, pkg.key);
         emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'inspect', status: 'done' });
-        return { fetched, inspected };
+        return { fetched, inspected, recipe };
       }, { throwOnTimeout: true });
 
       const deps: PackageRecord[] = [];
@@ -93,9 +99,15 @@ export async function runBuilds(options: RunOptions): Promise<RunResult> {
       emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'build', status: 'queued' });
       const setup: BuildSetup = { ...options, signal };
       const record = await buildQueue.add(
-        () => {
+        async () => {
           signal.throwIfAborted();
-          return buildAndCheck(setup, pkg, prepared.fetched, prepared.inspected, deps, timings, (s) => (stage = s));
+          const release = await cpuSlots.acquire(prepared.recipe?.recipe.limits?.cpus ?? 1);
+          try {
+            signal.throwIfAborted();
+            return await buildAndCheck(setup, pkg, prepared, deps, timings, (s) => (stage = s));
+          } finally {
+            release();
+          }
         },
         { throwOnTimeout: true },
       );

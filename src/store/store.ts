@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { HbuildError } from '../errors.js';
 import { HashingStream, SHA256_HEX, sha256File } from '../util/digest.js';
 import { tempPathFor, writeFileAtomic } from '../util/fs-atomic.js';
+import { acquireFileLock } from './lock.js';
 
 /** Content kinds the store keeps, each addressed by the sha256 of its bytes. */
 export type BlobKind = 'sources' | 'wheels' | 'logs';
@@ -24,6 +25,8 @@ export interface Store {
   /** A fresh scratch directory inside the store (same file system as the blobs). */
   scratchDir(label: string): Promise<string>;
   rejectedDir(label: string): Promise<string>;
+  /** Hold the store-wide lock for one build input digest; resolves with its release. */
+  lockBuild(inputDigest: string, signal: AbortSignal): Promise<() => Promise<void>>;
 }
 
 export function defaultStoreRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -32,7 +35,7 @@ export function defaultStoreRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export async function openStore(root: string): Promise<Store> {
-  for (const dir of ['sources', 'wheels', 'logs', 'actions', 'rejected', 'tmp']) {
+  for (const dir of ['sources', 'wheels', 'logs', 'actions', 'rejected', 'tmp', 'locks']) {
     await mkdir(join(root, dir), { recursive: true });
   }
   const blobPath = (kind: BlobKind, sha: string): string => {
@@ -103,6 +106,10 @@ export async function openStore(root: string): Promise<Store> {
       const dir = tempPathFor(join(root, 'tmp', label.replace(/[^A-Za-z0-9._-]/g, '_')));
       await mkdir(dir, { recursive: true });
       return dir;
+    },
+    lockBuild(inputDigest, signal) {
+      if (!SHA256_HEX.test(inputDigest)) throw new Error(`not a digest: ${inputDigest}`);
+      return acquireFileLock(join(root, 'locks'), inputDigest, signal);
     },
     async rejectedDir(label) {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');

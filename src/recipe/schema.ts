@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** Variables a recipe may not set: they define the build's hermetic frame. */
+export const PROTECTED_ENV = /^(PATH|HOME|TMPDIR|SOURCE_DATE_EPOCH|PYTHONHASHSEED|PYTHONPATH|PYTHONHOME|PYTHONSTARTUP|LD_.*|PIP_.*|TZ|LC_ALL|LANG)$/;
+
+const EnvName = z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an upper-case environment variable name');
+
+export const RecipeLimits = z.strictObject({
+  'memory-mib': z.number().int().min(256).max(65_536).optional(),
+  cpus: z.number().min(0.5).max(64).optional(),
+  'timeout-seconds': z.number().int().min(10).max(86_400).optional(),
+});
+export type RecipeLimits = z.infer<typeof RecipeLimits>;
+
+/** recipes/<name>.yaml: how one package is built, beyond what its sdist says. */
+export const Recipe = z.strictObject({
+  env: z
+    .record(EnvName, z.string().max(4096))
+    .refine((env) => Object.keys(env).every((k) => !PROTECTED_ENV.test(k)), 'sets a protected variable (PATH, HOME, SOURCE_DATE_EPOCH, PIP_*, LD_*, …)')
+    .optional(),
+  'config-settings': z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/), z.string().max(4096)).optional(),
+  limits: RecipeLimits.optional(),
+  /** Vetting exceptions; checked by the vet stage. */
+  vet: z.strictObject({ exceptions: z.array(z.unknown()).max(1000) }).optional(),
+});
+export type Recipe = z.infer<typeof Recipe>;
