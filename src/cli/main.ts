@@ -3,6 +3,7 @@ import { HBUILD_VERSION } from '../version.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { runBuildCommand } from './build-command.js';
 import { runImageCommand } from './image-command.js';
+import { runStoreCommand } from './store-command.js';
 import { USAGE } from './usage.js';
 
 /** Entry point: returns the process exit code; never calls process.exit itself. */
@@ -38,6 +39,7 @@ async function dispatch(argv: string[], signal: AbortSignal): Promise<number> {
     return EXIT.ok;
   }
   if (first === 'image') return runImageCommand(rest, signal);
+  if (first === 'store') return runStoreCommand(rest);
   if (first === 'build') return runBuildCommand(rest, signal);
   if (first.endsWith('.yaml') || first.endsWith('.yml') || first.startsWith('-')) return runBuildCommand(argv, signal);
   throw new HbuildError('ERR_USAGE', `unknown command ${JSON.stringify(first)}`, { hint: 'run `hbuild help` for the commands' });

@@ -3,6 +3,9 @@ export const USAGE = `hbuild — build Python wheels from pinned, vetted sources
 Usage:
   hbuild [build] LOCK.yaml [options]     build every locked sdist into a verified wheelhouse
   hbuild image build NAME [options]      make the builder image images/NAME with mmdebstrap and load it
+  hbuild store verify [--repair]         re-hash every store entry and report corrupt ones
+  hbuild store gc [--keep LOCK]... [--keep-days N] [--dry-run]
+                                         remove what no kept lock pins and no recent build used
   hbuild help | --version
 
 Build options:

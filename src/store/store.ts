@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -20,6 +20,7 @@ export interface Store {
   putFile(kind: BlobKind, path: string, options?: { expected?: string; what?: string }): Promise<{ sha256: string; size: number }>;
   /** The path of a present, re-verified blob; null when absent. A corrupt blob is removed and reported. */
   verifiedBlob(kind: BlobKind, sha256: string, what?: string): Promise<string | null>;
+  /** A build record by input digest; reading it marks it as recently used (for gc). */
   readAction<T>(inputDigest: string): Promise<T | null>;
   writeAction(inputDigest: string, record: unknown): Promise<void>;
   /** A fresh scratch directory inside the store (same file system as the blobs). */
@@ -94,7 +95,11 @@ export async function openStore(root: string): Promise<Store> {
     async readAction<T>(inputDigest: string) {
       if (!SHA256_HEX.test(inputDigest)) throw new Error(`not a digest: ${inputDigest}`);
       try {
-        return JSON.parse(await readFile(join(root, 'actions', `${inputDigest}.json`), 'utf8')) as T;
+        const path = join(root, 'actions', `${inputDigest}.json`);
+        const record = JSON.parse(await readFile(path, 'utf8')) as T;
+        const now = new Date();
+        await utimes(path, now, now).catch(() => undefined);
+        return record;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
         if (err instanceof SyntaxError) return null;

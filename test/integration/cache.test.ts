@@ -1,0 +1,118 @@
+import type Docker from 'dockerode';
+import { execa } from 'execa';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { HbuildEvent } from '../../src/events.js';
+import { fixtureLock, writeFixtureSdist, type FixtureSdist } from '../fixtures/pkg.js';
+import { buildInDir, builderRootfs, engine, leftoverContainers, workdir } from './harness.js';
+
+const BIN = resolve('bin/hbuild.js');
+
+/** Names of the packages that really ran a container in a run. */
+function built(events: HbuildEvent[]): string[] {
+  return events.filter((e) => e.type === 'package' && e.stage === 'build' && e.status === 'running').map((e) => (e as { name: string }).name).sort();
+}
+
+describe('the action cache and the shared store', () => {
+  let docker: Docker;
+  let rootfs: string;
+
+  beforeAll(async () => {
+    docker = await engine();
+    rootfs = await builderRootfs(docker);
+  });
+
+  it('rebuilds exactly what an input change touches, and nothing on a repeat run', async () => {
+    const { dir, cleanup } = await workdir('cache');
+    const dep = await writeFixtureSdist(dir, { name: 'fx-c-dep', version: '1.0' });
+    const app = await writeFixtureSdist(dir, { name: 'fx-c-app', version: '1.0', requires: ['fx-c-dep'] });
+    const other = await writeFixtureSdist(dir, { name: 'fx-c-other', version: '1.0' });
+    const lock = (d: FixtureSdist, epoch = 1700000000): string =>
+      fixtureLock(rootfs, [d, { ...app, buildRequires: ['fx-c-dep'] }, other]).replace('source-date-epoch: 1700000000', `source-date-epoch: ${epoch}`);
+
+    const first = await buildInDir(dir, lock(dep), { record: true });
+    const repeat = await buildInDir(dir, await readFile(join(dir, 'lock.yaml'), 'utf8'));
+    const dep2 = await writeFixtureSdist(dir, { name: 'fx-c-dep', version: '1.0', files: { 'fx_c_dep/__init__.py': 'VERSION = "changed"\n' } });
+    const depChanged = await buildInDir(dir, lock(dep2), { record: true });
+    await mkdir(join(dir, 'recipes'));
+    await writeFile(join(dir, 'recipes', 'fx-c-other.yaml'), 'env:\n  FX_FEATURE: "1"\n');
+    const recipeAdded = await buildInDir(dir, lock(dep2), { record: true });
+    const epochChanged = await buildInDir(dir, lock(dep2, 1700000001), { record: true });
+
+    expect(built(first.events)).toEqual(['fx-c-app', 'fx-c-dep', 'fx-c-other']);
+    expect(repeat.failures).toEqual([]);
+    expect(built(repeat.events)).toEqual([]);
+    expect(built(depChanged.events)).toEqual(['fx-c-app', 'fx-c-dep']);
+    expect(built(recipeAdded.events)).toEqual(['fx-c-other']);
+    expect(recipeAdded.records.find((r) => r.name === 'fx-c-other')?.recipeDigest).toMatch(/^sha256:/);
+    expect(built(epochChanged.events)).toEqual(['fx-c-app', 'fx-c-dep', 'fx-c-other']);
+    await cleanup();
+  });
+
+  it('detects a tampered wheel in the store, rebuilds it and never publishes the tampered bytes', async () => {
+    const { dir, cleanup } = await workdir('tamper');
+    const sdist = await writeFixtureSdist(dir, { name: 'fx-tamper', version: '1.0' });
+    const first = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true });
+    const wheel = first.records[0]?.wheel;
+    const blob = join(dir, 'store', 'wheels', 'sha256', wheel?.sha256.slice(0, 2) ?? '', wheel?.sha256 ?? '');
+    await chmod(blob, 0o644);
+    await writeFile(blob, 'not the wheel');
+
+    const second = await buildInDir(dir, await readFile(join(dir, 'lock.yaml'), 'utf8'));
+    const published = await readFile(join(dir, 'wheelhouse', wheel?.file ?? ''));
+
+    expect(second.failures).toEqual([]);
+    expect(built(second.events)).toEqual(['fx-tamper']);
+    expect(second.events.some((e) => e.type === 'log' && e.message.includes('corrupt'))).toBe(true);
+    expect(published.toString()).not.toBe('not the wheel');
+    expect(second.records[0]?.wheel.sha256).toBe(wheel?.sha256);
+    await cleanup();
+  });
+
+  it('two processes on one store build each package once, and both succeed', async () => {
+    const { dir, cleanup } = await workdir('shared');
+    const slow = 'import time\ntime.sleep(2)\n';
+    const sdists = await Promise.all(['fx-s-a', 'fx-s-b', 'fx-s-c'].map((name) => writeFixtureSdist(dir, { name, version: '1.0', hook: slow })));
+    await writeFile(join(dir, 'lock.yaml'), fixtureLock(rootfs, sdists));
+    const run = (out: string) =>
+      execa('node', [BIN, 'build', join(dir, 'lock.yaml'), '--store', join(dir, 'store'), '--out', join(dir, out), '--record', '--json'], { reject: false, stdin: 'ignore' });
+
+    const [a, b] = await Promise.all([run('wh-a'), run('wh-b')]);
+    const events = [a, b].flatMap((r) => r.stdout.trim().split('\n').map((l) => JSON.parse(l) as HbuildEvent));
+
+    expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
+    expect(built(events)).toEqual(['fx-s-a', 'fx-s-b', 'fx-s-c']);
+    expect(await readFile(join(dir, 'wh-a', 'SHA256SUMS'), 'utf8')).toBe(await readFile(join(dir, 'wh-b', 'SHA256SUMS'), 'utf8'));
+    await cleanup();
+  });
+
+  it('after kill -9 mid-build, the next run takes over the stale lock, removes the orphaned container and succeeds', async () => {
+    const { dir, cleanup } = await workdir('crash');
+    const sdist = await writeFixtureSdist(dir, { name: 'fx-crash', version: '1.0', hook: 'import time\ntime.sleep(3)\n' });
+    await writeFile(join(dir, 'lock.yaml'), fixtureLock(rootfs, [sdist]));
+    const args = ['build', join(dir, 'lock.yaml'), '--store', join(dir, 'store'), '--out', join(dir, 'wh'), '--record', '--json'];
+    const victim = execa('node', [BIN, ...args], { reject: false, stdin: 'ignore' });
+    await new Promise<void>((ok) => victim.stdout?.on('data', (c: Buffer) => c.toString().includes('"status":"running"') && ok()));
+    await waitFor(async () => (await leftoverContainers(docker, 'fx-crash==1.0')).length > 0);
+
+    victim.kill('SIGKILL');
+    await victim;
+    const orphaned = await leftoverContainers(docker, 'fx-crash==1.0');
+    const next = await execa('node', [BIN, ...args], { reject: false, stdin: 'ignore' });
+
+    expect(orphaned).toHaveLength(1);
+    expect(next.exitCode).toBe(0);
+    expect(await leftoverContainers(docker, 'fx-crash==1.0')).toEqual([]);
+    await cleanup();
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('condition not met in time');
+}
