@@ -22,6 +22,10 @@ export interface ContainerSpec {
   networkMode?: 'none' | 'host';
   user?: string;
   hostname?: string;
+  /** NIS domain name (standard: `invalid`). */
+  domainname?: string;
+  /** CPUs the build may run on (`0`, `0-1`); standard: every CPU, bounded by `limits.cpus`. */
+  cpuset?: string;
 }
 
 export interface ContainerOutcome<T> {
@@ -102,7 +106,7 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
     User: spec.user ?? '1000:1000',
     WorkingDir: '/build',
     Hostname: spec.hostname ?? 'builder',
-    Domainname: 'invalid',
+    Domainname: spec.domainname ?? 'invalid',
     AttachStdout: true,
     AttachStderr: true,
     Tty: false,
@@ -120,6 +124,7 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
       Memory: limits.memoryBytes,
       MemorySwap: limits.memoryBytes,
       NanoCpus: Math.round(limits.cpus * 1e9),
+      ...(spec.cpuset === undefined ? {} : { CpusetCpus: spec.cpuset }),
       Ulimits: [
         { Name: 'fsize', Soft: limits.fileSizeBytes, Hard: limits.fileSizeBytes },
         { Name: 'nofile', Soft: 4096, Hard: 4096 },

@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HbuildError } from '../errors.js';
@@ -54,7 +54,9 @@ function badHost(host: string): HbuildError {
 /** Connect to an engine and make sure it answers; a dead engine is a clear error, not a hang. */
 export async function connectDocker(address: EngineAddress = {}): Promise<Docker> {
   const options = engineOptions(address);
-  const docker = new Docker({ ...options, timeout: 0 });
+  // Loaded on first use: a run whose every wheel is cached never pays for the Docker client.
+  const { default: DockerClient } = await import('dockerode');
+  const docker = new DockerClient({ ...options, timeout: 0 });
   try {
     await withTimeout(docker.ping(), 10_000);
   } catch (err) {

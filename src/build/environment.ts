@@ -20,18 +20,40 @@ export function buildEnvironment(sourceDateEpoch: number, extra: Record<string, 
 }
 
 /**
+ * How a verification build's command departs from the standard one
+ * (`hbuild verify` varies these); absent fields keep the standard value.
+ */
+export interface CommandShape {
+  /** Octal umask the build runs under, e.g. `002` (standard: `022`). */
+  umask?: string;
+  /** Absolute path of the source tree (standard: `/build/src`). */
+  srcDir?: string;
+  /** Re-exec pip with the environment in reverse order (the shell wrapper otherwise fixes the order). */
+  reverseEnv?: boolean;
+  /** Run under `setarch --uname-2.6`, so the kernel release the build sees differs. */
+  uname26?: boolean;
+}
+
+const UMASK = /^0?[0-7]{3}$/;
+const REVERSE_ENV = 'import os, sys; os.execvpe(sys.argv[1], sys.argv[1:], dict(reversed(list(os.environ.items()))))';
+
+/**
  * pip as the PEP 517 frontend, offline: build requirements come only from
  * /build/wheels, which holds the verified wheels the lock names.
  */
-export function buildCommand(configSettings: Record<string, string> = {}): string[] {
+export function buildCommand(configSettings: Record<string, string> = {}, shape: CommandShape = {}): string[] {
   const settings = Object.entries(configSettings)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .flatMap(([k, v]) => ['--config-settings', `${k}=${v}`]);
+  const umask = shape.umask ?? '022';
+  if (!UMASK.test(umask)) throw new Error(`not an octal umask: ${umask}`);
+  const setarch = shape.uname26 ? 'setarch "$(uname -m)" --uname-2.6 ' : '';
   return [
     '/bin/sh',
     '-c',
-    'umask 022 && exec "$@"',
+    `umask ${umask} && exec ${setarch}"$@"`,
     'hbuild-build',
+    ...(shape.reverseEnv ? ['python3', '-c', REVERSE_ENV] : []),
     'python3',
     '-m',
     'pip',
@@ -44,7 +66,7 @@ export function buildCommand(configSettings: Record<string, string> = {}): strin
     '/build/out',
     '--verbose',
     ...settings,
-    '/build/src',
+    shape.srcDir ?? '/build/src',
   ];
 }
 

@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 
 /** Resource bounds of one build container. */
 export interface ContainerLimits {
@@ -19,7 +19,7 @@ const MiB = 1024 * 1024;
 
 export const DEFAULT_LIMITS: ContainerLimits = {
   memoryBytes: 4096 * MiB,
-  cpus: Math.max(1, Math.min(cpus().length, 4)),
+  cpus: Math.max(1, Math.min(availableParallelism(), 4)),
   pids: 512,
   fileSizeBytes: 1024 * MiB,
   tmpfsBytes: 2048 * MiB,

@@ -23,6 +23,8 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   ERR_WHEEL_UNPINNED: EXIT.integrity,
   ERR_WHEEL_INVALID: EXIT.integrity,
   ERR_STORE_CORRUPT: EXIT.integrity,
+  ERR_ATTESTATION_INVALID: EXIT.integrity,
+  ERR_SIGNING_KEY: EXIT.usage,
   ERR_ARCHIVE_UNSAFE: EXIT.vetBlocked,
   ERR_VET_BLOCKED: EXIT.vetBlocked,
   ERR_FETCH: EXIT.buildFailed,

@@ -1,9 +1,6 @@
 import { HbuildError, isHbuildError } from '../errors.js';
 import { HBUILD_VERSION } from '../version.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
-import { runBuildCommand } from './build-command.js';
-import { runImageCommand } from './image-command.js';
-import { runStoreCommand } from './store-command.js';
 import { USAGE } from './usage.js';
 
 /** Entry point: returns the process exit code; never calls process.exit itself. */
@@ -38,10 +35,11 @@ async function dispatch(argv: string[], signal: AbortSignal): Promise<number> {
     process.stdout.write(`hbuild ${HBUILD_VERSION}\n`);
     return EXIT.ok;
   }
-  if (first === 'image') return runImageCommand(rest, signal);
-  if (first === 'store') return runStoreCommand(rest);
-  if (first === 'build') return runBuildCommand(rest, signal);
-  if (first.endsWith('.yaml') || first.endsWith('.yml') || first.startsWith('-')) return runBuildCommand(argv, signal);
+  // Commands load on demand, so `hbuild --version` and a cached build stay quick to start.
+  if (first === 'image') return (await import('./image-command.js')).runImageCommand(rest, signal);
+  if (first === 'store') return (await import('./store-command.js')).runStoreCommand(rest);
+  if (first === 'build') return (await import('./build-command.js')).runBuildCommand(rest, signal);
+  if (first.endsWith('.yaml') || first.endsWith('.yml') || first.startsWith('-')) return (await import('./build-command.js')).runBuildCommand(argv, signal);
   throw new HbuildError('ERR_USAGE', `unknown command ${JSON.stringify(first)}`, { hint: 'run `hbuild help` for the commands' });
 }
 

@@ -9,15 +9,37 @@ export interface IndexFile {
   size?: number;
   uploadTime?: string;
   yanked: boolean;
+  /** PEP 503 `data-requires-python` / PEP 691 `requires-python`, entities decoded. */
+  requiresPython?: string;
+}
+
+/** A user name and password for one host, e.g. from a netrc file. */
+export interface Credentials {
+  login: string;
+  password: string;
+}
+
+export interface ListOptions {
+  /** Credentials for a URL that carries none itself (netrc); never logged. */
+  credentialsFor?: (url: URL) => Credentials | undefined;
 }
 
 const MAX_PAGE_BYTES = 32 * 1024 * 1024;
 const JSON_TYPE = 'application/vnd.pypi.simple.v1+json';
 
 /** List a project's files; JSON when the index speaks it, HTML otherwise. */
-export async function listProjectFiles(indexUrl: string, project: string, signal: AbortSignal): Promise<IndexFile[]> {
+export async function listProjectFiles(indexUrl: string, project: string, signal: AbortSignal, options: ListOptions = {}): Promise<IndexFile[]> {
+  const files = await findProjectFiles(indexUrl, project, signal, options);
+  if (files === null) {
+    throw new HbuildError('ERR_FETCH', `the index at ${redactUrl(indexUrl)} has no project ${project}`, { hint: 'check the name in the lock, or the index URL' });
+  }
+  return files;
+}
+
+/** Like listProjectFiles, but a project the index does not serve (HTTP 404) is null rather than an error. */
+export async function findProjectFiles(indexUrl: string, project: string, signal: AbortSignal, options: ListOptions = {}): Promise<IndexFile[] | null> {
   const pageUrl = new URL(`${encodeURIComponent(project)}/`, indexUrl);
-  const { headers, url } = authorised(pageUrl);
+  const { headers, url } = authorised(pageUrl, options.credentialsFor);
   const response = await fetch(url, {
     headers: { ...headers, Accept: `${JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1` },
     signal,
@@ -26,7 +48,8 @@ export async function listProjectFiles(indexUrl: string, project: string, signal
     throw new HbuildError('ERR_FETCH', `cannot reach the index at ${redactUrl(indexUrl)} for ${project}`, { cause: err, hint: 'check the network and the index URL' });
   });
   if (response.status === 404) {
-    throw new HbuildError('ERR_FETCH', `the index at ${redactUrl(indexUrl)} has no project ${project}`, { hint: 'check the name in the lock, or the index URL' });
+    await response.body?.cancel();
+    return null;
   }
   if (!response.ok) {
     throw new HbuildError('ERR_FETCH', `the index answered ${response.status} for ${project}`, { hint: 'try again later, or check the index URL' });
@@ -34,7 +57,11 @@ export async function listProjectFiles(indexUrl: string, project: string, signal
   const body = await readCapped(response, MAX_PAGE_BYTES);
   const type = response.headers.get('content-type') ?? '';
   const base = response.url || url.href;
-  return type.includes('json') ? parseJsonPage(body, base) : parseHtmlPage(body, base);
+  try {
+    return type.includes('json') ? parseJsonPage(body, base) : parseHtmlPage(body, base);
+  } catch (err) {
+    throw new HbuildError('ERR_FETCH', `the index at ${redactUrl(indexUrl)} sent an unreadable page for ${project}`, { cause: err, hint: 'the index is misbehaving; try again later' });
+  }
 }
 
 export function parseJsonPage(body: string, base: string): IndexFile[] {
@@ -44,14 +71,16 @@ export function parseJsonPage(body: string, base: string): IndexFile[] {
   for (const raw of page.files as Array<Record<string, unknown>>) {
     if (typeof raw?.filename !== 'string' || typeof raw.url !== 'string') continue;
     const hashes = (raw.hashes ?? {}) as Record<string, unknown>;
-    files.push({
+    const file: IndexFile = {
       filename: raw.filename,
       url: new URL(raw.url, base).href,
-      sha256: typeof hashes.sha256 === 'string' ? hashes.sha256.toLowerCase() : undefined,
-      size: typeof raw.size === 'number' ? raw.size : undefined,
-      uploadTime: typeof raw['upload-time'] === 'string' ? raw['upload-time'] : undefined,
+      sha256: sha256Of(hashes.sha256),
+      size: typeof raw.size === 'number' && Number.isSafeInteger(raw.size) && raw.size >= 0 ? raw.size : undefined,
+      uploadTime: uploadTimeOf(raw['upload-time']),
       yanked: raw.yanked !== undefined && raw.yanked !== false,
-    });
+    };
+    if (typeof raw['requires-python'] === 'string' && raw['requires-python'].length <= 200) file.requiresPython = raw['requires-python'];
+    files.push(file);
   }
   return files;
 }
@@ -65,23 +94,43 @@ export function parseHtmlPage(body: string, base: string): IndexFile[] {
     const url = new URL(decodeEntities(href), base);
     const sha = /^#sha256=([0-9a-fA-F]{64})$/.exec(url.hash)?.[1];
     url.hash = '';
-    files.push({
+    const file: IndexFile = {
       filename: decodeEntities((match[2] ?? '').trim()),
       url: url.href,
       sha256: sha?.toLowerCase(),
       yanked: /data-yanked/i.test(attrs),
-    });
+    };
+    const requiresPython = /data-requires-python\s*=\s*"([^"]{0,400})"/i.exec(attrs)?.[1] ?? /data-requires-python\s*=\s*'([^']{0,400})'/i.exec(attrs)?.[1];
+    if (requiresPython) file.requiresPython = decodeEntities(requiresPython);
+    files.push(file);
   }
   return files;
+}
+
+/** A sha256 as lowercase hex, or undefined when the index sent anything else. */
+function sha256Of(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[0-9a-fA-F]{64}$/.test(value) ? value.toLowerCase() : undefined;
+}
+
+/** PEP 700 upload time; only a well-formed ISO 8601 UTC timestamp counts, anything else is "missing". */
+function uploadTimeOf(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/.test(value)) return undefined;
+  return Number.isNaN(Date.parse(value)) ? undefined : value;
 }
 
 function decodeEntities(text: string): string {
   return text.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
 }
 
-/** Credentials embedded in the index URL go into an Authorization header, never into logs. */
-export function authorised(url: URL): { url: URL; headers: Record<string, string> } {
-  if (!url.username && !url.password) return { url, headers: {} };
+/**
+ * Credentials embedded in the index URL (or, failing those, from `credentialsFor`, e.g. netrc)
+ * go into an Authorization header, never into logs.
+ */
+export function authorised(url: URL, credentialsFor?: (url: URL) => Credentials | undefined): { url: URL; headers: Record<string, string> } {
+  if (!url.username && !url.password) {
+    const found = credentialsFor?.(url);
+    return { url, headers: found ? { Authorization: `Basic ${Buffer.from(`${found.login}:${found.password}`).toString('base64')}` } : {} };
+  }
   const clean = new URL(url.href);
   const token = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
   clean.username = '';

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { HbuildError } from '../errors.js';
 
 /**
@@ -44,6 +43,7 @@ export function redactUrl(raw: string): string {
 }
 
 async function pipSetting(): Promise<string | undefined> {
+  const { execa } = await import('execa');
   const python = process.env.HBUILD_PYTHON ?? 'python3';
   const configured = await execa(python, ['-m', 'pip', 'config', 'get', 'global.index-url'], { reject: false, timeout: 20_000 });
   if (configured.exitCode === 0 && configured.stdout.trim()) return configured.stdout.trim();

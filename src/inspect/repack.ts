@@ -1,3 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pack as tarPack, type Header, type Pack } from 'tar-stream';
 import { resolveLimits, type ArchiveLimits } from './limits.js';
@@ -10,6 +15,9 @@ export interface RepackOptions {
   uid: number;
   gid: number;
   limits?: Partial<ArchiveLimits>;
+  /** `archive` (default): the sdist's order. `reverse`: each directory's entries reversed, spooled once through `spoolDir`. */
+  order?: 'archive' | 'reverse';
+  spoolDir?: string;
 }
 
 type EntryHeader = Partial<Header> & Pick<Header, 'name'>;
@@ -58,8 +66,7 @@ async function* repackChunks(
     return addEntry(pack, { ...owner, name: `${prefix}/${rel}/`, type: 'directory', mode: 0o755, mtime });
   };
 
-  const visit = async (member: SdistMember, body: AsyncIterable<Buffer>): Promise<void> => {
-    for (const implied of member.impliedDirs) await dir(implied, member.mtime);
+  const emit = async (member: SdistMember, body: AsyncIterable<Buffer>): Promise<void> => {
     const name = `${prefix}/${member.path}`;
     const base = { ...owner, name, mode: member.mode, mtime: member.mtime };
     if (member.kind === 'directory') {
@@ -70,10 +77,15 @@ async function* repackChunks(
       await addEntry(pack, { ...base, type: 'file', size: member.size }, body);
     }
   };
+  const visit = async (member: SdistMember, body: AsyncIterable<Buffer>): Promise<void> => {
+    for (const implied of member.impliedDirs) await dir(implied, member.mtime);
+    await emit(member, body);
+  };
 
   const walked = (async () => {
     await addEntry(pack, { ...owner, name: `${prefix}/`, type: 'directory', mode: 0o755, mtime: new Date(0) });
-    await walkSdist(path, limits, visit, abort.signal);
+    if (opts.order === 'reverse') await replayReversed(path, limits, opts.spoolDir ?? tmpdir(), abort.signal, dir, emit);
+    else await walkSdist(path, limits, visit, abort.signal);
   })();
   walked.then(
     () => pack.finalize(),
@@ -120,4 +132,76 @@ function drained(sink: Sink): Promise<void> {
     sink.once('drain', onDrain);
     sink.once('close', onClose);
   });
+}
+
+/** One step of a creation order: a directory to create, or the member at `index`. */
+export type CreationStep = { kind: 'dir'; path: string; mtime: Date } | { kind: 'member'; index: number };
+
+type TreeNode = { path: string; mtime: Date; index?: number; children: TreeNode[] };
+
+/** Every directory before what it holds, the entries of each directory in reverse of their order in the sdist. */
+export function reversedCreationOrder(members: readonly SdistMember[]): CreationStep[] {
+  const dirs = new Map<string, TreeNode>([['', { path: '', mtime: new Date(0), children: [] }]]);
+  const parentOf = (path: string): string => path.slice(0, Math.max(0, path.lastIndexOf('/')));
+  const ensureDir = (path: string, mtime: Date): TreeNode => {
+    const known = dirs.get(path);
+    if (known !== undefined) return known;
+    const node: TreeNode = { path, mtime, children: [] };
+    dirs.set(path, node);
+    ensureDir(parentOf(path), mtime).children.push(node);
+    return node;
+  };
+  for (const [index, member] of members.entries()) {
+    for (const implied of member.impliedDirs) ensureDir(implied, member.mtime);
+    if (member.kind === 'directory') ensureDir(member.path, member.mtime);
+    else ensureDir(parentOf(member.path), member.mtime).children.push({ path: member.path, mtime: member.mtime, index, children: [] });
+  }
+  const steps: CreationStep[] = [];
+  const walk = (node: TreeNode): void => {
+    for (const child of [...node.children].reverse()) {
+      steps.push(child.index === undefined ? { kind: 'dir', path: child.path, mtime: child.mtime } : { kind: 'member', index: child.index });
+      walk(child);
+    }
+  };
+  walk(dirs.get('') as TreeNode);
+  return steps;
+}
+
+/** Read the sdist once (every rule applied) into a spool file, then emit it in reversed creation order. */
+async function replayReversed(
+  path: string,
+  limits: ArchiveLimits,
+  spoolDir: string,
+  signal: AbortSignal,
+  dir: (rel: string, mtime: Date) => Promise<void>,
+  emit: (member: SdistMember, body: AsyncIterable<Buffer>) => Promise<void>,
+): Promise<void> {
+  const spool = join(spoolDir, `.repack-spool-${randomBytes(8).toString('hex')}`);
+  const handle = await open(spool, 'wx', 0o600);
+  try {
+    const spooled: Array<{ member: SdistMember; start: number; size: number }> = [];
+    let offset = 0;
+    await walkSdist(path, limits, async (member, body) => {
+      const start = offset;
+      for await (const chunk of member.kind === 'file' ? body : []) {
+        for (let done = 0; done < chunk.length; ) done += (await handle.write(chunk, done, chunk.length - done, offset + done)).bytesWritten;
+        offset += chunk.length;
+      }
+      spooled.push({ member, start, size: offset - start });
+    }, signal);
+    await handle.close();
+    for (const step of reversedCreationOrder(spooled.map((s) => s.member))) {
+      signal.throwIfAborted();
+      if (step.kind === 'dir') {
+        await dir(step.path, step.mtime);
+        continue;
+      }
+      const entry = spooled[step.index] as (typeof spooled)[number];
+      const body = entry.size === 0 ? [] : createReadStream(spool, { start: entry.start, end: entry.start + entry.size - 1 });
+      await emit({ ...entry.member, size: entry.size }, body as AsyncIterable<Buffer>);
+    }
+  } finally {
+    await handle.close().catch(() => undefined);
+    await rm(spool, { force: true });
+  }
 }

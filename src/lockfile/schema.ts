@@ -58,15 +58,32 @@ export const WheelPin = z.strictObject({
 });
 export type WheelPin = z.infer<typeof WheelPin>;
 
+/** An http(s) index URL without credentials: credentials never go into a lock. */
+const IndexUrl = z
+  .string()
+  .max(2048, 'expected at most 2048 characters')
+  .regex(/^https?:\/\/[^\s/@]+(\/[^\s@]*)?$/, 'expected an http(s) URL without credentials or spaces');
+
+/** Date-only expiry, compared in UTC: the exemption stops applying at the start of that day. */
+const ExpiryDate = z.iso.date('expected a date like 2025-12-31');
+
+export const QuarantineExemption = z.strictObject({
+  reason: z.string().min(1, 'expected a reason').max(500, 'expected at most 500 characters').describe('why this sdist may be younger than --min-age'),
+  expires: ExpiryDate.describe('the exemption stops applying on this date (UTC)'),
+});
+export type QuarantineExemption = z.infer<typeof QuarantineExemption>;
+
 export const LockPackage = z.strictObject({
   name: ProjectName.describe('project name as published'),
   version: Version.describe('PEP 440 version'),
+  index: IndexUrl.optional().describe('the one index this package is fetched from (without credentials); written by `hbuild lock` when several indexes are configured'),
   sdist: SdistPin,
   'build-requires': z
     .array(ProjectName)
     .max(MAX_PACKAGES, `expected at most ${MAX_PACKAGES} entries`)
     .default([])
     .describe('names of other packages in this lock: the full wheel set the build environment needs'),
+  'quarantine-exemption': QuarantineExemption.optional().describe('lets `hbuild lock` pin this version although it is younger than --min-age'),
   wheel: WheelPin.optional().describe('expected wheel, written by `hbuild --record`'),
 });
 export type LockPackage = z.infer<typeof LockPackage>;

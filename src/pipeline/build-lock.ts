@@ -15,7 +15,7 @@ import { openStore } from '../store/store.js';
 import { sha256File } from '../util/digest.js';
 import { HBUILD_VERSION } from '../version.js';
 import { publishWheelhouse } from '../wheelhouse/publish.js';
-import { runBuilds, type RunResult } from './run.js';
+import { ENGINE_ERRORS, runBuilds, type BuildEngine, type RunResult } from './run.js';
 
 export interface BuildLockOptions {
   lockPath: string;
@@ -48,18 +48,22 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
   const plan = planBuild(loaded, options.only);
   const jobs = options.jobs ?? plan.jobs ?? defaultJobs();
   const store = await openStore(options.storeRoot);
-  const docker = await connectDocker(options.docker);
-  const stale = await removeStaleContainers(docker, isAlive);
-  if (stale > 0) options.log.warn({ removed: stale }, 'removed containers left by a crashed hbuild');
-  const image = await resolveBuilderImage(docker, plan.builder);
+  let engine: Promise<BuildEngine> | undefined;
+  const connect = async (): Promise<BuildEngine> => {
+    const docker = await connectDocker(options.docker);
+    const stale = await removeStaleContainers(docker, isAlive);
+    if (stale > 0) options.log.warn({ removed: stale }, 'removed containers left by a crashed hbuild');
+    const image = await resolveBuilderImage(docker, plan.builder);
+    return { docker, imageId: image.imageId };
+  };
   let indexUrl: Promise<string> | undefined;
   options.emit({ type: 'run', status: 'start', packages: plan.packages.length, jobs });
 
   const result = await runBuilds({
     plan,
     store,
-    docker,
-    image: { imageId: image.imageId, rootfs: plan.builder.rootfs },
+    engine: () => (engine ??= connect()),
+    builderRootfs: plan.builder.rootfs,
     indexUrl: () => (indexUrl ??= resolveIndexUrl(options.indexUrl)),
     sdistDirs: options.sdistDirs.map((d) => resolve(d)),
     jobs,
@@ -71,6 +75,9 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
     emit: options.emit,
     signal: options.signal,
   });
+
+  const engineFailure = result.failures.find((f) => ENGINE_ERRORS.has(f.error.code));
+  if (engineFailure) throw engineFailure.error;
 
   let recorded = 0;
   const toRecord = result.records.filter((r) => r.verdict === 'recorded');
@@ -86,7 +93,7 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
     await publishWheelhouse(resolve(options.outDir), result.records, store, {
       hbuildVersion: HBUILD_VERSION,
       lock: { path: options.lockPath, sha256: await sha256File(loaded.path) },
-      builder: { image: plan.builder.image, rootfs: plan.builder.rootfs, imageId: image.imageId },
+      builder: { image: plan.builder.image, rootfs: plan.builder.rootfs, imageId: result.records[0]?.builderImageId ?? '' },
       sourceDateEpoch: plan.sourceDateEpoch,
     });
     published = true;

@@ -11,7 +11,7 @@ import type { PackageRecord } from './types.js';
 import { buildFresh } from './fresh-build.js';
 import { judge, reuse } from './verdict.js';
 
-export type BuildSetup = Pick<RunOptions, 'store' | 'docker' | 'image' | 'plan' | 'limits' | 'record' | 'log' | 'emit' | 'signal'>;
+export type BuildSetup = Pick<RunOptions, 'store' | 'engine' | 'builderRootfs' | 'plan' | 'limits' | 'record' | 'log' | 'emit' | 'signal'>;
 
 /**
  * Build (or reuse) one package's wheel and judge it: a wheel is accepted only
@@ -38,7 +38,7 @@ export async function buildAndCheck(
     sdistSha256: fetched.sha256,
     treeDigest: inspected.treeDigest,
     recipeDigest: recipe?.digest ?? null,
-    builderRootfs: setup.image.rootfs,
+    builderRootfs: setup.builderRootfs,
     requirementWheels: requirementWheels.map(({ name, sha256 }) => ({ name, sha256 })),
     env,
     command: buildCommand(configSettings),
@@ -51,8 +51,7 @@ export async function buildAndCheck(
     sdist: { file: pkg.sdist.file, sha256: fetched.sha256, origin: fetched.origin },
     treeDigest: inspected.treeDigest,
     recipeDigest: recipe?.digest ?? null,
-    builderRootfs: setup.image.rootfs,
-    builderImageId: setup.image.imageId,
+    builderRootfs: setup.builderRootfs,
     requirementWheels,
     inputDigest: digest,
   };
@@ -62,7 +61,7 @@ export async function buildAndCheck(
     if (!cached) return null;
     const verdict = judge(pkg, cached.wheel, setup.record);
     event('build', 'cached');
-    return { ...base, log: cached.log, wheel: cached.wheel, verdict, cached: true, timings };
+    return { ...base, builderImageId: cached.builderImageId, log: cached.log, wheel: cached.wheel, verdict, cached: true, timings };
   };
   const hit = await fromCache();
   if (hit) return hit;

@@ -22,7 +22,7 @@ export interface FreshBuild {
   limits: ContainerLimits;
   configSettings: Record<string, string>;
   digest: string;
-  base: Omit<PackageRecord, 'log' | 'wheel' | 'verdict' | 'cached' | 'timings'>;
+  base: Omit<PackageRecord, 'builderImageId' | 'log' | 'wheel' | 'verdict' | 'cached' | 'timings'>;
   timings: Record<string, number>;
   onStage: (stage: PackageStage) => void;
   event: (stage: PackageStage, status: 'running' | 'done' | 'cached', message?: string) => void;
@@ -35,6 +35,7 @@ export async function buildFresh(job: FreshBuild): Promise<PackageRecord> {
   const { store, log } = setup;
   onStage('build');
   event('build', 'running');
+  const { docker, imageId } = await setup.engine();
   const scratch = await store.scratchDir(`${pkg.key}-${pkg.version}`);
   try {
     const logPath = join(scratch, 'build.log');
@@ -42,13 +43,13 @@ export async function buildFresh(job: FreshBuild): Promise<PackageRecord> {
     let built;
     try {
       built = await buildPackage(
-        setup.docker,
+        docker,
         {
           name: pkg.name,
           version: pkg.version,
           sdistPath: fetched.path,
           requirementWheels: deps.map((d) => ({ file: d.wheel.file, size: d.wheel.size, path: store.blobPath('wheels', d.wheel.sha256) })),
-          imageId: setup.image.imageId,
+          imageId,
           sourceDateEpoch: setup.plan.sourceDateEpoch,
           env: recipe?.recipe.env,
           configSettings,
@@ -80,15 +81,15 @@ export async function buildFresh(job: FreshBuild): Promise<PackageRecord> {
       verdict = judge(pkg, wheel, setup.record);
     } catch (err) {
       // An unpinned wheel is kept in the store so that `--record` needs no rebuild; it is not published.
-      if (isHbuildError(err, 'ERR_WHEEL_UNPINNED')) await remember(setup, digest, built.path, wheel, logRef, inspected, built.seconds);
+      if (isHbuildError(err, 'ERR_WHEEL_UNPINNED')) await remember(setup, { inputDigest: digest, wheel, log: logRef, treeDigest: inspected.treeDigest, builderImageId: imageId, seconds: built.seconds }, built.path);
       await keepRejected(setup, pkg, built.path, built.file, logPath);
       throw err;
     }
-    await remember(setup, digest, built.path, wheel, logRef, inspected, built.seconds);
+    await remember(setup, { inputDigest: digest, wheel, log: logRef, treeDigest: inspected.treeDigest, builderImageId: imageId, seconds: built.seconds }, built.path);
     timings.check = Math.round(performance.now() - checkStart) / 1000;
     event('check', 'done', wheel.sha256.slice(0, 12));
     log.info({ pkg: pkg.name, version: pkg.version, wheel: wheel.file, sha256: wheel.sha256, inputDigest: digest }, 'wheel accepted');
-    return { ...base, log: logRef, wheel, verdict, cached: false, timings };
+    return { ...base, builderImageId: imageId, log: logRef, wheel, verdict, cached: false, timings };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

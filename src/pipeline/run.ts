@@ -5,7 +5,7 @@ import { HbuildError, isHbuildError } from '../errors.js';
 import type { HbuildEvent, PackageStage } from '../events.js';
 import type { ContainerLimits } from '../build/limits.js';
 import { fetchSdist } from '../fetch/fetch-sdist.js';
-import { inspectSdist } from '../inspect/sdist.js';
+import { inspectCached } from './inspect-cached.js';
 import type { Plan, PlannedPackage } from '../lockfile/plan.js';
 import { readRecipe } from '../recipe/read.js';
 import type { Store } from '../store/store.js';
@@ -16,8 +16,10 @@ import type { PackageRecord } from './types.js';
 export interface RunOptions {
   plan: Plan;
   store: Store;
-  docker: Docker;
-  image: { imageId: string; rootfs: string };
+  /** The Docker engine and the pinned builder image, connected on first use: a fully cached run never needs them. */
+  engine: () => Promise<BuildEngine>;
+  /** The builder rootfs digest the lock pins (part of every input digest). */
+  builderRootfs: string;
   indexUrl: () => Promise<string>;
   sdistDirs: string[];
   jobs: number;
@@ -29,6 +31,11 @@ export interface RunOptions {
   log: Logger;
   emit: (event: HbuildEvent) => void;
   signal: AbortSignal;
+}
+
+export interface BuildEngine {
+  docker: Docker;
+  imageId: string;
 }
 
 export interface PackageFailure {
@@ -43,6 +50,9 @@ export interface RunResult {
   failures: PackageFailure[];
 }
 
+/** Failures of the run's engine rather than of one package. */
+export const ENGINE_ERRORS: ReadonlySet<string> = new Set(['ERR_DOCKER_UNAVAILABLE', 'ERR_IMAGE_MISSING', 'ERR_IMAGE_MISMATCH']);
+
 /**
  * Take every planned package from pin to checked wheel: sources are fetched and
  * inspected as early as possible; a build starts once its build requirements are
@@ -52,7 +62,8 @@ export async function runBuilds(options: RunOptions): Promise<RunResult> {
   const { plan, emit } = options;
   const run = new AbortController();
   const signal = AbortSignal.any([options.signal, run.signal]);
-  const prepareQueue = new PQueue({ concurrency: Math.max(4, options.jobs) });
+  // Fetch and inspect are I/O-bound and cheap: run many at once so a cached run is not serialised on them.
+  const prepareQueue = new PQueue({ concurrency: Math.max(16, options.jobs) });
   const buildQueue = new PQueue({ concurrency: options.jobs });
   const cpuSlots = createSlots(options.jobs);
   const outcomes = new Map<string, Promise<PackageRecord | PackageFailure>>();
@@ -65,6 +76,8 @@ export async function runBuilds(options: RunOptions): Promise<RunResult> {
     const failure = { name: pkg.name, version: pkg.version, stage, error };
     failures.push(failure);
     if (options.failFast && error.code !== 'ERR_DEPENDENCY_FAILED' && error.code !== 'ERR_CANCELLED') run.abort();
+    // Without an engine or the pinned image no build can run: stop at once.
+    if (ENGINE_ERRORS.has(error.code)) run.abort();
     return failure;
   };
 
@@ -79,7 +92,7 @@ export async function runBuilds(options: RunOptions): Promise<RunResult> {
         );
         emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'fetch', status: 'done', message: fetched.origin });
         stage = 'inspect';
-        const inspected = await timed(timings, 'inspect', () => inspectSdist(fetched.path, { expect: { name: pkg.name, version: pkg.version } }));
+        const inspected = await timed(timings, 'inspect', () => inspectCached(options.store, fetched.path, fetched.sha256, { name: pkg.name, version: pkg.version }));
         const recipe = await readRecipe(options.recipesDir, pkg.key);
         emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'inspect', status: 'done' });
         return { fetched, inspected, recipe };

@@ -22,5 +22,6 @@ export interface ActionRecord {
   wheel: { file: string; sha256: string; size: number };
   log: { sha256: string; droppedBytes: number };
   treeDigest: string;
+  builderImageId: string;
   seconds: number;
 }

@@ -1,7 +1,6 @@
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HbuildError, isHbuildError } from '../errors.js';
-import type { InspectResult } from '../inspect/sdist.js';
 import type { PlannedPackage } from '../lockfile/plan.js';
 import type { BuildSetup } from './build-step.js';
 import type { ActionRecord, PackageRecord } from './types.js';
@@ -40,18 +39,9 @@ export function judge(pkg: PlannedPackage, wheel: { file: string; sha256: string
   });
 }
 
-export async function remember(
-  setup: BuildSetup,
-  digest: string,
-  wheelPath: string,
-  wheel: ActionRecord['wheel'],
-  log: ActionRecord['log'],
-  inspected: InspectResult,
-  seconds: number,
-): Promise<void> {
-  await setup.store.putFile('wheels', wheelPath, { expected: wheel.sha256, what: wheel.file });
-  const record: ActionRecord = { inputDigest: digest, wheel, log, treeDigest: inspected.treeDigest, seconds };
-  await setup.store.writeAction(digest, record);
+export async function remember(setup: BuildSetup, record: ActionRecord, wheelPath: string): Promise<void> {
+  await setup.store.putFile('wheels', wheelPath, { expected: record.wheel.sha256, what: record.wheel.file });
+  await setup.store.writeAction(record.inputDigest, record);
 }
 
 export async function keepRejected(setup: BuildSetup, pkg: PlannedPackage, wheelPath: string, file: string, logPath: string): Promise<void> {

@@ -26,6 +26,9 @@ export interface Store {
   /** A fresh scratch directory inside the store (same file system as the blobs). */
   scratchDir(label: string): Promise<string>;
   rejectedDir(label: string): Promise<string>;
+  /** Small JSON results of pure functions of verified blobs, keyed by a digest of their inputs. */
+  readMemo<T>(area: 'inspections', key: string): Promise<T | null>;
+  writeMemo(area: 'inspections', key: string, value: unknown): Promise<void>;
   /** Hold the store-wide lock for one build input digest; resolves with its release. */
   lockBuild(inputDigest: string, signal: AbortSignal): Promise<() => Promise<void>>;
 }
@@ -36,7 +39,7 @@ export function defaultStoreRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export async function openStore(root: string): Promise<Store> {
-  for (const dir of ['sources', 'wheels', 'logs', 'actions', 'rejected', 'tmp', 'locks']) {
+  for (const dir of ['sources', 'wheels', 'logs', 'actions', 'rejected', 'tmp', 'locks', 'inspections']) {
     await mkdir(join(root, dir), { recursive: true });
   }
   const blobPath = (kind: BlobKind, sha: string): string => {
@@ -112,6 +115,15 @@ export async function openStore(root: string): Promise<Store> {
       await mkdir(dir, { recursive: true });
       return dir;
     },
+    async readMemo<T>(area: 'inspections', key: string) {
+      if (!SHA256_HEX.test(key)) throw new Error(`not a digest: ${key}`);
+      try {
+        return JSON.parse(await readFile(join(root, area, `${key}.json`), 'utf8')) as T;
+      } catch {
+        return null;
+      }
+    },
+    writeMemo: (area, key, value) => writeFileAtomic(join(root, area, `${key}.json`), JSON.stringify(value)),
     lockBuild(inputDigest, signal) {
       if (!SHA256_HEX.test(inputDigest)) throw new Error(`not a digest: ${inputDigest}`);
       return acquireFileLock(join(root, 'locks'), inputDigest, signal);

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { HbuildError } from '../errors.js';
+import { normalizeName } from '../lockfile/names.js';
+import { canonicalJson } from '../util/digest.js';
+import { pypiPurl, rfc3339 } from './names.js';
+import type { Manifest, ManifestPackage } from './schema.js';
+
+type Property = { name: string; value: string };
+type Json = Record<string, unknown>;
+
+/** Fixed namespace for the SBOM serial number (a UUID v5 of the BOM's own content). */
+const SERIAL_NAMESPACE = '3b1f6d0e-8a4c-4f57-9a8e-6c2d1b7e5f90';
+const LOCK_REF = 'lock';
+
+/**
+ * The CycloneDX 1.6 SBOM of a wheelhouse: one `library` component per wheel,
+ * the build-requirement graph as `dependencies`, the lock as the subject.
+ *
+ * Build-time packages carry `hbuild:build-time=true` rather than
+ * `scope: excluded`: requirements.txt installs every wheel in the wheelhouse,
+ * and the spec scopes installed components as `required`; a package can also be
+ * both a build requirement and a runtime dependency, which the lock does not
+ * distinguish. Marking them excluded would tell scanners to skip code that may
+ * run. Everything is sorted, the timestamp is SOURCE_DATE_EPOCH and the serial
+ * number is derived from the content, so equal wheelhouses give equal bytes.
+ */
+export function buildSbom(manifest: Manifest): Json {
+  const byName = new Map(manifest.packages.map((p) => [normalizeName(p.name), p]));
+  if (byName.size !== manifest.packages.length) throw manifestError('lists a package twice');
+  const buildTime = new Set<string>();
+  const dependencies: Json[] = [];
+  for (const pkg of manifest.packages) {
+    const needs = new Set<string>();
+    for (const req of pkg.requirementWheels) {
+      const dep = byName.get(normalizeName(req.name));
+      if (dep === undefined || dep.wheel.sha256 !== req.sha256) {
+        throw manifestError(`says ${pkg.name} was built with ${req.file} (sha256 ${req.sha256}), which is not a wheel of this wheelhouse`);
+      }
+      buildTime.add(normalizeName(req.name));
+      needs.add(ref(dep));
+    }
+    dependencies.push({ ref: ref(pkg), dependsOn: [...needs].sort() });
+  }
+  const components = manifest.packages.map((p) => component(p, buildTime.has(normalizeName(p.name))));
+  dependencies.push({ ref: LOCK_REF, dependsOn: components.map((c) => c['bom-ref'] as string).sort() });
+  const bom: Json = {
+    $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json',
+    bomFormat: 'CycloneDX',
+    specVersion: '1.6',
+    version: 1,
+    metadata: {
+      timestamp: rfc3339(manifest.sourceDateEpoch),
+      tools: { components: [{ type: 'application', name: 'hbuild', version: manifest.hbuildVersion }] },
+      component: {
+        'bom-ref': LOCK_REF,
+        type: 'file',
+        name: basename(manifest.lock.path),
+        description: 'hbuild lock file; every component was built from the source distribution it pins',
+        hashes: [{ alg: 'SHA-256', content: manifest.lock.sha256 }],
+      },
+      properties: sortProperties([
+        { name: 'hbuild:builder:image', value: manifest.builder.image },
+        { name: 'hbuild:builder:rootfs', value: manifest.builder.rootfs },
+        { name: 'hbuild:source-date-epoch', value: String(manifest.sourceDateEpoch) },
+      ]),
+    },
+    components: components.sort((a, b) => compare(a['bom-ref'] as string, b['bom-ref'] as string)),
+    dependencies: dependencies.sort((a, b) => compare(a.ref as string, b.ref as string)),
+  };
+  return { ...bom, serialNumber: `urn:uuid:${uuidV5(SERIAL_NAMESPACE, canonicalJson(bom))}` };
+}
+
+/** sbom.cdx.json: sorted keys, two-space indent, final newline. */
+export function renderSbom(bom: unknown): string {
+  return `${JSON.stringify(JSON.parse(canonicalJson(bom)), null, 2)}\n`;
+}
+
+function component(pkg: ManifestPackage, buildTime: boolean): Json {
+  const properties: Property[] = [
+    { name: 'hbuild:build-time', value: String(buildTime) },
+    { name: 'hbuild:input-digest', value: pkg.inputDigest },
+    { name: 'hbuild:sdist:file', value: pkg.sdist.file },
+    { name: 'hbuild:wheel:file', value: pkg.wheel.file },
+  ];
+  if (pkg.vet !== undefined) properties.push({ name: 'hbuild:vet:verdict', value: pkg.vet.verdict });
+  return {
+    'bom-ref': ref(pkg),
+    type: 'library',
+    name: pkg.name,
+    version: pkg.version,
+    purl: pypiPurl(pkg.name, pkg.version),
+    hashes: [{ alg: 'SHA-256', content: pkg.wheel.sha256 }],
+    externalReferences: [
+      {
+        type: 'source-distribution',
+        url: pypiPurl(pkg.name, pkg.version, { file_name: pkg.sdist.file }),
+        comment: 'the sdist this wheel was built from, pinned by sha256',
+        hashes: [{ alg: 'SHA-256', content: pkg.sdist.sha256 }],
+      },
+    ],
+    properties: sortProperties(properties),
+  };
+}
+
+function ref(pkg: ManifestPackage): string {
+  return pypiPurl(pkg.name, pkg.version);
+}
+
+function sortProperties(properties: Property[]): Property[] {
+  return [...properties].sort((a, b) => compare(a.name, b.name) || compare(a.value, b.value));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** RFC 4122 name-based UUID, version 5 (SHA-1). */
+export function uuidV5(namespace: string, name: string): string {
+  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+  const bytes = createHash('sha1').update(ns).update(name, 'utf8').digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function manifestError(problem: string): HbuildError {
+  return new HbuildError('ERR_ATTESTATION_INVALID', `manifest.json ${problem}`, {
+    hint: 'the wheelhouse is inconsistent; rebuild it with `hbuild build`',
+  });
+}

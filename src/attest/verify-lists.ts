@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import { matchWheelName } from '../check/wheel-name.js';
+import { normalizeName } from '../lockfile/names.js';
+import type { AttestProblem } from './problem.js';
+import { decodeUtf8, readLimited } from './read-limited.js';
+import { renderSbom } from './sbom.js';
+import type { SbomStatement } from './schema.js';
+import { SBOM_FILE, SBOM_STATEMENT_FILE, ATTESTATIONS_DIR } from './names.js';
+
+const MAX_LIST_BYTES = 8 * 1024 * 1024;
+const MAX_SBOM_BYTES = 128 * 1024 * 1024;
+const SUMS_LINE = /^([0-9a-f]{64}) {2}([^/\\\x00-\x1f\x7f]+)$/;
+const REQUIREMENT_LINE = /^(\S+)==(\S+) --hash=sha256:([0-9a-f]{64})$/;
+const SBOM_STATEMENT = `${ATTESTATIONS_DIR}/${SBOM_STATEMENT_FILE}`;
+
+/** `wheel file → sha256` of what is actually in the wheelhouse. */
+export type WheelDigests = Map<string, string>;
+
+/** SHA256SUMS must list every wheel once, with the digest it has now. */
+export async function checkSums(dir: string, wheels: WheelDigests): Promise<AttestProblem[]> {
+  const file = 'SHA256SUMS';
+  const lines = await readLines(dir, file);
+  if (typeof lines === 'string') return [{ file, message: lines }];
+  const problems: AttestProblem[] = [];
+  const listed = new Set<string>();
+  for (const [i, line] of lines.entries()) {
+    const m = SUMS_LINE.exec(line);
+    if (m === null) {
+      problems.push({ file, message: `line ${i + 1} is not "<sha256>  <file>"` });
+      continue;
+    }
+    const [, digest, name] = m as unknown as [string, string, string];
+    const actual = wheels.get(name);
+    if (listed.has(name)) problems.push({ file, message: `lists ${name} twice` });
+    else if (actual === undefined) problems.push({ file, message: `lists ${name}, which is not in the wheelhouse` });
+    else if (actual !== digest) problems.push({ file, message: `says ${name} has sha256 ${digest}, but it has ${actual}` });
+    listed.add(name);
+  }
+  for (const name of wheels.keys()) if (!listed.has(name)) problems.push({ file, message: `does not list ${name}` });
+  return problems;
+}
+
+/** Every pin in requirements.txt must be the digest of the wheel it names, and every wheel must be pinned once. */
+export async function checkRequirements(dir: string, wheels: WheelDigests): Promise<AttestProblem[]> {
+  const file = 'requirements.txt';
+  const lines = await readLines(dir, file);
+  if (typeof lines === 'string') return [{ file, message: lines }];
+  const byDigest = new Map([...wheels].map(([name, digest]) => [digest, name]));
+  const pinned = new Set<string>();
+  const problems: AttestProblem[] = [];
+  for (const [i, line] of lines.entries()) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = REQUIREMENT_LINE.exec(line);
+    if (m === null) {
+      problems.push({ file, message: `line ${i + 1} is not "name==version --hash=sha256:<hex>"` });
+      continue;
+    }
+    const [, name, version, digest] = m as unknown as [string, string, string, string];
+    const wheel = byDigest.get(digest);
+    const parsed = wheel === undefined ? undefined : matchWheelName(wheel);
+    if (wheel === undefined || parsed === undefined) problems.push({ file, message: `pins ${name}==${version} to sha256 ${digest}, which no wheel here has` });
+    else if (normalizeName(parsed.distribution) !== normalizeName(name)) problems.push({ file, message: `pins ${name} to the sha256 of ${wheel}` });
+    else if (pinned.has(wheel)) problems.push({ file, message: `pins ${wheel} twice` });
+    if (wheel !== undefined) pinned.add(wheel);
+  }
+  for (const name of wheels.keys()) if (!pinned.has(name)) problems.push({ file, message: `does not pin ${name}` });
+  return problems;
+}
+
+/**
+ * sbom.cdx.json must be, byte for byte, the SBOM that was signed; its subjects
+ * and its components' SHA-256 hashes must be the wheels that are here.
+ */
+export async function checkSbom(dir: string, signed: SbomStatement, wheels: WheelDigests): Promise<AttestProblem[]> {
+  const problems: AttestProblem[] = [];
+  const text = await readLimited(join(dir, SBOM_FILE), MAX_SBOM_BYTES, { noFollow: true }).then(
+    (data) => data.toString('utf8'),
+    (err: Error) => {
+      problems.push({ file: SBOM_FILE, message: err.message });
+      return undefined;
+    },
+  );
+  if (text !== undefined && text !== renderSbom(signed.predicate)) {
+    problems.push({ file: SBOM_FILE, message: `differs from the signed SBOM in ${SBOM_STATEMENT}` });
+  }
+  const subjects = new Map(signed.subject.map((s) => [s.name, s.digest.sha256]));
+  if (subjects.size !== signed.subject.length) problems.push({ file: SBOM_STATEMENT, message: 'names a subject twice' });
+  compare(subjects, wheels, SBOM_STATEMENT, 'subject', problems);
+  const components = new Map<string, string>();
+  for (const component of signed.predicate.components) {
+    const wheel = component.properties.find((p) => p.name === 'hbuild:wheel:file')?.value;
+    const hashes = component.hashes.filter((h) => h.alg === 'SHA-256');
+    if (wheel === undefined || hashes.length !== 1 || components.has(wheel)) {
+      problems.push({ file: SBOM_STATEMENT, message: `component ${component['bom-ref']} does not name exactly one wheel with one SHA-256 hash` });
+      continue;
+    }
+    components.set(wheel, (hashes[0] as { content: string }).content);
+  }
+  compare(components, wheels, SBOM_STATEMENT, 'component for', problems);
+  return problems;
+}
+
+function compare(claimed: Map<string, string>, wheels: WheelDigests, file: string, what: string, problems: AttestProblem[]): void {
+  for (const [name, digest] of claimed) {
+    const actual = wheels.get(name);
+    if (actual === undefined) problems.push({ file, message: `has a ${what} ${name}, which is not in the wheelhouse` });
+    else if (actual !== digest) problems.push({ file, message: `records SHA-256 ${digest} for ${name}, but the wheel has ${actual}` });
+  }
+  for (const name of wheels.keys()) if (!claimed.has(name)) problems.push({ file, message: `has no ${what} ${name}` });
+}
+
+async function readLines(dir: string, file: string): Promise<string[] | string> {
+  try {
+    const text = decodeUtf8(await readLimited(join(dir, file), MAX_LIST_BYTES, { noFollow: true }));
+    if (text === '') return [];
+    if (!text.endsWith('\n')) return 'does not end with a newline';
+    return text.slice(0, -1).split('\n');
+  } catch (err) {
+    return err instanceof TypeError ? 'is not UTF-8 text' : (err as Error).message;
+  }
+}

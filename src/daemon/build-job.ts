@@ -1,0 +1,67 @@
+import { EXIT, worstExitCode } from '../cli/exit-codes.js';
+import { HbuildError } from '../errors.js';
+import { readLock } from '../lockfile/read.js';
+import { buildLock, type BuildLockResult } from '../pipeline/build-lock.js';
+import type { JobContext, JobOutcome } from './job-kinds.js';
+import { checkLockPath, checkOutDir, checkSdistPaths } from './roots.js';
+import type { BuildSummary, JobFailure } from './schema.js';
+
+const MAX_LOG_TAIL = 8 * 1024;
+
+/**
+ * A `build` job: exactly `hbuild build`, through the same `buildLock`, with the exit code the CLI
+ * would return. Paths are checked against the roots again at run time: a queued job may wait a while.
+ */
+export async function runBuildJob(context: JobContext): Promise<JobOutcome> {
+  const { job, roots } = context;
+  if (job.source !== 'content') {
+    const lock = await checkLockPath(job.lockPath, roots);
+    if (!lock.ok) throw new HbuildError('ERR_USAGE', lock.message, { hint: 'lock files must stay under the daemon\'s --roots' });
+  }
+  if (job.options.out !== undefined) {
+    const out = await checkOutDir(job.options.out, roots);
+    if (!out.ok) throw new HbuildError('ERR_USAGE', out.message, { hint: 'wheelhouse directories must stay under the daemon\'s --roots' });
+  }
+  await checkSdistPaths(await readLock(job.lockPath), roots);
+
+  const result = await buildLock({
+    lockPath: job.lockPath,
+    outDir: job.outDir,
+    storeRoot: context.storeRoot,
+    jobs: job.options.jobs,
+    record: job.options.record ?? false,
+    failFast: job.options.failFast ?? false,
+    only: job.options.only,
+    sdistDirs: [],
+    docker: context.docker,
+    log: context.log,
+    emit: context.emit,
+    signal: context.signal,
+  });
+  const exitCode = context.signal.aborted ? EXIT.cancelled : worstExitCode(result.failures.map((f) => f.error.code));
+  return { exitCode, summary: summarize(result, job.outDir) };
+}
+
+export function summarize(result: BuildLockResult, outDir: string): BuildSummary {
+  return {
+    kind: 'build',
+    packages: result.records.length + result.failures.length,
+    ok: result.records.length,
+    cached: result.records.filter((r) => r.cached).length,
+    published: result.published,
+    recorded: result.recorded,
+    outDir,
+    failures: result.failures.map((f): JobFailure => {
+      const tail = f.error.details.logTail;
+      return {
+        name: f.name,
+        version: f.version,
+        stage: f.stage,
+        code: f.error.code,
+        message: f.error.message,
+        ...(f.error.hint ? { hint: f.error.hint } : {}),
+        ...(typeof tail === 'string' && tail ? { logTail: tail.slice(-MAX_LOG_TAIL) } : {}),
+      };
+    }),
+  };
+}

@@ -1,0 +1,114 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { MAX_LOCK_BYTES } from '../../lockfile/read-file.js';
+import type { DaemonApi } from '../api.js';
+import { JobId, SubmitRequest } from '../schema.js';
+import { bearerMatches } from './auth.js';
+import { readJsonBody } from './body.js';
+import { ApiError, sendError, sendJson } from './errors.js';
+
+/** Room for a lock of MAX_LOCK_BYTES with JSON escaping (each newline costs two bytes) and the envelope. */
+export const MAX_BODY_BYTES = 2 * MAX_LOCK_BYTES + 64 * 1024;
+const MAX_URL_LENGTH = 2048;
+/** A reader this far behind an event stream is cut off rather than buffered for. */
+const MAX_STREAM_BACKLOG = 8 * 1024 * 1024;
+
+type Handler = (req: IncomingMessage, res: ServerResponse, id: string) => Promise<void>;
+
+export interface ServerOptions {
+  api: DaemonApi;
+  log: Logger;
+  /** When set (TCP), every request must carry `Authorization: Bearer <token>`. */
+  token?: string;
+}
+
+export function createApiServer(options: ServerOptions): Server {
+  const routes = routeTable(options.api);
+  const server = createServer({ requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (err instanceof ApiError) return sendError(res, err);
+      options.log.error({ err, method: req.method, url: req.url }, 'request failed');
+      sendError(res, new ApiError(500, 'ERR_INTERNAL', 'internal error; see the daemon log'));
+    });
+  });
+  server.maxConnections = 256;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (options.token !== undefined && !bearerMatches(req.headers.authorization, options.token)) {
+      throw new ApiError(401, 'ERR_UNAUTHORIZED', 'a bearer token is required', { 'www-authenticate': 'Bearer realm="hbuild"' });
+    }
+    const url = req.url ?? '/';
+    if (url.length > MAX_URL_LENGTH) throw new ApiError(414, 'ERR_BAD_REQUEST', 'request URL is too long');
+    const path = url.split('?')[0] ?? '/';
+    for (const route of routes) {
+      const match = route.pattern.exec(path);
+      if (!match) continue;
+      const handler = route.methods[req.method ?? ''];
+      if (!handler) {
+        throw new ApiError(405, 'ERR_METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}`, { allow: Object.keys(route.methods).join(', ') });
+      }
+      const id = match[1] ?? '';
+      if (match[1] !== undefined && !JobId.safeParse(id).success) throw new ApiError(404, 'ERR_NOT_FOUND', `no job ${id.slice(0, 64)}`);
+      return handler(req, res, id);
+    }
+    throw new ApiError(404, 'ERR_NOT_FOUND', `no such endpoint: ${path.slice(0, 200)}`);
+  }
+  return server;
+}
+
+function routeTable(api: DaemonApi): Array<{ pattern: RegExp; methods: Record<string, Handler> }> {
+  return [
+    { pattern: /^\/v1\/health$/, methods: { GET: async (_q, res) => sendJson(res, 200, api.health()) } },
+    { pattern: /^\/(?:v1\/)?metrics$/, methods: { GET: async (_q, res) => sendText(res, api.metrics()) } },
+    { pattern: /^\/v1\/schedules$/, methods: { GET: async (_q, res) => sendJson(res, 200, { schedules: api.schedules() }) } },
+    {
+      pattern: /^\/v1\/jobs$/,
+      methods: {
+        GET: async (_q, res) => sendJson(res, 200, { jobs: api.listJobs() }),
+        POST: async (req, res) => {
+          const request = parseSubmit(await readJsonBody(req, MAX_BODY_BYTES));
+          const job = await api.submit(request);
+          sendJson(res, 202, { id: job.id, job }, { location: `/v1/jobs/${job.id}` });
+        },
+      },
+    },
+    {
+      pattern: /^\/v1\/jobs\/([^/]+)$/,
+      methods: {
+        GET: async (_q, res, id) => sendJson(res, 200, api.getJob(id)),
+        DELETE: async (_q, res, id) => sendJson(res, 202, await api.cancelJob(id)),
+      },
+    },
+    { pattern: /^\/v1\/jobs\/([^/]+)\/events$/, methods: { GET: streamEvents(api) } },
+  ];
+}
+
+function parseSubmit(body: unknown): SubmitRequest {
+  const parsed = SubmitRequest.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
+  throw new ApiError(400, 'ERR_BAD_REQUEST', `invalid job request: ${problems.join('; ')}`);
+}
+
+/** NDJSON: every past event, then live ones; the response ends when the job does. */
+function streamEvents(api: DaemonApi): Handler {
+  return async (_req, res, id) => {
+    api.getJob(id);
+    res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    res.flushHeaders();
+    const unsubscribe = await api.followEvents(id, {
+      line: (line) => {
+        if (res.writableLength > MAX_STREAM_BACKLOG) res.destroy();
+        else res.write(line);
+      },
+      end: () => res.end(),
+    });
+    res.on('close', unsubscribe);
+    if (res.writableEnded || res.destroyed) unsubscribe();
+  };
+}
+
+function sendText(res: ServerResponse, text: string): void {
+  res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' });
+  res.end(text);
+}

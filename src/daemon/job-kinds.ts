@@ -1,0 +1,62 @@
+import type { Logger } from 'pino';
+import type { EngineAddress } from '../build/docker.js';
+import { EXIT, exitCodeFor } from '../cli/exit-codes.js';
+import { isHbuildError } from '../errors.js';
+import type { HbuildEvent } from '../events.js';
+import { runBuildJob } from './build-job.js';
+import type { Job, JobError, JobKind } from './schema.js';
+
+/** Everything a job runner gets: the job, the daemon's shared resources, and a signal that cancels it. */
+export interface JobContext {
+  job: Job;
+  roots: readonly string[];
+  storeRoot: string;
+  docker: EngineAddress;
+  log: Logger;
+  emit: (event: HbuildEvent) => void;
+  signal: AbortSignal;
+}
+
+export interface JobOutcome {
+  /** The exit code the in-process CLI would return for the same run. */
+  exitCode: number;
+  summary?: Job['summary'];
+  error?: JobError;
+}
+
+/** Runs one job to its end. Expected failures are outcomes; a thrown HbuildError becomes one too. */
+export type JobRunner = (context: JobContext) => Promise<JobOutcome>;
+
+export interface JobKinds {
+  registerJobKind(kind: JobKind, runner: JobRunner): void;
+  runnerFor(kind: JobKind): JobRunner | undefined;
+}
+
+export function createJobKinds(): JobKinds {
+  const runners = new Map<JobKind, JobRunner>();
+  return {
+    registerJobKind(kind, runner) {
+      if (runners.has(kind)) throw new Error(`job kind ${kind} is registered twice`);
+      runners.set(kind, runner);
+    },
+    runnerFor: (kind) => runners.get(kind),
+  };
+}
+
+/** The kinds this daemon runs. `verify` and `vet` plug in here with `kinds.registerJobKind('verify', runVerifyJob)`. */
+export function defaultJobKinds(): JobKinds {
+  const kinds = createJobKinds();
+  kinds.registerJobKind('build', runBuildJob);
+  return kinds;
+}
+
+/** The outcome of a runner that threw, mapped as the CLI's error reporter maps it. */
+export function outcomeFromError(err: unknown, signal: AbortSignal, log: Logger): JobOutcome {
+  if (isHbuildError(err)) {
+    const exitCode = signal.aborted ? EXIT.cancelled : exitCodeFor(err.code);
+    return { exitCode, error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } };
+  }
+  if (signal.aborted) return { exitCode: EXIT.cancelled, error: { code: 'ERR_CANCELLED', message: 'cancelled' } };
+  log.error({ err }, 'job failed with an unexpected error');
+  return { exitCode: EXIT.buildFailed, error: { code: 'ERR_INTERNAL', message: `internal error: ${err instanceof Error ? err.message : String(err)}` } };
+}

@@ -1,0 +1,59 @@
+import { writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MAX_LOCK_BYTES } from '../lockfile/read-file.js';
+import { ApiError } from './http/errors.js';
+import type { JobKinds } from './job-kinds.js';
+import { jobDir, newJobId } from './paths.js';
+import { checkLockPath, checkOutDir, type PathCheck } from './roots.js';
+import type { Job, SubmitRequest } from './schema.js';
+
+export interface SubmitContext {
+  roots: readonly string[];
+  stateDir: string;
+  kinds: JobKinds;
+}
+
+/**
+ * Turn a validated request into a queued job, or refuse it: a kind nobody runs yet (501), a path
+ * outside the roots (403), a lock that is missing or too large. Submitted lock text is kept
+ * (0600) in the job's directory, so a restarted daemon still has it.
+ */
+export async function prepareJob(request: SubmitRequest, context: SubmitContext): Promise<Job> {
+  if (!context.kinds.runnerFor(request.kind)) {
+    throw new ApiError(501, 'ERR_NOT_IMPLEMENTED', `this daemon cannot run ${request.kind} jobs yet`);
+  }
+  const id = newJobId();
+  const dir = jobDir(context.stateDir, id);
+  const out = request.options.out === undefined ? join(dir, 'wheelhouse') : refuseUnless(await checkOutDir(request.options.out, context.roots));
+  let lockPath: string;
+  let source: Job['source'];
+  if ('path' in request.lock) {
+    lockPath = refuseUnless(await checkLockPath(request.lock.path, context.roots));
+    source = 'path';
+  } else {
+    if (Buffer.byteLength(request.lock.content, 'utf8') > MAX_LOCK_BYTES) {
+      throw new ApiError(413, 'ERR_TOO_LARGE', `lock content is larger than ${MAX_LOCK_BYTES} bytes`);
+    }
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    lockPath = join(dir, 'lock.yaml');
+    await writeFile(lockPath, request.lock.content, { mode: 0o600, flag: 'wx' });
+    source = 'content';
+  }
+  return {
+    id,
+    kind: request.kind,
+    lockPath,
+    source,
+    options: request.options,
+    outDir: out,
+    state: 'queued',
+    attempts: 0,
+    submittedAt: new Date().toISOString(),
+  };
+}
+
+function refuseUnless(check: PathCheck): string {
+  if (check.ok) return check.path;
+  if (check.reason === 'outside') throw new ApiError(403, 'ERR_FORBIDDEN_PATH', `${check.message}; this daemon serves only paths under its --roots`);
+  throw new ApiError(400, 'ERR_BAD_REQUEST', check.message);
+}
