@@ -25,14 +25,14 @@ export async function readLimited(path: string, maxBytes: number, options: ReadL
       throw withCode(`is accessible to group or others (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')})`);
     }
     if (info.size > maxBytes) throw withCode(`is ${info.size} bytes, more than the ${maxBytes} allowed`);
-    // Read one byte past the limit so a file that grows after the stat is still refused.
-    const buffer = Buffer.alloc(maxBytes + 1);
+    // One byte of room past the stat'ed size, so a file that grows while being read is noticed.
+    const buffer = Buffer.alloc(info.size + 1);
     let total = 0;
     for (;;) {
       const { bytesRead } = await handle.read(buffer, total, buffer.length - total, total);
       if (bytesRead === 0) break;
       total += bytesRead;
-      if (total > maxBytes) throw withCode(`is more than the ${maxBytes} bytes allowed`);
+      if (total > info.size) throw withCode('changed while it was being read');
     }
     return buffer.subarray(0, total);
   } finally {

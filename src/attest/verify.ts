@@ -44,11 +44,15 @@ export async function verifyAttestations(dir: string, options: VerifyAttestation
   if (!(await stat(dir).catch(() => undefined))?.isDirectory()) {
     throw new HbuildError('ERR_USAGE', `wheelhouse ${dir} is not a directory`, { hint: 'hbuild attest verify path/to/wheelhouse' });
   }
+  if (options.keyPath !== undefined && (await stat(options.keyPath).catch(() => undefined)) === undefined) {
+    throw new HbuildError('ERR_USAGE', `--key ${options.keyPath} does not exist`, { hint: 'pass the PEM public key the wheelhouse should be signed with' });
+  }
   const report: AttestVerifyReport = { wheelhouse: dir, key: null, wheels: 0, statements: 0, verification: null, problems: [], warnings: [] };
   const problem = (file: string, message: string): void => void report.problems.push({ file, message });
   const attestations = join(dir, ATTESTATIONS_DIR);
-  if (!(await lstat(attestations).catch(() => undefined))?.isDirectory()) {
-    problem(`${ATTESTATIONS_DIR}/`, 'is missing: this wheelhouse was never attested (hbuild attest sign)');
+  const found = await lstat(attestations).catch(() => undefined);
+  if (!found?.isDirectory()) {
+    problem(`${ATTESTATIONS_DIR}/`, found ? 'is not a directory' : 'is missing: this wheelhouse was never attested (hbuild attest sign)');
     return report;
   }
   const key = await trustedKey(dir, options.keyPath, report);
@@ -124,7 +128,6 @@ async function trustedKey(dir: string, keyPath: string | undefined, report: Atte
   }
   const pinned = await loadPublicKey(keyPath, false);
   if (typeof pinned === 'string') {
-    if (pinned === 'does not exist') throw new HbuildError('ERR_USAGE', `--key ${keyPath} does not exist`, { hint: 'pass the PEM public key you expect the wheelhouse to be signed with' });
     report.problems.push({ file: keyPath, message: pinned });
     return null;
   }

@@ -6,6 +6,10 @@ Usage:
   hbuild store verify [--repair]         re-hash every store entry and report corrupt ones
   hbuild store gc [--keep LOCK]... [--keep-days N] [--dry-run]
                                          remove what no kept lock pins and no recent build used
+  hbuild attest verify WHEELHOUSE [--key PUBLIC.pem]
+                                         check every signature, subject digest and the SBOM, offline
+  hbuild attest sign WHEELHOUSE [--key PRIVATE.pem]
+                                         (re)write signed provenance and the SBOM of a wheelhouse
   hbuild help | --version
 
 Build options:
@@ -20,6 +24,7 @@ Build options:
       --index-url URL    Python index (default: PIP_INDEX_URL, then pip's configuration)
       --docker-host URL  Docker engine (default: DOCKER_HOST, else unix:///var/run/docker.sock)
       --json             newline-delimited JSON events on stdout
+      --signing-key FILE ed25519 key for the provenance (default: created in ~/.config/hbuild)
       --timeout SECONDS  wall-clock limit per build (default: 1800)
 
 Image options:

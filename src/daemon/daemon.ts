@@ -98,7 +98,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       },
       log,
     );
-    log.info({ socket: config.socket.path, tcp: tcp ? `${tcp.host}:${tcp.port}` : undefined, roots: config.roots, requeued: recovered.requeued.length }, 'daemon listening');
+    log.info({ socket: config.socket.path, tcp: tcp ? `${tcp.host}:${tcp.port}` : undefined, roots: config.roots, queued: queue.counts().queued, requeued: recovered.requeued.length }, 'daemon listening');
 
     return {
       socketPath: config.socket.path,

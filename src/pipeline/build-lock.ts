@@ -15,6 +15,7 @@ import { openStore } from '../store/store.js';
 import { sha256File } from '../util/digest.js';
 import { HBUILD_VERSION } from '../version.js';
 import { publishWheelhouse } from '../wheelhouse/publish.js';
+import { attestWheelhouse } from '../attest/write.js';
 import { ENGINE_ERRORS, runBuilds, type BuildEngine, type RunResult } from './run.js';
 
 export interface BuildLockOptions {
@@ -31,6 +32,8 @@ export interface BuildLockOptions {
   recipesDir?: string;
   docker: EngineAddress;
   limits?: Partial<ContainerLimits>;
+  /** ed25519 key that signs the provenance; default: created on first use in the user's config dir. */
+  signingKey?: string;
   log: Logger;
   emit: (event: HbuildEvent) => void;
   signal: AbortSignal;
@@ -47,6 +50,7 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
   const loaded = await readLock(resolve(options.lockPath));
   const plan = planBuild(loaded, options.only);
   const jobs = options.jobs ?? plan.jobs ?? defaultJobs();
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const store = await openStore(options.storeRoot);
   let engine: Promise<BuildEngine> | undefined;
   const connect = async (): Promise<BuildEngine> => {
@@ -70,7 +74,7 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
     record: options.record,
     failFast: options.failFast,
     recipesDir: resolve(options.recipesDir ?? resolve(loaded.dir, 'recipes')),
-    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    limits,
     log: options.log,
     emit: options.emit,
     signal: options.signal,
@@ -95,6 +99,9 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
       lock: { path: options.lockPath, sha256: await sha256File(loaded.path) },
       builder: { image: plan.builder.image, rootfs: plan.builder.rootfs, imageId: result.records[0]?.builderImageId ?? '' },
       sourceDateEpoch: plan.sourceDateEpoch,
+    }, async (staging) => {
+      const attested = await attestWheelhouse(staging, { keyPath: options.signingKey, limits });
+      if (attested.generatedKey) options.emit({ type: 'log', level: 'info', message: `created signing key ${attested.keyPath}` });
     });
     published = true;
   }

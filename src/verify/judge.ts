@@ -29,7 +29,7 @@ export function judgeBuilds(input: JudgeInput): Judgement {
   }
   const pin: PinState = !pinned ? 'unpinned' : sameWheel(control.wheel, pinned) ? 'match' : 'mismatch';
   if (!varied.wheel) {
-    const culprits = input.singles.filter((s) => !s.wheel).flatMap((s) => s.variations);
+    const culprits = input.variations.length === 1 && input.singles.length === 0 ? [...input.variations] : input.singles.filter((s) => !s.wheel).flatMap((s) => s.variations);
     const blame = culprits.length > 0 ? ` (${culprits.join(', ')} alone ${culprits.length === 1 ? 'breaks' : 'break'} it)` : '';
     return { status: 'failed', reproducible: null, pin, culprits, reason: `the build under variations failed${blame}: ${varied.error?.message ?? 'no wheel'}` };
   }

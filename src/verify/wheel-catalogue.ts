@@ -84,7 +84,7 @@ async function describe(zip: Parameters<typeof hashEntry>[0], file: string, memb
     compressedSize: entry.compressedSize,
     size: entry.uncompressedSize,
     extra: entry.extraFields.map((f) => `${f.id.toString(16).padStart(4, '0')}:${f.data.length}`).join(','),
-    comment: printable(entry.fileComment as unknown),
+    comment: printable((entry as unknown as { fileComment?: unknown }).fileComment),
     sha256: digest,
   };
 }

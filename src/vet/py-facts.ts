@@ -40,7 +40,7 @@ export interface PyFacts {
   downloadExec: Hit[];
   credentials: Array<Hit & { scope: number }>;
   endpoints: Array<Hit & { category: EndpointCategory }>;
-  hidden: Array<Hit & { kind: HiddenKind; context: 'code' | 'string' | 'comment'; run: number; benignJoiner: boolean }>;
+  hidden: Array<Hit & { kind: HiddenKind; context: 'code' | 'string' | 'comment'; run: number; benignJoiner: boolean; prose: boolean }>;
   setup: SetupFacts;
   /** Top-level names of the modules it imports (absolute imports only). */
   importedModules: string[];
@@ -203,7 +203,8 @@ function findHidden(ctx: Context): PyFacts['hidden'] {
   const { source, code, bare } = ctx.views;
   return hiddenRuns(source).map((run) => {
     const context = code[run.offset] === source[run.offset] ? 'code' : bare[run.offset] === source[run.offset] ? 'string' : 'comment';
-    return { ...hitAt(ctx, run.offset, describeRun(source, run)), kind: run.kind, context, run: run.length, benignJoiner: run.benignJoiner };
+    const prose = context === 'comment' || (context === 'string' && isProseAt(ctx.statements, run.offset));
+    return { ...hitAt(ctx, run.offset, describeRun(source, run)), kind: run.kind, context, run: run.length, benignJoiner: run.benignJoiner, prose };
   });
 }
 

@@ -14,8 +14,9 @@ export interface PyComment {
 
 /**
  * Views of one Python source, each exactly as long as the source so offsets
- * and line numbers carry across: `code` has string bodies and comments blanked
- * (an f-string keeps its `{…}` expressions), `bare` only comments.
+ * carry across: `code` has string bodies (newlines included, so a docstring is
+ * one logical line) and comments blanked (an f-string keeps its `{…}`
+ * expressions), `bare` only comments. Line numbers come from `lineStarts`.
  */
 export interface PyViews {
   source: string;
@@ -31,8 +32,9 @@ export interface PyViews {
 const NEXT = /#|['"]|[rRbBuUfFtT]{1,2}(?=['"])/g;
 const IDENT_CHAR = /[\w\u0080-\uffff]/;
 
+/** Spaces of the same length: line numbers come from the source, so not even newlines are kept. */
 function blank(text: string): string {
-  return text.replace(/[^\n\r]/g, ' ');
+  return ' '.repeat(text.length);
 }
 
 /** Blank an f-string body except the expressions inside single braces. */
@@ -51,7 +53,7 @@ function blankFString(body: string): string {
       depth--;
       out += depth === 0 ? ' ' : c;
     } else {
-      out += depth > 0 || c === '\n' || c === '\r' ? c : ' ';
+      out += depth > 0 && c !== '\n' && c !== '\r' ? c : ' ';
     }
   }
   return out;

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildLock } from '../../src/pipeline/build-lock.js';
 import type { HbuildEvent } from '../../src/events.js';
 import { pino } from 'pino';
+import { verifyAttestations } from '../../src/attest/verify.js';
 import { workdir } from './harness.js';
 
 const EXAMPLE = resolve('examples/lock.yaml');
@@ -35,6 +36,7 @@ describe('the shipped example: real sdists from the index', () => {
     });
     const probe = await execa(join(venv, 'bin', 'python'), ['-c', 'import markupsafe._speedups, idna, certifi, hatchling, flit_core, setuptools, annotated_types; print(markupsafe._speedups.__file__)']);
     const manifest = JSON.parse(await readFile(join(dir, 'wheelhouse', 'manifest.json'), 'utf8'));
+    const attestations = await verifyAttestations(join(dir, 'wheelhouse'));
 
     expect(result.failures).toEqual([]);
     expect(result.records).toHaveLength(14);
@@ -43,6 +45,8 @@ describe('the shipped example: real sdists from the index', () => {
     expect(probe.stdout).toMatch(/_speedups\.cpython-311-x86_64-linux-gnu\.so$/);
     const markupsafe = manifest.packages.find((p: { name: string }) => p.name === 'markupsafe');
     expect(markupsafe.recipeDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(attestations.problems).toEqual([]);
+    expect(attestations.statements).toBeGreaterThanOrEqual(14);
     expect(events.filter((e) => e.type === 'package' && e.stage === 'build' && e.status === 'running')).toHaveLength(14);
     await cleanup();
   });

@@ -1,5 +1,7 @@
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SigningKey } from '../../src/attest/keys.js';
 import type { PackageRecord } from '../../src/pipeline/types.js';
 import type { Store } from '../../src/store/store.js';
 import type { ManifestContext } from '../../src/wheelhouse/manifest.js';
@@ -76,4 +78,25 @@ export async function patchManifest(out: string, patch: (pkg: Record<string, unk
   const manifest = JSON.parse(await readFile(path, 'utf8')) as { packages: Array<Record<string, unknown>> };
   for (const pkg of manifest.packages) patch(pkg);
   await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+export function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** A second ed25519 key, as an attacker (or a different builder) would hold. */
+export function otherKey(): SigningKey {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  return { privateKey, publicKey, keyid: sha256(publicKey.export({ type: 'spki', format: 'der' })), publicPem, path: 'memory', generated: true };
+}
+
+/** Decode the envelope in `rel`, let `edit` change its statement, and write it back without re-signing. */
+export async function editStatement(out: string, rel: string, edit: (statement: Record<string, any>) => void): Promise<void> {
+  const path = join(out, rel);
+  const envelope = JSON.parse(await readFile(path, 'utf8'));
+  const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+  edit(statement);
+  envelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
+  await writeFile(path, `${JSON.stringify(envelope)}\n`);
 }

@@ -1,15 +1,12 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
-import { appendFile, mkdtemp, readdir, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { envelopeLine, signStatement } from '../../src/attest/dsse.js';
 import { loadSigningKey, type SigningKey } from '../../src/attest/keys.js';
-import { renderSbom } from '../../src/attest/sbom.js';
 import { verifyAttestations } from '../../src/attest/verify.js';
 import { attestWheelhouse } from '../../src/attest/write.js';
 import { HbuildError } from '../../src/errors.js';
-import { makeWheelhouse } from './attest-fixture.js';
+import { editStatement, makeWheelhouse, sha256 } from './attest-fixture.js';
 
 const APP = 'Demo_App-1.0.0-py3-none-any.whl';
 const APP_STATEMENT = `attestations/${APP}.intoto.jsonl`;
@@ -28,32 +25,6 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function pinnedKey(): Promise<string> {
-  const path = join(dir, 'pinned.pub.pem');
-  await writeFile(path, key.publicPem);
-  return path;
-}
-
-function otherKey(): SigningKey {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const keyid = sha256(publicKey.export({ type: 'spki', format: 'der' }));
-  return { privateKey, publicKey, keyid, publicPem, path: 'memory', generated: true };
-}
-
-function sha256(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-async function editStatement(rel: string, edit: (statement: Record<string, any>) => void): Promise<void> {
-  const path = join(out, rel);
-  const envelope = JSON.parse(await readFile(path, 'utf8'));
-  const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
-  edit(statement);
-  envelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
-  await writeFile(path, `${JSON.stringify(envelope)}\n`);
-}
-
 describe('verifyAttestations', () => {
   it('passes an untouched wheelhouse and warns that the shipped key proves only consistency', async () => {
     const report = await verifyAttestations(out);
@@ -61,14 +32,6 @@ describe('verifyAttestations', () => {
     expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ wheels: 3, statements: 4, key: { keyid: key.keyid, source: 'wheelhouse' } });
     expect(report.warnings).toEqual([expect.stringContaining('pin the key you expect with --key')]);
-  });
-
-  it('passes without a warning when the key is pinned', async () => {
-    const report = await verifyAttestations(out, { keyPath: await pinnedKey() });
-
-    expect(report.problems).toEqual([]);
-    expect(report.warnings).toEqual([]);
-    expect(report.key).toEqual({ keyid: key.keyid, source: 'pinned' });
   });
 
   it('catches a tampered wheel and names it', async () => {
@@ -95,7 +58,7 @@ describe('verifyAttestations', () => {
   });
 
   it('catches a statement whose payload was edited', async () => {
-    await editStatement(APP_STATEMENT, (s) => {
+    await editStatement(out, APP_STATEMENT, (s) => {
       s.predicate.buildDefinition.internalParameters.network = 'host';
     });
 
@@ -107,7 +70,7 @@ describe('verifyAttestations', () => {
   it('catches a statement re-pointed at a tampered wheel', async () => {
     await appendFile(join(out, APP), 'evil');
     const sha = sha256(await readFile(join(out, APP)));
-    await editStatement(APP_STATEMENT, (s) => {
+    await editStatement(out, APP_STATEMENT, (s) => {
       s.subject[0].digest.sha256 = sha;
     });
 
@@ -127,40 +90,6 @@ describe('verifyAttestations', () => {
     const report = await verifyAttestations(out);
 
     expect(report.problems).toEqual([{ file: APP_STATEMENT, message: expect.stringContaining('signature that does not verify') }]);
-  });
-
-  it('catches a replaced public key: every envelope names the key that signed it', async () => {
-    await writeFile(join(out, 'attestations/signing-key.pub.pem'), otherKey().publicPem);
-
-    const report = await verifyAttestations(out);
-
-    expect(report.problems).toHaveLength(4);
-    expect(report.problems).toContainEqual({ file: APP_STATEMENT, message: expect.stringMatching(new RegExp(`^is signed by key ${key.keyid}, not by the trusted key [0-9a-f]{64}$`)) });
-  });
-
-  it('catches a corrupted public key and names the file', async () => {
-    const path = join(out, 'attestations/signing-key.pub.pem');
-    // The algorithm identifier of the SPKI header: 1.3.101.112 (ed25519) becomes 1.3.101.113 (ed448's OID, wrong length).
-    await writeFile(path, (await readFile(path, 'utf8')).replace('MCowBQYDK2VwAyEA', 'MCowBQYDK2VxAyEA'));
-
-    const report = await verifyAttestations(out);
-
-    expect(report.problems).toEqual([{ file: 'attestations/signing-key.pub.pem', message: expect.stringMatching(/^is not a public key: /) }]);
-    expect(report.statements).toBe(0);
-  });
-
-  it('catches a wheelhouse re-signed with another key only when the key is pinned', async () => {
-    await appendFile(join(out, APP), 'evil');
-    const attacker = otherKey();
-    await makeForgery(attacker);
-
-    const unpinned = await verifyAttestations(out);
-    const pinned = await verifyAttestations(out, { keyPath: await pinnedKey() });
-
-    expect(unpinned.problems).toEqual([]);
-    expect(unpinned.warnings).toHaveLength(1);
-    expect(pinned.problems).toContainEqual({ file: 'attestations/signing-key.pub.pem', message: `is key ${attacker.keyid}, not the pinned key ${key.keyid}` });
-    expect(pinned.problems).toContainEqual({ file: APP_STATEMENT, message: `is signed by key ${attacker.keyid}, not by the trusted key ${key.keyid}` });
   });
 
   it('reports a wheel without provenance and provenance without a wheel', async () => {
@@ -245,26 +174,3 @@ describe('verifyAttestations', () => {
     expect((missing as HbuildError).code).toBe('ERR_USAGE');
   });
 });
-
-/** Re-sign every statement about the tampered wheel with the attacker's key and ship the attacker's public key. */
-async function makeForgery(attacker: SigningKey): Promise<void> {
-  const wheels = (await readdir(out)).filter((f) => f.endsWith('.whl')).sort();
-  const digests = new Map<string, string>();
-  for (const w of wheels) digests.set(w, sha256(await readFile(join(out, w))));
-  for (const name of await readdir(join(out, 'attestations'))) {
-    if (!name.endsWith('.intoto.jsonl')) continue;
-    const path = join(out, 'attestations', name);
-    const envelope = JSON.parse(await readFile(path, 'utf8'));
-    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
-    for (const subject of statement.subject) subject.digest.sha256 = digests.get(subject.name);
-    if (statement.predicate.components) {
-      for (const c of statement.predicate.components) c.hashes[0].content = digests.get(c.properties.find((p: { name: string }) => p.name === 'hbuild:wheel:file').value);
-      await writeFile(join(out, 'sbom.cdx.json'), renderSbom(statement.predicate));
-    }
-    await writeFile(path, envelopeLine(signStatement(statement, attacker)));
-  }
-  await writeFile(join(out, 'attestations/signing-key.pub.pem'), attacker.publicPem);
-  await writeFile(join(out, 'SHA256SUMS'), wheels.map((w) => `${digests.get(w)}  ${w}\n`).join(''));
-  const reqs = (await readFile(join(out, 'requirements.txt'), 'utf8')).replace(/(demo-app==1\.0\.0 --hash=sha256:)[0-9a-f]{64}/, `$1${digests.get(APP)}`);
-  await writeFile(join(out, 'requirements.txt'), reqs);
-}

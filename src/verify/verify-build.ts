@@ -1,0 +1,116 @@
+import type Docker from 'dockerode';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type PQueue from 'p-queue';
+import type { Logger } from 'pino';
+import { buildPackage, type WheelInput } from '../build/build-package.js';
+import { hostKey } from '../build/container.js';
+import type { ContainerLimits } from '../build/limits.js';
+import { checkWheel } from '../check/wheel.js';
+import { HbuildError, isHbuildError } from '../errors.js';
+import type { HbuildEvent } from '../events.js';
+import type { PlannedPackage } from '../lockfile/plan.js';
+import type { Store } from '../store/store.js';
+import type { BuildOutcome } from './types.js';
+import { variationFor, type Sentinels, type VariationName } from './variations.js';
+
+/** What every verification build shares. */
+export interface VerifySetup {
+  docker: Docker;
+  store: Store;
+  imageId: string;
+  sourceDateEpoch: number;
+  limits: ContainerLimits;
+  /** Bounds the number of builds at a time. */
+  queue: PQueue;
+  /** Report directory: builds write under `builds/`. */
+  runDir: string;
+  sentinels: Sentinels;
+  log: Logger;
+  emit: (event: HbuildEvent) => void;
+  signal: AbortSignal;
+}
+
+/** A build outcome with where its files are while the run lasts. */
+export interface LocalOutcome extends BuildOutcome {
+  dir: string;
+  wheelPath?: string;
+}
+
+export function packageBuildDir(setup: VerifySetup, pkg: PlannedPackage): string {
+  return join(setup.runDir, 'builds', `${pkg.key}-${pkg.version}`.replace(/[^A-Za-z0-9._-]/g, '_'));
+}
+
+/**
+ * One real container build (never the action cache) under the named
+ * variations, its wheel checked like any other. A failed build is an outcome,
+ * not an exception; only cancellation throws.
+ */
+export async function runVerifyBuild(
+  setup: VerifySetup,
+  pkg: PlannedPackage,
+  sdistPath: string,
+  requirementWheels: WheelInput[],
+  label: string,
+  variations: VariationName[],
+  priority = 0,
+): Promise<LocalOutcome> {
+  const dir = join(packageBuildDir(setup, pkg), label);
+  return setup.queue.add(
+    async () => {
+      setup.signal.throwIfAborted();
+      await mkdir(dir, { recursive: true });
+      setup.emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'build', status: 'running', message: label });
+      const started = performance.now();
+      const seconds = (): number => Math.round(performance.now() - started) / 1000;
+      try {
+        const built = await buildPackage(
+          setup.docker,
+          {
+            name: pkg.name,
+            version: pkg.version,
+            sdistPath,
+            requirementWheels,
+            imageId: setup.imageId,
+            sourceDateEpoch: setup.sourceDateEpoch,
+            limits: setup.limits,
+            outDir: dir,
+            logPath: join(dir, 'build.log'),
+            labels: { 'org.hbuild.owner-pid': String(process.pid), 'org.hbuild.owner-host': hostKey(), 'org.hbuild.verify': label },
+            ...(variations.length > 0 ? { variation: variationFor(variations, setup.sentinels) } : {}),
+          },
+          setup.signal,
+        );
+        await checkWheel(built.path, { name: pkg.name, version: pkg.version });
+        if (variations.includes('time')) await assertPreloaded(join(dir, 'build.log'));
+        setup.emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'build', status: 'done', message: `${label}: ${built.sha256.slice(0, 12)}` });
+        return { label, variations, dir, wheelPath: built.path, wheel: { file: built.file, sha256: built.sha256, size: built.size }, seconds: seconds() };
+      } catch (err) {
+        if (setup.signal.aborted || isHbuildError(err, 'ERR_CANCELLED')) throw err;
+        const error = describeError(err);
+        setup.log.warn({ pkg: pkg.name, label, code: error.code }, 'verification build failed');
+        setup.emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'build', status: 'failed', message: `${label}: ${error.message}` });
+        return { label, variations, dir, error, seconds: seconds() };
+      }
+    },
+    { priority, throwOnTimeout: true },
+  );
+}
+
+/** libfaketime that does not load leaves the time variation silently out of effect; that must not pass as reproducible. */
+async function assertPreloaded(logPath: string): Promise<void> {
+  const log = await readFile(logPath, 'utf8').catch(() => '');
+  if (/libfaketime\S* from LD_PRELOAD cannot be preloaded/.test(log)) {
+    throw new HbuildError('ERR_BUILD_FAILED', 'libfaketime could not be preloaded, so the time variation was not in effect', {
+      hint: 'the builder image needs the libfaketime package (the default image has it), or leave the variation out with --variations -time',
+    });
+  }
+}
+
+function describeError(err: unknown): NonNullable<BuildOutcome['error']> {
+  if (isHbuildError(err)) {
+    const logTail = typeof err.details.logTail === 'string' ? err.details.logTail : undefined;
+    return { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}), ...(logTail ? { logTail } : {}) };
+  }
+  return { code: 'ERR_INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}
