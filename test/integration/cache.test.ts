@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HbuildEvent } from '../../src/events.js';
 import { fixtureLock, writeFixtureSdist, type FixtureSdist } from '../fixtures/pkg.js';
-import { buildInDir, builderRootfs, engine, leftoverContainers, workdir } from './harness.js';
+import { buildInDir, builderRootfs, engine, leftoverContainers, waitFor, workdir } from './harness.js';
 
 const BIN = resolve('bin/hbuild.js');
 
@@ -107,12 +107,3 @@ describe('the action cache and the shared store', () => {
     await cleanup();
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('condition not met in time');
-}

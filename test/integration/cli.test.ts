@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
-import { builderRootfs, engine, leftoverContainers, workdir } from './harness.js';
+import { builderRootfs, engine, leftoverContainers, waitFor, workdir } from './harness.js';
 
 const BIN = resolve('bin/hbuild.js');
 
@@ -82,12 +82,3 @@ describe('the hbuild command', () => {
     await cleanup();
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('condition not met in time');
-}

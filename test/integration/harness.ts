@@ -59,3 +59,13 @@ export async function leftoverContainers(docker: Docker, pkg: string): Promise<s
   const list = await docker.listContainers({ all: true, filters: { label: [CONTAINER_LABEL, `org.hbuild.package=${pkg}`] } });
   return list.map((c) => c.Id);
 }
+
+/** Poll until `check` holds; fail the test after `ms`. */
+export async function waitFor(check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('condition not met in time');
+}
