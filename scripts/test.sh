@@ -4,5 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npm run --silent typecheck
-export HBUILD_REQUIRE_DOCKER=1
 exec npx vitest run "$@"

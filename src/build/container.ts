@@ -73,7 +73,8 @@ export async function runInContainer<T>(
         details: { logTail: sink.tail() },
       });
     }
-    const state = (await container.inspect()).State;
+    // The OOM killer only ever leaves a non-zero exit: a clean exit needs no inspect round trip.
+    const state = exit.code === 0 ? { OOMKilled: false } : (await container.inspect()).State;
     if (state.OOMKilled) {
       throw new HbuildError('ERR_BUILD_FAILED', `build ran out of memory (limit ${Math.round(spec.limits.memoryBytes / 2 ** 20)} MiB) and was killed`, {
         hint: 'raise limits.memory in the package recipe if the build legitimately needs more',
@@ -150,7 +151,9 @@ async function waitBounded(container: Docker.Container, timeoutMs: number, signa
   });
   const aborted = new Promise<Exit>((resolve) => {
     onAbort = () => resolve({ kind: 'aborted' });
-    signal.addEventListener('abort', onAbort, { once: true });
+    // A cancel that landed between create and start must not wait for the timeout.
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
   try {
     const exit = await Promise.race([waited, timedOut, aborted]);

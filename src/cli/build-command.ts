@@ -5,6 +5,7 @@ import { defaultStoreRoot } from '../store/store.js';
 import { EXIT, worstExitCode } from './exit-codes.js';
 import { createRunLogger } from './logger.js';
 import { createRenderer } from './render.js';
+import { summarize, writeBuildReport } from './build-report.js';
 
 export async function runBuildCommand(argv: string[], signal: AbortSignal): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -24,6 +25,7 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
       'docker-host': { type: 'string' },
       json: { type: 'boolean', default: false },
       timeout: { type: 'string' },
+      daemon: { type: 'boolean', default: false },
     },
   });
   if (positionals.length !== 1) {
@@ -33,6 +35,28 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
   }
   const jobs = values.jobs === undefined ? undefined : positiveInt('--jobs', values.jobs, 64);
   const timeout = values.timeout === undefined ? undefined : positiveInt('--timeout', values.timeout, 86_400);
+  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (values.daemon || (process.env.HBUILD_DAEMON ?? '') !== '') {
+    for (const flag of ['store', 'docker-host', 'sdist-dir', 'index-url', 'timeout', 'recipes', 'signing-key'] as const) {
+      const value = values[flag];
+      if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
+        throw new HbuildError('ERR_USAGE', `--${flag} cannot be used with the daemon: it uses its own store, engine and settings`, { hint: 'drop the flag, or run without --daemon' });
+      }
+    }
+    const { submitViaDaemon } = await import('./daemon-client.js');
+    const renderer = createRenderer(values.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain');
+    try {
+      return await submitViaDaemon(
+        'build',
+        positionals[0] as string,
+        { record: values.record, only, jobs, failFast: values['fail-fast'], out: values.out, json: values.json },
+        (event) => renderer.emit(event),
+        signal,
+      );
+    } finally {
+      renderer.close();
+    }
+  }
   const storeRoot = values.store ?? defaultStoreRoot();
   const { log, flush } = createRunLogger(storeRoot);
   const renderer = createRenderer(values.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain');
@@ -44,7 +68,7 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
       jobs,
       record: values.record,
       failFast: values['fail-fast'],
-      only: values.only?.split(',').map((s) => s.trim()).filter(Boolean),
+      only,
       indexUrl: values['index-url'],
       sdistDirs: values['sdist-dir'],
       recipesDir: values.recipes,
@@ -59,17 +83,7 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
       signal,
     });
     renderer.close();
-    for (const failure of result.failures) {
-      if (failure.error.code === 'ERR_DEPENDENCY_FAILED' && !values.json) continue;
-      process.stderr.write(`✗ ${failure.name} ${failure.version} (${failure.stage}): ${failure.error.message}\n`);
-      const tail = failure.error.details.logTail;
-      if (typeof tail === 'string' && tail) process.stderr.write(`${indent(tail)}\n`);
-      if (failure.error.hint) process.stderr.write(`  hint: ${failure.error.hint}\n`);
-    }
-    const skipped = result.failures.filter((f) => f.error.code === 'ERR_DEPENDENCY_FAILED');
-    if (skipped.length > 0) process.stderr.write(`– not built because a build requirement failed: ${skipped.map((f) => f.name).join(', ')}\n`);
-    if (result.published) process.stderr.write(`wheelhouse: ${values.out} (${result.records.length} wheels)\n`);
-    if (result.recorded > 0) process.stderr.write(`recorded ${result.recorded} wheel hashes in ${positionals[0]}\n`);
+    writeBuildReport(process.stderr, summarize(result, values.out), positionals[0] as string, { json: values.json, out: values.out });
     if (signal.aborted) return EXIT.cancelled;
     return worstExitCode(result.failures.map((f) => f.error.code));
   } finally {
@@ -84,11 +98,4 @@ function positiveInt(flag: string, raw: string, max: number): number {
     throw new HbuildError('ERR_USAGE', `${flag} must be a whole number from 1 to ${max}, got ${JSON.stringify(raw)}`);
   }
   return n;
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => `    | ${l}`)
-    .join('\n');
 }

@@ -63,6 +63,7 @@ export async function runDaemonCommand(argv: string[], signal: AbortSignal): Pro
 
   const daemon = await startDaemon({
     stateDir: resolve(values.state ?? defaultStateDir()),
+    ownsStateDir: values.state === undefined,
     storeRoot: resolve(values.store ?? defaultStoreRoot()),
     roots,
     socket: values.socket === undefined ? { path: defaultSocketPath(), ownsDir: true } : { path: resolve(values.socket), ownsDir: false },

@@ -10,6 +10,8 @@ Usage:
                                          check every signature, subject digest and the SBOM, offline
   hbuild attest sign WHEELHOUSE [--key PRIVATE.pem]
                                          (re)write signed provenance and the SBOM of a wheelhouse
+  hbuild daemon [options]                serve builds, verification and vetting over a local API
+                                         (hbuild daemon --help)
   hbuild help | --version
 
 Build options:
@@ -24,6 +26,7 @@ Build options:
       --index-url URL    Python index (default: PIP_INDEX_URL, then pip's configuration)
       --docker-host URL  Docker engine (default: DOCKER_HOST, else unix:///var/run/docker.sock)
       --json             newline-delimited JSON events on stdout
+      --daemon           submit to a running \`hbuild daemon\` (or set HBUILD_DAEMON)
       --signing-key FILE ed25519 key for the provenance (default: created in ~/.config/hbuild)
       --timeout SECONDS  wall-clock limit per build (default: 1800)
 

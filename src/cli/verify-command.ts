@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { HbuildError } from '../errors.js';
 import { defaultStoreRoot } from '../store/store.js';
 import { renderSummary } from '../verify/summary.js';
+import { parseVariations } from '../verify/variations.js';
 import type { VerifyOutcome } from '../verify/types.js';
 import { verifyLock } from '../verify/verify-lock.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -68,6 +69,7 @@ export async function runVerifyCommand(argv: string[], signal: AbortSignal): Pro
   }
   const jobs = values.jobs === undefined ? undefined : positiveInt('--jobs', values.jobs, 64);
   const timeout = values.timeout === undefined ? undefined : positiveInt('--timeout', values.timeout, 86_400);
+  const variations = parseVariations(values.variations);
   const storeRoot = values.store ?? defaultStoreRoot();
   const { log, flush } = createRunLogger(storeRoot);
   const renderer = createRenderer(process.stderr.isTTY ? 'tty' : 'plain');
@@ -81,7 +83,7 @@ export async function runVerifyCommand(argv: string[], signal: AbortSignal): Pro
       sdistDirs: values['sdist-dir'],
       docker: { host: values['docker-host'] },
       limits: timeout === undefined ? {} : { timeoutMs: timeout * 1000 },
-      ...(values.variations === undefined ? {} : { variations: values.variations }),
+      variations,
       ...(values.report === undefined ? {} : { reportDir: values.report }),
       log,
       emit: (event) => {
@@ -95,7 +97,16 @@ export async function runVerifyCommand(argv: string[], signal: AbortSignal): Pro
     return verifyExitCode(result.outcome);
   } finally {
     renderer.close();
+    flushQuietly(flush);
+  }
+}
+
+/** A log destination that has not opened yet holds nothing to flush; its complaint must not hide the real error. */
+function flushQuietly(flush: () => void): void {
+  try {
     flush();
+  } catch {
+    // nothing written yet
   }
 }
 

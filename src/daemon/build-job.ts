@@ -4,9 +4,8 @@ import { readLock } from '../lockfile/read.js';
 import { buildLock, type BuildLockResult } from '../pipeline/build-lock.js';
 import type { JobContext, JobOutcome } from './job-kinds.js';
 import { checkLockPath, checkOutDir, checkSdistPaths } from './roots.js';
-import type { BuildSummary, JobFailure } from './schema.js';
+import { summarize } from '../cli/build-report.js';
 
-const MAX_LOG_TAIL = 8 * 1024;
 
 /**
  * A `build` job: exactly `hbuild build`, through the same `buildLock`, with the exit code the CLI
@@ -40,28 +39,4 @@ export async function runBuildJob(context: JobContext): Promise<JobOutcome> {
   });
   const exitCode = context.signal.aborted ? EXIT.cancelled : worstExitCode(result.failures.map((f) => f.error.code));
   return { exitCode, summary: summarize(result, job.outDir) };
-}
-
-export function summarize(result: BuildLockResult, outDir: string): BuildSummary {
-  return {
-    kind: 'build',
-    packages: result.records.length + result.failures.length,
-    ok: result.records.length,
-    cached: result.records.filter((r) => r.cached).length,
-    published: result.published,
-    recorded: result.recorded,
-    outDir,
-    failures: result.failures.map((f): JobFailure => {
-      const tail = f.error.details.logTail;
-      return {
-        name: f.name,
-        version: f.version,
-        stage: f.stage,
-        code: f.error.code,
-        message: f.error.message,
-        ...(f.error.hint ? { hint: f.error.hint } : {}),
-        ...(typeof tail === 'string' && tail ? { logTail: tail.slice(-MAX_LOG_TAIL) } : {}),
-      };
-    }),
-  };
 }

@@ -6,18 +6,21 @@ import type { EngineAddress } from '../build/docker.js';
 import { hostKey } from '../build/container.js';
 import { createDaemonApi } from './api.js';
 import { createApiServer } from './http/server.js';
-import { listenTcp, listenUnix, prepareSocketDir, type TcpAddress } from './http/listen.js';
+import { listenTcp, listenUnix, type TcpAddress } from './http/listen.js';
 import { acquireInstanceLock } from './instance.js';
 import type { JobKinds } from './job-kinds.js';
 import { JobQueue } from './job-queue.js';
-import { openJournal } from './journal.js';
+import { openJournal, type Journal } from './journal.js';
 import { createMetrics } from './metrics.js';
-import { ensurePrivateDir, jobDir, journalPath, newJobId } from './paths.js';
+import { ensurePrivateDir, journalPath } from './paths.js';
 import { recoverJobs, removeLeftoverContainers, removeOwnContainers } from './recover.js';
 import { startScheduler, type ResolvedSchedule, type Scheduler } from './schedules.js';
+import { scheduledJob } from './submit.js';
 
 export interface DaemonConfig {
   stateDir: string;
+  /** The default location: ours to create and lock down (0700). A directory the user names is not chmod-ed. */
+  ownsStateDir: boolean;
   storeRoot: string;
   /** Real paths of the directories clients may name. */
   roots: string[];
@@ -42,13 +45,14 @@ export interface RunningDaemon {
 /** Start the daemon: recover the journal, clean up after a crashed predecessor, then serve. */
 export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> {
   const { log } = config;
-  await ensurePrivateDir(config.stateDir);
+  await ensurePrivateDir(config.stateDir, config.ownsStateDir);
   const instance = await acquireInstanceLock(config.stateDir);
   const servers: Server[] = [];
+  let journal: Journal | undefined;
   try {
     const recovered = await recoverJobs(config.stateDir, log);
     await removeLeftoverContainers(config.docker, log);
-    const journal = await openJournal(journalPath(config.stateDir));
+    journal = await openJournal(journalPath(config.stateDir));
     await journal.append({ op: 'daemon', pid: process.pid, host: hostKey(), at: new Date().toISOString() });
     const metrics = createMetrics();
     const queue = new JobQueue({
@@ -61,12 +65,14 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       shared: { roots: config.roots, storeRoot: config.storeRoot, docker: config.docker },
     });
     await queue.restore(recovered.jobs, recovered.requeued);
+    const queued = queue.counts().queued;
     let scheduler: Scheduler | undefined;
     const api = createDaemonApi({ ...config, queue, metrics, scheduler: () => scheduler, startedAt: new Date() });
 
+    // Listen before the queue starts: listenUnix narrows the umask for a moment, and no job may write files then.
     const unix = createApiServer({ api, log });
     servers.push(unix);
-    await prepareSocketDir(dirname(config.socket.path), config.socket.ownsDir);
+    await ensurePrivateDir(dirname(config.socket.path), config.socket.ownsDir);
     await listenUnix(unix, config.socket.path);
     let tcp: TcpAddress | undefined;
     if (config.tcp) {
@@ -74,31 +80,23 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       servers.push(server);
       tcp = await listenTcp(server, config.tcp.address);
     }
+    for (const schedule of config.schedules) {
+      if (!config.kinds.runnerFor(schedule.kind)) log.warn({ schedule: schedule.name, kind: schedule.kind }, 'this daemon cannot run the schedule\'s kind yet; its runs will fail');
+    }
     queue.start();
     scheduler = startScheduler(
       config.schedules,
       async (schedule) => {
+        if (queue.draining) return;
         if (queue.list().some((j) => j.schedule === schedule.name && j.finishedAt === undefined)) {
           log.info({ schedule: schedule.name }, 'previous scheduled run still pending; skipped');
           return;
         }
-        const id = newJobId();
-        await queue.add({
-          id,
-          kind: schedule.kind,
-          lockPath: schedule.lockPath,
-          source: 'schedule',
-          schedule: schedule.name,
-          options: schedule.options,
-          outDir: `${jobDir(config.stateDir, id)}/wheelhouse`,
-          state: 'queued',
-          attempts: 0,
-          submittedAt: new Date().toISOString(),
-        });
+        await queue.add(scheduledJob(schedule, config.stateDir));
       },
       log,
     );
-    log.info({ socket: config.socket.path, tcp: tcp ? `${tcp.host}:${tcp.port}` : undefined, roots: config.roots, queued: queue.counts().queued, requeued: recovered.requeued.length }, 'daemon listening');
+    log.info({ socket: config.socket.path, tcp: tcp ? `${tcp.host}:${tcp.port}` : undefined, roots: config.roots, queued, requeued: recovered.requeued.length }, 'daemon listening');
 
     return {
       socketPath: config.socket.path,
@@ -111,7 +109,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
         const removed = await removeOwnContainers(config.docker, log);
         if (removed > 0) log.warn({ removed }, 'containers left by stopped builds removed');
         for (const server of servers) server.closeAllConnections();
-        await journal.close();
+        await journal?.close();
         await unlink(config.socket.path).catch(() => undefined);
         await instance.release();
         log.info('daemon stopped');
@@ -119,6 +117,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     };
   } catch (err) {
     for (const server of servers) server.close();
+    await journal?.close();
     await instance.release();
     throw err;
   }

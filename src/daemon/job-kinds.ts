@@ -50,6 +50,17 @@ export function defaultJobKinds(): JobKinds {
   return kinds;
 }
 
+/** Run a job with its kind's runner; whatever happens becomes an outcome. */
+export async function runJob(kinds: JobKinds, context: JobContext): Promise<JobOutcome> {
+  const runner = kinds.runnerFor(context.job.kind);
+  if (!runner) return { exitCode: EXIT.usage, error: { code: 'ERR_USAGE', message: `this daemon cannot run ${context.job.kind} jobs yet` } };
+  try {
+    return await runner(context);
+  } catch (err) {
+    return outcomeFromError(err, context.signal, context.log);
+  }
+}
+
 /** The outcome of a runner that threw, mapped as the CLI's error reporter maps it. */
 export function outcomeFromError(err: unknown, signal: AbortSignal, log: Logger): JobOutcome {
   if (isHbuildError(err)) {

@@ -1,13 +1,11 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { EXIT } from '../cli/exit-codes.js';
 import type { HbuildEvent } from '../events.js';
-import { openEventLog, readEventFile, type EventLog, type Follower } from './event-log.js';
-import { outcomeFromError, type JobContext, type JobKinds, type JobOutcome } from './job-kinds.js';
+import type { Follower } from './event-log.js';
+import { createJobLogs, type JobLogs } from './job-logs.js';
+import { runJob, type JobContext, type JobKinds, type JobOutcome } from './job-kinds.js';
 import type { Journal } from './journal.js';
 import type { Metrics } from './metrics.js';
-import { jobDir } from './paths.js';
 import type { Job } from './schema.js';
 
 export interface JobQueueDeps {
@@ -37,7 +35,7 @@ const KEEP_IN_MEMORY = 2000;
 export class JobQueue {
   readonly #deps: JobQueueDeps;
   readonly #jobs = new Map<string, Job>();
-  readonly #logs = new Map<string, EventLog>();
+  readonly #logs: JobLogs;
   readonly #waiting: string[] = [];
   readonly #running = new Map<string, Running>();
   #started = false;
@@ -45,6 +43,7 @@ export class JobQueue {
 
   constructor(deps: JobQueueDeps) {
     this.#deps = deps;
+    this.#logs = createJobLogs(deps.stateDir);
   }
 
   /** Take over the jobs the journal holds; queued ones wait in submission order. */
@@ -52,7 +51,7 @@ export class JobQueue {
     for (const job of [...jobs].sort((a, b) => (a.id < b.id ? -1 : 1))) {
       this.#jobs.set(job.id, job);
       if (job.state !== 'queued') continue;
-      const events = await this.#openLog(job.id);
+      const events = await this.#logs.open(job.id);
       if (requeued.includes(job.id)) events.append({ type: 'log', level: 'warn', message: 'the daemon stopped during this job; it runs again' });
       this.#waiting.push(job.id);
     }
@@ -68,10 +67,9 @@ export class JobQueue {
   }
 
   async add(job: Job): Promise<void> {
-    await mkdir(jobDir(this.#deps.stateDir, job.id), { recursive: true, mode: 0o700 });
     await this.#deps.journal.append({ op: 'job', job });
     this.#jobs.set(job.id, job);
-    await this.#openLog(job.id);
+    await this.#logs.open(job.id);
     this.#waiting.push(job.id);
     this.#pump();
   }
@@ -107,12 +105,7 @@ export class JobQueue {
 
   /** Past events of a job, then live ones until it ends. Undefined for an unknown job. */
   async follow(id: string, follower: Follower): Promise<(() => void) | undefined> {
-    if (!this.#jobs.has(id)) return undefined;
-    const events = this.#logs.get(id);
-    if (events) return events.follow(follower);
-    for (const line of await readEventFile(this.#eventPath(id))) follower.line(line);
-    follower.end();
-    return () => undefined;
+    return this.#jobs.has(id) ? this.#logs.follow(id, follower) : undefined;
   }
 
   /**
@@ -130,8 +123,7 @@ export class JobQueue {
       running.controller.abort(new Error('the daemon is shutting down'));
     }
     await all();
-    for (const events of this.#logs.values()) await events.close();
-    this.#logs.clear();
+    await this.#logs.closeAll();
   }
 
   #pump(): void {
@@ -145,14 +137,7 @@ export class JobQueue {
           this.#running.delete(id);
           this.#pump();
         },
-        (err: unknown) => {
-          // Only the journal can fail here. Going on would break the promise that no job is lost, so the
-          // daemon stops hard; the next start replays the journal and removes this process's containers.
-          this.#deps.log.fatal({ err, job: id }, 'journal write failed');
-          process.nextTick(() => {
-            throw err;
-          });
-        },
+        (err: unknown) => crash(this.#deps.log, id, err),
       );
     }
   }
@@ -163,7 +148,7 @@ export class JobQueue {
     await deps.journal.append({ op: 'start', id, at: startedAt, pid: process.pid });
     const job: Job = { ...this.#jobs.get(id)!, state: 'running', startedAt, attempts: this.#jobs.get(id)!.attempts + 1 };
     this.#jobs.set(id, job);
-    const events = this.#logs.get(id) ?? (await this.#openLog(id));
+    const events = await this.#logs.open(id);
     const log = deps.log.child({ job: id, kind: job.kind });
     const emit = (event: HbuildEvent): void => {
       events.append(event);
@@ -171,22 +156,16 @@ export class JobQueue {
     };
     const started = performance.now();
     log.info({ lock: job.lockPath, attempt: job.attempts }, 'job started');
-    let outcome: JobOutcome;
-    try {
-      const runner = deps.kinds.runnerFor(job.kind);
-      if (!runner) throw new Error(`no runner for job kind ${job.kind}`);
-      outcome = await runner({ ...deps.shared, job, log, emit, signal: running.controller.signal });
-    } catch (err) {
-      outcome = outcomeFromError(err, running.controller.signal, log);
-    }
-    if (running.stop === 'shutdown') {
+    let outcome = await runJob(deps.kinds, { ...deps.shared, job, log, emit, signal: running.controller.signal });
+    if (running.stop === 'shutdown' && outcome.exitCode !== 0) {
       await deps.journal.append({ op: 'requeue', id, at: new Date().toISOString(), reason: 'daemon shut down' });
       this.#jobs.set(id, { ...job, state: 'queued' });
       emit({ type: 'log', level: 'warn', message: 'the daemon is shutting down; this job runs again when it starts' });
       log.info('job stopped for shutdown; queued again');
       return;
     }
-    const state = running.stop === 'cancel' ? 'cancelled' : outcome.exitCode === 0 ? 'succeeded' : 'failed';
+    // A job that succeeded before a cancel or stop took effect keeps its success.
+    const state = outcome.exitCode === 0 ? 'succeeded' : running.stop === 'cancel' ? 'cancelled' : 'failed';
     if (state === 'cancelled') outcome = { ...outcome, exitCode: EXIT.cancelled };
     deps.metrics.observeJob(job.kind, state, (performance.now() - started) / 1000);
     log.info({ state, exitCode: outcome.exitCode }, 'job finished');
@@ -199,24 +178,18 @@ export class JobQueue {
     await this.#deps.journal.append({ op: 'finish', id, at, state, exitCode, summary, ...(error ? { error } : {}) });
     const job = this.#jobs.get(id)!;
     this.#jobs.set(id, { ...job, state, exitCode, finishedAt: at, ...(summary ? { summary } : {}), ...(error ? { error } : {}) });
-    await this.#logs.get(id)?.close();
-    this.#logs.delete(id);
-    this.#forgetOld();
+    await this.#logs.close(id);
+    for (const old of this.list().filter((j) => j.finishedAt !== undefined).slice(KEEP_IN_MEMORY)) this.#jobs.delete(old.id);
   }
+}
 
-  #forgetOld(): void {
-    const finished = this.list().filter((j) => j.finishedAt !== undefined);
-    for (const job of finished.slice(KEEP_IN_MEMORY)) this.#jobs.delete(job.id);
-  }
-
-  async #openLog(id: string): Promise<EventLog> {
-    await mkdir(jobDir(this.#deps.stateDir, id), { recursive: true, mode: 0o700 });
-    const events = await openEventLog(this.#eventPath(id));
-    this.#logs.set(id, events);
-    return events;
-  }
-
-  #eventPath(id: string): string {
-    return join(jobDir(this.#deps.stateDir, id), 'events.ndjson');
-  }
+/**
+ * Only the journal can fail a job's bookkeeping. Going on would break the promise that no job is
+ * lost, so the daemon stops hard; the next start replays the journal and removes its containers.
+ */
+function crash(log: Logger, id: string, err: unknown): void {
+  log.fatal({ err, job: id }, 'journal write failed');
+  process.nextTick(() => {
+    throw err;
+  });
 }

@@ -102,14 +102,14 @@ export async function openJournal(path: string): Promise<Journal> {
   const handle: FileHandle = await open(path, 'a', 0o600);
   let chain: Promise<void> = Promise.resolve();
   return {
-    append(entry) {
+    async append(entry) {
       const line = `${JSON.stringify(JournalEntry.parse(entry))}\n`;
       const next = chain.then(async () => {
         await handle.write(line);
         await handle.datasync();
       });
       chain = next.catch(() => undefined);
-      return next;
+      await next;
     },
     async close() {
       await chain;

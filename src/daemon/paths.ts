@@ -30,12 +30,15 @@ export function newJobId(now = Date.now()): string {
   return `${now.toString(36).padStart(9, '0')}${randomBytes(6).toString('hex')}`;
 }
 
-/** Create (or tighten) a directory only this user may enter; refuse one that belongs to someone else or is a symlink. */
-export async function ensurePrivateDir(dir: string): Promise<void> {
+/**
+ * A directory only this user may enter: created 0700 when missing, refused when it belongs to
+ * someone else or is a symlink, and made 0700 again when it is the daemon's own (`owned`).
+ */
+export async function ensurePrivateDir(dir: string, owned: boolean): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const info = await lstat(dir);
   if (!info.isDirectory() || (process.getuid && info.uid !== process.getuid())) {
-    throw new HbuildError('ERR_USAGE', `${dir} is not a directory owned by this user`, { hint: 'pass another --state directory' });
+    throw new HbuildError('ERR_USAGE', `${dir} is not a directory owned by this user`, { hint: 'remove it, or pass another path' });
   }
-  await chmod(dir, 0o700);
+  if (owned) await chmod(dir, 0o700);
 }

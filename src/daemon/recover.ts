@@ -22,7 +22,7 @@ export async function recoverJobs(stateDir: string, log: Logger): Promise<{ jobs
   const dropped = pruneFinished(state.jobs, KEEP_FINISHED_JOBS);
   for (const id of dropped) await rm(jobDir(stateDir, id), { recursive: true, force: true });
   await compactJournal(path, state.jobs.values());
-  if (requeued.length > 0) log.info({ requeued }, 'interrupted jobs queued again');
+  if (requeued.length > 0) log.info({ requeued, previousDaemon: state.previousDaemon }, 'interrupted jobs queued again');
   return { jobs: [...state.jobs.values()], requeued };
 }
 

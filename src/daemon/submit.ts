@@ -1,10 +1,12 @@
-import { writeFile, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_LOCK_BYTES } from '../lockfile/read-file.js';
+import { writeFileAtomic } from '../util/fs-atomic.js';
 import { ApiError } from './http/errors.js';
 import type { JobKinds } from './job-kinds.js';
 import { jobDir, newJobId } from './paths.js';
 import { checkLockPath, checkOutDir, type PathCheck } from './roots.js';
+import type { ResolvedSchedule } from './schedules.js';
 import type { Job, SubmitRequest } from './schema.js';
 
 export interface SubmitContext {
@@ -16,7 +18,7 @@ export interface SubmitContext {
 /**
  * Turn a validated request into a queued job, or refuse it: a kind nobody runs yet (501), a path
  * outside the roots (403), a lock that is missing or too large. Submitted lock text is kept
- * (0600) in the job's directory, so a restarted daemon still has it.
+ * (0600, fsynced) in the job's directory before the job is journaled, so a restarted daemon has it.
  */
 export async function prepareJob(request: SubmitRequest, context: SubmitContext): Promise<Job> {
   if (!context.kinds.runnerFor(request.kind)) {
@@ -36,7 +38,7 @@ export async function prepareJob(request: SubmitRequest, context: SubmitContext)
     }
     await mkdir(dir, { recursive: true, mode: 0o700 });
     lockPath = join(dir, 'lock.yaml');
-    await writeFile(lockPath, request.lock.content, { mode: 0o600, flag: 'wx' });
+    await writeFileAtomic(lockPath, request.lock.content, 0o600);
     source = 'content';
   }
   return {
@@ -56,4 +58,21 @@ function refuseUnless(check: PathCheck): string {
   if (check.ok) return check.path;
   if (check.reason === 'outside') throw new ApiError(403, 'ERR_FORBIDDEN_PATH', `${check.message}; this daemon serves only paths under its --roots`);
   throw new ApiError(400, 'ERR_BAD_REQUEST', check.message);
+}
+
+/** The job a schedule submits when its time comes. */
+export function scheduledJob(schedule: ResolvedSchedule, stateDir: string): Job {
+  const id = newJobId();
+  return {
+    id,
+    kind: schedule.kind,
+    lockPath: schedule.lockPath,
+    source: 'schedule',
+    schedule: schedule.name,
+    options: schedule.options,
+    outDir: join(jobDir(stateDir, id), 'wheelhouse'),
+    state: 'queued',
+    attempts: 0,
+    submittedAt: new Date().toISOString(),
+  };
 }

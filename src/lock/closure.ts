@@ -1,8 +1,8 @@
 import { HbuildError, isHbuildError } from '../errors.js';
 import { topologicalOrder } from '../lockfile/graph.js';
-import { evaluateMarker, MarkerError } from './markers.js';
 import { pinExact, pinNewest, type PinContext } from './pin-sdist.js';
-import { parseRequirement, RequirementError, type Requirement } from './requirement.js';
+import type { Requirement } from './requirement.js';
+import { cycle, markerHolds, parseBuildRequirement, subgraph } from './closure-rules.js';
 import { versionSatisfies } from './candidates.js';
 import type { InputPin } from './input/types.js';
 import type { BuildProbe, LockedPackage, PinnedSdist, ProbeWheel } from './types.js';
@@ -163,44 +163,4 @@ async function attempt(roots: ReadonlyMap<string, PinnedSdist>, constraints: Rea
   return [...entries.values()]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map(({ sdistPath: _path, buildSystem: _system, ...pkg }) => ({ ...pkg, buildRequires: envs.get(pkg.name) ?? [] }));
-}
-
-function subgraph(root: string, envs: ReadonlyMap<string, string[]>): Map<string, string[]> {
-  const graph = new Map<string, string[]>();
-  const stack = [root];
-  while (stack.length > 0) {
-    const key = stack.pop()!;
-    if (graph.has(key)) continue;
-    const deps = envs.get(key) ?? [];
-    graph.set(key, deps);
-    stack.push(...deps);
-  }
-  return graph;
-}
-
-function parseBuildRequirement(text: string, owner: string, source: string): Requirement {
-  try {
-    const req = parseRequirement(text);
-    if (req.url) throw new RequirementError('direct URL references cannot be pinned');
-    return req;
-  } catch (err) {
-    if (!(err instanceof RequirementError)) throw err;
-    throw new HbuildError('ERR_BUILD_FAILED', `${owner}: requirement ${JSON.stringify(text.slice(0, 200))} from ${source} is unusable: ${err.message}`);
-  }
-}
-
-function markerHolds(req: Requirement, owner: string, extras: ReadonlySet<string>): boolean {
-  try {
-    return evaluateMarker(req.marker!, { extras });
-  } catch (err) {
-    if (!(err instanceof MarkerError)) throw err;
-    throw new HbuildError('ERR_BUILD_FAILED', `${owner}: marker of ${req.name} cannot be evaluated for the builder: ${err.message}`);
-  }
-}
-
-function cycle(path: string[]): HbuildError {
-  return new HbuildError('ERR_USAGE', `build requirements form a cycle that no self-hosted backend breaks: ${path.join(' → ')}`, {
-    hint: 'each package on the path needs the next one built first; pin versions whose build requirements do not loop, or report it upstream',
-    details: { cycle: path },
-  });
 }

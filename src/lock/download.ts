@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import type { IndexView, IndexConfig } from './index-view.js';
 
 const MAX_SDIST_BYTES = 256 * 1024 * 1024;
+const DOWNLOAD_TIMEOUT_MS = 15 * 60_000;
 
 /**
  * Bring an sdist the index lists into the store. Its bytes are hashed on the way in and
@@ -35,7 +36,7 @@ export async function downloadSdist(
     const { headers } = url.origin === indexUrl.origin ? authorised(indexUrl, view.credentialsFor) : authorised(url, view.credentialsFor);
     url.username = '';
     url.password = '';
-    const response = await fetch(url, { headers, signal, redirect: 'follow' }).catch((err: unknown) => {
+    const response = await fetch(url, { headers, signal: AbortSignal.any([signal, AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)]), redirect: 'follow' }).catch((err: unknown) => {
       throw new HbuildError('ERR_FETCH', `cannot download ${file.filename} from ${redactUrl(index.shown)}`, { cause: err, hint: 'check the network and try again' });
     });
     if (!response.ok || !response.body) {

@@ -3,6 +3,9 @@ import { findProjectFiles, type Credentials, type IndexFile } from '../fetch/ind
 import { redactUrl, validateIndexUrl } from '../fetch/index-url.js';
 
 /** One configured index: `url` may carry credentials; `shown` never does and is what the lock records. */
+/** An index that has not answered one page in this long is treated as down. */
+const PAGE_TIMEOUT_MS = 120_000;
+
 export interface IndexConfig {
   url: string;
   shown: string;
@@ -39,7 +42,7 @@ export function createIndexView(indexes: readonly IndexConfig[], signal: AbortSi
     const id = `${index.url}\n${key}`;
     let found = cache.get(id);
     if (!found) {
-      found = findProjectFiles(index.url, key, signal, { credentialsFor });
+      found = findProjectFiles(index.url, key, AbortSignal.any([signal, AbortSignal.timeout(PAGE_TIMEOUT_MS)]), { credentialsFor });
       cache.set(id, found);
     }
     return found;

@@ -1,4 +1,4 @@
-import { satisfies, valid } from '@renovatebot/pep440';
+import { satisfies, valid, validRange } from '@renovatebot/pep440';
 import { normalizeName } from '../lockfile/names.js';
 import { BUILDER_MARKERS, HOST_DEPENDENT_MARKERS, LEGACY_MARKER_NAMES } from './environment.js';
 
@@ -136,7 +136,7 @@ function compare(left: Value, op: string, right: Value, isExtra: boolean): boole
   }
   if (typeof left !== 'string' || typeof right !== 'string') throw new MarkerError(`cannot compare a set with ${op}`);
   const [l, r] = isExtra ? [normalizeName(left), normalizeName(right)] : [left, right];
-  if (op !== '===' && valid(l) !== null && valid(r) !== null) {
+  if (op !== '===' && valid(l) !== null && validRange(`${op}${r}`)) {
     // The variable's value is the version; the literal is the specifier's operand.
     return satisfies(l, `${op}${r}`, { prereleases: true });
   }

@@ -22,6 +22,8 @@ export interface PinContext {
   indexPinFor(key: string): string | undefined;
   /** Several indexes configured: every entry records its index. */
   recordIndex: boolean;
+  /** The sdist the current lock pins for this name and version, if any: the index must still serve those bytes. */
+  lockedSdist(key: string, version: string): { file: string; sha256: string } | undefined;
   signal: AbortSignal;
 }
 
@@ -77,6 +79,13 @@ async function fetchAndRead(
   exemption: QuarantineExemption | undefined,
 ): Promise<PinnedSdist> {
   const config = ctx.view.indexes.find((i) => i.shown === index)!;
+  const locked = ctx.lockedSdist(key, version);
+  if (locked && locked.file === sdist.filename && locked.sha256 !== sdist.sha256) {
+    throw new HbuildError('ERR_HASH_MISMATCH', `${key} ${version}: the lock pins ${sdist.filename} with sha256 ${locked.sha256}, but ${index} now lists ${sdist.sha256}`, {
+      hint: 'the index serves different bytes under the same name; do not re-pin until you know why',
+      details: { package: key, expected: locked.sha256, actual: sdist.sha256 },
+    });
+  }
   const { path, size } = await downloadSdist(sdist, config, ctx.view, ctx.store, ctx.signal);
   const inspected = await inspectSdist(path, { expect: { name: key, version } });
   const pinned: PinnedSdist = {
@@ -86,7 +95,7 @@ async function fetchAndRead(
     sdistPath: path,
     buildSystem: readBuildSystem(inspected.pyprojectToml, inspected.setupPy, `${key} ${version} (${sdist.filename})`),
   };
-  if (ctx.recordIndex) pinned.index = index;
+  if (ctx.recordIndex || ctx.indexPinFor(key) !== undefined) pinned.index = index;
   if (exemption) pinned.exemption = exemption;
   return pinned;
 }

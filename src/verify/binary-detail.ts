@@ -38,7 +38,37 @@ export function binaryNote(name: string, left: Buffer, right: Buffer): string {
     const r = printableAround(right, offset);
     if (l || r) parts.push(`text near it: ${JSON.stringify(l)} vs ${JSON.stringify(r)}`);
   }
+  const only = stringsOnlyIn(left, right);
+  if (only.left.length > 0 || only.right.length > 0) {
+    parts.push(`strings only in the left: ${only.left.map((x) => JSON.stringify(x)).join(', ') || 'none'}; only in the right: ${only.right.map((x) => JSON.stringify(x)).join(', ') || 'none'}`);
+  }
   return parts.filter(Boolean).join(' ');
+}
+
+const MIN_STRING = 6;
+const MAX_STRINGS = 20_000;
+
+/** Printable runs (like strings(1)) found in one side only: where build paths and host names show up. */
+export function stringsOnlyIn(left: Buffer, right: Buffer, max = 8): { left: string[]; right: string[] } {
+  const [l, r] = [strings(left), strings(right)];
+  const pick = (mine: Set<string>, theirs: Set<string>): string[] =>
+    [...mine].filter((x) => !theirs.has(x)).slice(0, max).map((x) => (x.length > 120 ? `${x.slice(0, 120)}…` : x));
+  return { left: pick(l, r), right: pick(r, l) };
+}
+
+function strings(bytes: Buffer): Set<string> {
+  const found = new Set<string>();
+  let start = -1;
+  for (let i = 0; i <= bytes.length && found.size < MAX_STRINGS; i++) {
+    const b = bytes[i];
+    const printable = b !== undefined && b >= 0x20 && b < 0x7f;
+    if (printable && start === -1) start = i;
+    if (!printable && start !== -1) {
+      if (i - start >= MIN_STRING) found.add(bytes.subarray(start, i).toString('latin1'));
+      start = -1;
+    }
+  }
+  return found;
 }
 
 export function firstDifference(a: Buffer, b: Buffer): number {

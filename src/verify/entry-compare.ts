@@ -48,8 +48,8 @@ function compareEntry(a: CatalogueEntry, b: CatalogueEntry): EntryDifference[] {
   meta('made-by', madeBy(a.madeBy), madeBy(b.madeBy));
   meta('zip-flags', hex(a.flags), hex(b.flags));
   meta('compression', methodName(a.method), methodName(b.method));
-  // With different content a different compressed size is only a consequence.
-  if (!contentDiffers) meta('compressed-size', String(a.compressedSize), String(b.compressedSize));
+  // With different content or compression, a different compressed size is only a consequence.
+  if (!contentDiffers && a.method === b.method) meta('compressed-size', String(a.compressedSize), String(b.compressedSize));
   meta('extra-fields', a.extra || 'none', b.extra || 'none');
   meta('comment', a.comment, b.comment);
   return out;

@@ -2,7 +2,7 @@ import type { ContentDetail, WheelDiff } from './diff-types.js';
 import { esc, fileLink, STYLE } from './html.js';
 import { percent } from './summary.js';
 import type { BuildOutcome, PackageVerification, VerifyResult } from './types.js';
-import { VARIATION_SUMMARY } from './variations.js';
+import { CULPRIT_HINT, VARIATION_SUMMARY } from './variations.js';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'; base-uri 'none'";
 
@@ -50,6 +50,7 @@ function packageSection(p: PackageVerification): string {
   return `<section id="pkg-${esc(p.key)}" class="package">
 <h2>${esc(p.name)} ${esc(p.version)}: ${esc(p.status)}</h2>
 <p>${esc(p.reason)}</p>
+${p.culprits.length > 0 ? `<ul class="culprits">${p.culprits.map((c) => `<li><code>${esc(c)}</code>: ${esc(CULPRIT_HINT[c])}</li>`).join('')}</ul>` : ''}
 ${p.history ? `<p>History: ${esc(p.history.message)}</p>` : ''}
 <p>sdist <code>${esc(p.sdist.file)}</code> <span class="hash">${esc(p.sdist.sha256)}</span>${p.pinned ? ` · pinned wheel <code>${esc(p.pinned.file)}</code> <span class="hash">${esc(p.pinned.sha256)}</span>` : ''}</p>
 ${p.builds.length > 0 ? buildsTable(p.builds) : ''}
@@ -78,7 +79,8 @@ function diffSection(title: string, diff: WheelDiff): string {
   return `<h3>${esc(title)}: ${esc(diff.classification)}</h3>
 <p>${esc(diff.left.label)} <code>${esc(diff.left.file)}</code> <span class="hash">${esc(diff.left.sha256)}</span> → ${esc(diff.right.label)} <code>${esc(diff.right.file)}</code> <span class="hash">${esc(diff.right.sha256)}</span></p>
 <p>Files that differ: ${diff.differingFiles.map((f) => `<code class="differing-file">${esc(f)}</code>`).join(', ') || 'none (archive metadata only)'}${diff.truncated ? ' (list truncated)' : ''}</p>
-<table class="differences"><thead><tr><th>Entry</th><th>What</th><th>Class</th><th>${esc(diff.left.label)}</th><th>${esc(diff.right.label)}</th></tr></thead><tbody>${rows}</tbody></table>
+<details${diff.differences.length <= 30 ? ' open' : ''}><summary>${diff.differences.length} differences: ${esc(countKinds(diff))}</summary>
+<table class="differences"><thead><tr><th>Entry</th><th>What</th><th>Class</th><th>${esc(diff.left.label)}</th><th>${esc(diff.right.label)}</th></tr></thead><tbody>${rows}</tbody></table></details>
 ${diff.entryOrder ? `<details><summary>Entry order</summary><pre>${esc(diff.entryOrder.left.join('\n'))}</pre><pre>${esc(diff.entryOrder.right.join('\n'))}</pre></details>` : ''}
 ${diff.details.map(detailBlock).join('\n')}`;
 }
@@ -92,4 +94,10 @@ function detailBlock(d: ContentDetail): string {
     return cls ? `<span class="${cls}">${esc(l)}</span>` : esc(l);
   };
   return `${head}${note}<pre class="diff">${d.textDiff.map(line).join('\n')}</pre>`;
+}
+
+function countKinds(diff: WheelDiff): string {
+  const kinds = new Map<string, number>();
+  for (const d of diff.differences) kinds.set(d.kind, (kinds.get(d.kind) ?? 0) + 1);
+  return [...kinds].map(([kind, n]) => `${kind} ×${n}`).join(', ');
 }

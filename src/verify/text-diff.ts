@@ -63,8 +63,8 @@ function diffLines(a: string[], b: string[], maxCells: number): Op[] | null {
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[pre + i] === b[pre + j]) ops.push({ kind: ' ', a: pre + i++, b: pre + j++ });
-    else if (j < m && (i === n || at(i, j + 1) >= at(i + 1, j))) ops.push({ kind: '+', a: pre + i, b: pre + j++ });
-    else ops.push({ kind: '-', a: pre + i++, b: pre + j });
+    else if (i < n && (j === m || at(i + 1, j) >= at(i, j + 1))) ops.push({ kind: '-', a: pre + i++, b: pre + j });
+    else ops.push({ kind: '+', a: pre + i, b: pre + j++ });
   }
   for (let k = 0; k < suf; k++) ops.push({ kind: ' ', a: a.length - suf + k, b: b.length - suf + k });
   return ops;

@@ -49,6 +49,23 @@ export const VARIATION_SUMMARY: Record<VariationName, string> = {
   kernel: 'kernel release → 2.6.x (setarch --uname-2.6)',
 };
 
+/** The usual cause when a variation alone changes the output, for reports. */
+export const CULPRIT_HINT: Record<VariationName, string> = {
+  'build-path': 'the build path ends up in the output (debug information, __FILE__, paths the backend records); compilers take -ffile-prefix-map',
+  time: 'the wall clock ends up in the output: a timestamp not taken from SOURCE_DATE_EPOCH',
+  umask: 'files the build writes get their mode from the umask, and the wheel records modes; the backend should normalise them',
+  hostname: 'the host or domain name ends up in the output',
+  timezone: 'local time is used where UTC or SOURCE_DATE_EPOCH should be',
+  locale: 'the output depends on the locale: sort order, encoding or translated text',
+  home: 'something under HOME, or its path, is read or recorded',
+  'exec-path': 'PATH is recorded, or tools are picked by searching it',
+  cpus: 'the output depends on the number of CPUs (parallel build order, per-CPU tuning)',
+  'env-order': 'the output depends on the order of the environment',
+  'file-order': 'the output depends on the order files are created or listed; directory listings should be sorted',
+  user: 'a user or group id or name ends up in the output (file ownership, getpass)',
+  kernel: 'the kernel release (uname) ends up in the output',
+};
+
 export const DEFAULT_VARIATIONS: readonly VariationName[] = VARIATION_NAMES;
 
 const FAKETIME_OFFSET_SECONDS = ((373 * 24 + 7) * 60 + 13) * 60;

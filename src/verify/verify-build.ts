@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type PQueue from 'p-queue';
 import type { Logger } from 'pino';
@@ -59,6 +59,8 @@ export async function runVerifyBuild(
   return setup.queue.add(
     async () => {
       setup.signal.throwIfAborted();
+      // A reused report directory may hold an older run's build of the same label.
+      await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
       setup.emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'build', status: 'running', message: label });
       const started = performance.now();

@@ -110,7 +110,10 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
   };
   const settled = async (pkg: PlannedPackage): Promise<PackageVerification> => {
     try {
-      return await one(pkg);
+      const verified = await one(pkg);
+      const status = verified.status === 'identical' ? 'done' : verified.status === 'inconclusive' ? 'skipped' : 'failed';
+      options.emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'check', status, message: `${verified.status}: ${verified.reason}` });
+      return verified;
     } finally {
       board.settle(pkg.key, { ok: false, reason: `${pkg.name} was not verified` });
     }

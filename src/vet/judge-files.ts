@@ -2,6 +2,7 @@ import { BYTECODE_NAME, NATIVE_NAME, sourceOfBytecode } from './binary.js';
 import type { FileFacts } from './collect.js';
 import type { FileRole } from './file-roles.js';
 import { byRole, fromHit, type Emit } from './finding.js';
+import { ENDPOINT_LABEL, HIDDEN_RUN } from './judge-python.js';
 import { RULE_IDS as R } from './rules.js';
 import type { Severity } from './types.js';
 
@@ -34,19 +35,31 @@ export function judgeBinary(file: FileFacts, role: FileRole, paths: ReadonlySet<
 }
 
 /** .pth start-up code, endpoints, hidden characters and download-exec in non-Python text. */
+/** Compiled into the extension by the build: Trojan Source there is as bad as in Python. */
+const COMPILED = /\.(?:c|h|cc|cpp|cxx|hpp|hh|hxx|m|mm|rs|cu|cuh|f|f90|f95)$/i;
+
+/**
+ * .pth start-up code, and in scripts and configuration: endpoints, hidden
+ * characters and download-exec. Tests, docs and tooling are skipped (except
+ * a .pth, which is never inert), and so are endpoints in other source files,
+ * where they are mostly links in comments.
+ */
 export function judgeText(file: FileFacts, role: FileRole, emit: Emit): void {
   const text = file.text;
   if (!text) return;
   for (const hit of text.pthExec) emit(fromHit(R.pthExec, byRole('block', role), file.path, hit, '.pth line runs code at every interpreter start-up'));
-  for (const hit of text.downloadExec) emit(fromHit(R.downloadExec, 'warn', file.path, hit, `script pipes a download into an interpreter`));
-  for (const hit of text.endpoints) emit(fromHit(R.endpoint, 'warn', file.path, hit, `${text.kind} file names a ${hit.category} endpoint: ${hit.what}`));
+  if (role === 'aux' && text.kind !== 'pth') return;
+  for (const hit of text.downloadExec) emit(fromHit(R.downloadExec, 'warn', file.path, hit, 'script pipes a download into an interpreter'));
+  if (text.kind === 'script' || text.kind === 'config') {
+    for (const hit of text.endpoints) emit(fromHit(R.endpoint, 'warn', file.path, hit, `${text.kind} file names a ${ENDPOINT_LABEL[hit.category]}: ${hit.what}`));
+  }
   for (const h of text.hidden) {
     if (text.kind === 'pth') {
       emit(fromHit(R.hiddenUnicode, 'block', file.path, h, `hidden characters in a .pth file: ${h.what}`));
     } else if (h.kind === 'bidi') {
-      const severity = text.kind === 'code' || text.kind === 'script' ? byRole('block', role) : 'warn';
-      emit(fromHit(R.hiddenUnicode, severity, file.path, h, `bidirectional control characters in ${text.kind}: ${h.what}`));
-    } else if (h.run >= 8 && text.kind !== 'config') {
+      const severity = COMPILED.test(file.path) || text.kind === 'script' ? 'block' : 'warn';
+      emit(fromHit(R.hiddenUnicode, severity, file.path, h, `bidirectional control characters in a ${text.kind} file: ${h.what}`));
+    } else if (h.run >= HIDDEN_RUN && text.kind !== 'config') {
       emit(fromHit(R.hiddenUnicode, 'warn', file.path, h, `a run of ${h.run} invisible characters: ${h.what}`));
     }
   }

@@ -86,12 +86,16 @@ function pyprojectFindings(text: string, emit: Emit): void {
 
 const INDEX_OPTION = /^\s*(?:-i|--index-url|--extra-index-url|-f|--find-links|--trusted-host)\b/;
 
-/** PKG-INFO against the lock, and the ways metadata can ask for dependencies from elsewhere. */
-export function judgeMetadata(facts: SdistFacts, pkg: { name: string; version: string }, emit: Emit): void {
+/**
+ * PKG-INFO against the lock, and the ways metadata can ask for dependencies
+ * from elsewhere. `buildReads`: requirement files a build script names.
+ */
+export function judgeMetadata(facts: SdistFacts, pkg: { name: string; version: string }, buildReads: ReadonlySet<string>, emit: Emit): void {
   pkgInfoFindings(facts, pkg, emit);
   if (facts.metadata.setupCfg !== null) setupCfgFindings(facts.metadata.setupCfg, emit);
   if (facts.metadata.pyproject !== null) pyprojectFindings(facts.metadata.pyproject, emit);
-  for (const req of facts.metadata.requirements) {
+  // A requirements file only matters when a build script reads it into the metadata.
+  for (const req of facts.metadata.requirements.filter((r) => buildReads.has(r.path))) {
     const test = (l: string): boolean => INDEX_OPTION.test(l) || URL_REQUIREMENT.test(l) || /^\s*-e\s+\S*(?:git|hg|svn|bzr)\+/.test(l);
     for (const f of lineFindings(req.text, test, (l, n) => ({
       rule: R.urlRequirement, severity: 'warn', file: req.path, line: n, excerpt: safeText(l), message: 'requirements file points at a direct URL or another index',

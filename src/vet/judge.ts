@@ -75,6 +75,7 @@ export function judgeFacts(facts: SdistFacts, pkg: { name: string; version: stri
     judgeText(file, role, emit);
     judgeBinary(file, role, paths, emit);
   }
-  judgeMetadata(facts, pkg, emit);
+  const buildReads = new Set(facts.files.filter((f) => build.has(f.path)).flatMap((f) => f.python?.referencedFiles ?? []));
+  judgeMetadata(facts, pkg, buildReads, emit);
   return cap(dedupe(found).sort(compareFindings));
 }

@@ -116,12 +116,9 @@ export function resolveName(dotted: string, names: PyModuleNames): string {
 
 const CALL = /(?<![\w.])([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)[ \t]*\(/g;
 const PY2_EXEC = /^exec\s+(?![=(.\s])/;
-const STRING = String.raw`(['"])([\w.]+)\2`;
-const DYNAMIC_ATTR_CALL = new RegExp(String.raw`(?:__import__|import_module)\s*\(\s*${STRING}\s*\)\s*\.\s*(\w+)\s*\(`, 'g');
-const GETATTR_DYNAMIC = new RegExp(
-  String.raw`getattr\s*\(\s*(?:__import__|(?:importlib\s*\.\s*)?import_module)\s*\(\s*${STRING}\s*\)\s*,\s*(['"])(\w+)\4\s*\)\s*\(`,
-  'g',
-);
+const DYNAMIC_ATTR_CALL = /(?:__import__|import_module)\s*\(\s*(['"])([\w.]+)\1\s*\)\s*\.\s*(\w+)\s*\(/g;
+const GETATTR_DYNAMIC =
+  /getattr\s*\(\s*(?:__import__|(?:importlib\s*\.\s*)?import_module)\s*\(\s*(['"])([\w.]+)\1\s*\)\s*,\s*(['"])(\w+)\3\s*\)\s*\(/g;
 const GETATTR_NAME = /getattr\s*\(\s*([A-Za-z_][\w.]*)\s*,\s*(['"])(\w+)\2\s*\)\s*\(/g;
 
 /** Every call in a statement, callee resolved; dynamic `__import__('m').f(` and `getattr(m, 'f')(` included. */
@@ -139,7 +136,7 @@ export function callsIn(st: PyStatement, index: number, names: PyModuleNames): P
     calls.push({ name, offset: st.start + m.index, argsFrom: st.start + m.index + m[0].length, statement: index });
   }
   for (const m of st.bare.matchAll(GETATTR_DYNAMIC)) {
-    const name = normaliseQualified(`${m[2]}.${m[5]}`);
+    const name = normaliseQualified(`${m[2]}.${m[4]}`);
     calls.push({ name, offset: st.start + m.index, argsFrom: st.start + m.index + m[0].length, statement: index });
   }
   for (const m of st.bare.matchAll(GETATTR_NAME)) {

@@ -26,7 +26,7 @@ const CREDENTIAL_PATHS: ReadonlyArray<[RegExp, string]> = [
 
 const CREDENTIAL_CALLS = ['netrc.netrc', 'keyring.get_password', 'browser_cookie3.*', 'win32crypt.CryptUnprotectData'];
 
-const TOKEN_NAME = /TOKEN|SECRET|PASSW(?:OR)?D|PASSPHRASE|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|(?:^|_)AUTH(?:_|$)/i;
+const TOKEN_NAME = /TOKEN|SECRET|PASSW(?:OR)?D|PASSPHRASE|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL/i;
 const ENV_READ = /\b(?:environ\s*(?:\[\s*|\.get\s*\(\s*|\.pop\s*\(\s*)|getenv\s*\(\s*|environb\s*\[\s*)(['"])([^'"\n]{1,100})\1/g;
 const ENV_DUMP = /\b(?:dict|str|repr|json\s*\.\s*dumps|list)\s*\(\s*(?:os\s*\.\s*)?environ\s*(?:\.\s*items\s*\(\s*\)\s*)?\)|\{\s*\*\*\s*(?:os\s*\.\s*)?environ\s*\}/g;
 

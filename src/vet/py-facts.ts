@@ -1,8 +1,8 @@
 import {
   DECODER_CALLS,
   DECODER_CODECS,
-  DECODER_PATTERNS,
   EXEC_SINKS,
+  hasObfuscatedLiteral,
   NETWORK_CALLS,
   NETWORK_MODULES,
   PROCESS_CALLS,
@@ -13,7 +13,7 @@ import { findEndpoints, findSocketTuples, type EndpointCategory } from './endpoi
 import { excerptOf } from './excerpt.js';
 import { callsIn, dynamicImportsIn, moduleNames, type PyCall, type PyModuleNames } from './py-calls.js';
 import { isProseAt, pythonStatements, statementAt, type PyStatement } from './py-statements.js';
-import { callsAfter, mentions, taintedNames } from './py-taint.js';
+import { binding, callsAfter, mentions, taintedNames, type Binding } from './py-taint.js';
 import { lineAt, tokenizePython, type PyViews } from './py-tokenize.js';
 import { describeRun, hiddenRuns, type HiddenKind } from './unicode.js';
 import { credentialReads } from './py-credentials.js';
@@ -44,9 +44,12 @@ export interface PyFacts {
   setup: SetupFacts;
   /** Top-level names of the modules it imports (absolute imports only). */
   importedModules: string[];
+  /** Base names of requirement-like files its string literals name (`requirements.txt`). */
+  referencedFiles: string[];
 }
 
-const SHELL_FETCH = /\b(?:curl|wget)\s+(?:-{1,2}[\w-]+(?:[ =]\S+)?\s+)*['"]?(?:https?|ftp):\/\/|Invoke-WebRequest|\biwr\s|DownloadString|DownloadFile|certutil(?:\.exe)?\s+-urlcache|bitsadmin(?:\.exe)?\s+\/transfer/i;
+const SHELL_FETCH =
+  /\b(?:curl|wget)\s+(?:-{1,2}[\w-]+(?:[ =]\S+)?\s+)*['"]?(?:https?|ftp):\/\/|\b(?:Invoke-WebRequest|iwr|Invoke-RestMethod|irm)\s+(?:-Uri\s+)?['"]?https?:\/\/|\.Download(?:String|File|Data)\s*\(|certutil(?:\.exe)?\s+-urlcache|bitsadmin(?:\.exe)?\s+\/transfer/i;
 export const SHELL_DOWNLOAD_EXEC: readonly RegExp[] = [
   /\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+)?(?:ba|z|da|k|c)?sh\b/,
   /\b(?:curl|wget)\b[^\n]*&&[^\n]*(?:\bsh\b|\bbash\b|chmod\s+[+0-7]*x|\.\/)/,
@@ -54,6 +57,8 @@ export const SHELL_DOWNLOAD_EXEC: readonly RegExp[] = [
   /(?:DownloadString|DownloadFile|Invoke-WebRequest|\biwr\b)[\s\S]*\b(?:iex|Invoke-Expression|Start-Process)\b/i,
   /\bcertutil(?:\.exe)?\s+-urlcache\b/i,
 ];
+const REQUIREMENTS_FILE = /^[\w./-]*requirements[\w.-]*\.txt$/i;
+const PIP_MAIN = new Set(['pip.main', 'pip._internal.main', 'pip._internal.cli.main.main']);
 const PIP_NETWORK = /['"]pip[23]?['"]\s*,\s*['"](?:install|download|wheel)['"]|\bpip[23]?\s+(?:install|download|wheel)\b/;
 
 function isNetworkImport(imp: { module: string; names: string[] | null }): boolean {
@@ -68,6 +73,11 @@ interface Context {
   names: PyModuleNames;
   calls: PyCall[];
   byStatement: PyCall[][];
+  bindings: Array<Binding | null>;
+  /** Per statement: calls a decoder or holds an obfuscated literal. */
+  decodes: boolean[];
+  /** Per statement: calls the network. */
+  fetches: boolean[];
 }
 
 function hitAt(ctx: Context, offset: number, what: string): Hit {
@@ -85,23 +95,14 @@ function decodedFrom(ctx: Context, index: number, from: number, tainted: Readonl
   if (call) return call.name;
   const rel = from - st.start;
   const code = st.code.slice(rel);
-  const pattern = DECODER_PATTERNS.find((re) => re.test(code));
-  if (pattern) return 'obfuscated literal';
+  if (hasObfuscatedLiteral(code)) return 'obfuscated literal';
   if (DECODER_CODECS.test(st.bare.slice(rel))) return 'codec decode';
   const name = mentions(code, tainted, st.scope);
   return name === undefined ? undefined : `${name} (decoded data)`;
 }
 
-function isDecoderStatement(ctx: Context, st: PyStatement, index: number): boolean {
-  return (
-    (ctx.byStatement[index] ?? []).some((c) => nameMatches(c.name, DECODER_CALLS)) ||
-    DECODER_PATTERNS.some((re) => re.test(st.code)) ||
-    DECODER_CODECS.test(st.bare)
-  );
-}
-
-function isFetchStatement(ctx: Context, index: number): boolean {
-  return (ctx.byStatement[index] ?? []).some((c) => nameMatches(c.name, NETWORK_CALLS));
+function isDecoderStatement(st: PyStatement, calls: readonly PyCall[]): boolean {
+  return calls.some((c) => nameMatches(c.name, DECODER_CALLS)) || hasObfuscatedLiteral(st.code) || DECODER_CODECS.test(st.bare);
 }
 
 /** Path-like literals and `open(x` targets of a download statement: where the payload lands. */
@@ -124,8 +125,8 @@ function sinkCalls(ctx: Context, index: number): PyCall[] {
 
 function findDownloadExec(ctx: Context): Hit[] {
   const hits: Hit[] = [];
-  const tainted = taintedNames(ctx.statements, (_st, i) => isFetchStatement(ctx, i), (st) => downloadTargets(st));
-  const landed = new Set(ctx.statements.flatMap((st, i) => (isFetchStatement(ctx, i) ? pathLiterals(st) : [])));
+  const tainted = taintedNames(ctx.statements, ctx.bindings, (i) => ctx.fetches[i] === true, (st) => downloadTargets(st));
+  const landed = new Set(ctx.statements.flatMap((st, i) => (ctx.fetches[i] ? pathLiterals(st) : [])));
   for (const [index, st] of ctx.statements.entries()) {
     for (const sink of sinkCalls(ctx, index)) {
       const rest = st.code.slice(sink.argsFrom - st.start);
@@ -138,17 +139,17 @@ function findDownloadExec(ctx: Context): Hit[] {
   }
   for (const s of ctx.views.strings) {
     const re = SHELL_DOWNLOAD_EXEC.find((r) => r.test(s.body));
-    if (re) hits.push(hitAt(ctx, s.start, 'shell download piped to an interpreter'));
+    if (re && !isProseAt(ctx.statements, s.start)) hits.push(hitAt(ctx, s.start, 'shell download piped to an interpreter'));
   }
   return hits;
 }
 
 function findExecDecoded(ctx: Context): Hit[] {
   const hits: Hit[] = [];
-  const tainted = taintedNames(ctx.statements, (st, i) => isDecoderStatement(ctx, st, i));
+  const tainted = taintedNames(ctx.statements, ctx.bindings, (i) => ctx.decodes[i] === true);
   for (const [index] of ctx.statements.entries()) {
     for (const sink of ctx.byStatement[index] ?? []) {
-      if (!nameMatches(sink.name, EXEC_SINKS)) continue;
+      if (!nameMatches(sink.name, EXEC_SINKS) && !nameMatches(sink.name, PROCESS_CALLS)) continue;
       const source = decodedFrom(ctx, index, sink.argsFrom, tainted);
       if (source) hits.push(hitAt(ctx, sink.offset, `${sink.name}(${source})`));
     }
@@ -160,7 +161,7 @@ function findNetwork(ctx: Context): PyFacts['network'] {
   const found: PyFacts['network'] = [];
   for (const call of ctx.calls) {
     const st = ctx.statements[call.statement] as PyStatement;
-    if (nameMatches(call.name, NETWORK_CALLS) || /^pip(?:\._internal)?(?:\.\w+)*\.main$/.test(call.name)) {
+    if (nameMatches(call.name, NETWORK_CALLS) || PIP_MAIN.has(call.name)) {
       found.push({ ...callHit(ctx, call.offset, call.name, st), kind: call.name.startsWith('pip') ? 'pip' : 'call' });
     }
   }
@@ -176,7 +177,7 @@ function findNetwork(ctx: Context): PyFacts['network'] {
     if (runsProcess && PIP_NETWORK.test(st.bare)) found.push({ ...callHit(ctx, st.start, 'pip install', st), kind: 'pip' });
   }
   for (const s of ctx.views.strings) {
-    if (SHELL_FETCH.test(s.body)) {
+    if (SHELL_FETCH.test(s.body) && !isProseAt(ctx.statements, s.start)) {
       const index = statementAt(ctx.statements, s.start);
       const st = ctx.statements[index];
       if (st) found.push({ ...callHit(ctx, s.start, 'shell download command', st), kind: 'shell' });
@@ -214,7 +215,16 @@ export function pythonFacts(source: string): PyFacts {
   const statements = pythonStatements(views);
   const names = moduleNames(statements);
   const byStatement = statements.map((st, i) => callsIn(st, i, names));
-  const ctx: Context = { views, statements, names, calls: byStatement.flat(), byStatement };
+  const ctx: Context = {
+    views,
+    statements,
+    names,
+    calls: byStatement.flat(),
+    byStatement,
+    bindings: statements.map(binding),
+    decodes: statements.map((st, i) => isDecoderStatement(st, byStatement[i] ?? [])),
+    fetches: byStatement.map((calls) => calls.some((c) => nameMatches(c.name, NETWORK_CALLS))),
+  };
   return {
     network: findNetwork(ctx),
     process: ctx.calls
@@ -226,6 +236,9 @@ export function pythonFacts(source: string): PyFacts {
     endpoints: findEndpointHits(ctx),
     hidden: findHidden(ctx),
     setup: setupFacts(views, statements, names, (offset, what) => hitAt(ctx, offset, what)),
+    referencedFiles: [
+      ...new Set(views.strings.filter((s) => s.body.length < 200 && REQUIREMENTS_FILE.test(s.body)).map((s) => s.body.split('/').pop() as string)),
+    ],
     importedModules: [...new Set(names.imports.filter((i) => !i.module.startsWith('.')).map((i) => i.module.split('.')[0] as string))],
   };
 }

@@ -6,7 +6,12 @@ const WITH_AS = /^(?:async\s+)?with\b.*\bas\s+([A-Za-z_]\w*)\s*:?\s*$/s;
 const FOR_IN = /^(?:async\s+)?for\s+([\w\s,]+?)\s+in\b/;
 
 /** Names a statement binds (`a, b = …`, `with … as f`, `for x in …`) and the code they are bound from. */
-export function binding(st: PyStatement): { targets: string[]; from: string } | null {
+export interface Binding {
+  targets: string[];
+  from: string;
+}
+
+export function binding(st: PyStatement): Binding | null {
   const code = st.code.trim();
   const split = (names: string): string[] => names.split(',').map((s) => s.trim()).filter(Boolean);
   const assign = ASSIGN.exec(code);
@@ -39,17 +44,18 @@ export function mentions(text: string, tainted: TaintSet, scope: number): string
  */
 export function taintedNames(
   statements: readonly PyStatement[],
-  isSource: (st: PyStatement, index: number) => boolean,
+  bindings: ReadonlyArray<Binding | null>,
+  isSource: (index: number) => boolean,
   extra: (st: PyStatement, index: number) => string[] = () => [],
 ): Set<string> {
   const tainted = new Set<string>();
   for (let pass = 0; pass < 3; pass++) {
     const before = tainted.size;
     for (const [index, st] of statements.entries()) {
-      const source = isSource(st, index);
+      const source = isSource(index);
       const scope = st.scope === index ? -2 : st.scope;
       if (source) for (const name of extra(st, index)) tainted.add(`${scope}:${name}`);
-      const bound = binding(st);
+      const bound = bindings[index];
       if (bound && (source || mentions(bound.from, tainted, scope))) for (const name of bound.targets) tainted.add(`${scope}:${name}`);
     }
     if (tainted.size === before) break;

@@ -27,7 +27,7 @@ export const VetException = z.strictObject({
     .describe('path of the file inside the sdist, below its top directory, e.g. distutils-precedence.pth'),
   'sdist-sha256': z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters').describe('sha256 of the sdist the review covered'),
   reason: z.string().trim().min(10, 'explain the review in at least 10 characters').max(2000).describe('why the finding is acceptable'),
-  expires: IsoDay.describe('last day (UTC) the exception applies, YYYY-MM-DD'),
+  expires: IsoDay.describe('the exception stops applying on this date (UTC), YYYY-MM-DD'),
 });
 export type VetException = z.infer<typeof VetException>;
 

@@ -43,7 +43,7 @@ export function hiddenRuns(text: string): HiddenRun[] {
 }
 
 export function describeRun(text: string, run: HiddenRun): string {
-  const chars = [...text.slice(run.offset)].slice(0, Math.min(run.length, 4));
+  const chars = [...text.slice(run.offset, run.offset + 8)].slice(0, Math.min(run.length, 4));
   const names = chars.map((c) => `U+${(c.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`).join(' ');
   return run.length > 4 ? `${names} … (${run.length} characters)` : names;
 }

@@ -16,7 +16,8 @@ function outcome(exception: VetException, sha256: string, today: string): Except
   if (exception['sdist-sha256'] !== sha256) {
     return { ...base, status: 'wrong-sha256', note: `the exception was reviewed for sdist sha256 ${exception['sdist-sha256']}, not this one (${sha256})` };
   }
-  if (exception.expires < today) return { ...base, status: 'expired', note: `the exception expired on ${exception.expires}` };
+  // Like the lock's quarantine exemptions: an exception stops applying at the start of its expiry day (UTC).
+  if (exception.expires <= today) return { ...base, status: 'expired', note: `the exception expired on ${exception.expires}` };
   return { ...base, status: 'applied', note: `allowed until ${exception.expires}` };
 }
 
@@ -45,16 +46,25 @@ export function applyExceptions(raw: readonly RawFinding[], sha256: string, exce
 
 /**
  * Hold a release younger than `minAgeDays`. Without an upload time the age is
- * unknown, and an unknown age is treated as too young.
+ * unknown, and an unknown age is treated as too young. The lock's
+ * `quarantine-exemption` lifts the hold until the start of its expiry day.
  */
-export function quarantine(uploadTime: string | undefined, now: Date, minAgeDays: number): HeldRelease | undefined {
+export function quarantine(
+  uploadTime: string | undefined,
+  now: Date,
+  minAgeDays: number,
+  exemption?: { reason: string; expires: string },
+): HeldRelease | undefined {
   if (minAgeDays <= 0) return undefined;
+  const exempted = exemption !== undefined && utcDay(now) < exemption.expires;
+  if (exempted) return undefined;
+  const lapsed = exemption === undefined ? '' : ` (its quarantine exemption expired on ${exemption.expires})`;
   const released = uploadTime === undefined ? Number.NaN : Date.parse(uploadTime);
   if (Number.isNaN(released)) {
     return {
       releasedAt: uploadTime ?? null,
       until: null,
-      message: `the lock records no ${uploadTime === undefined ? '' : 'valid '}upload time for this sdist, so its age is unknown; held by the ${minAgeDays}-day quarantine`,
+      message: `the lock records no ${uploadTime === undefined ? '' : 'valid '}upload time for this sdist, so its age is unknown; held by the ${minAgeDays}-day quarantine${lapsed}`,
     };
   }
   const until = released + minAgeDays * DAY_MS;
@@ -63,7 +73,7 @@ export function quarantine(uploadTime: string | undefined, now: Date, minAgeDays
   return {
     releasedAt: new Date(released).toISOString(),
     until: new Date(until).toISOString(),
-    message: `released ${new Date(released).toISOString()} (${ageDays.toFixed(1)} days ago); held until ${new Date(until).toISOString()} by the ${minAgeDays}-day quarantine`,
+    message: `released ${new Date(released).toISOString()} (${ageDays.toFixed(1)} days ago); held until ${new Date(until).toISOString()} by the ${minAgeDays}-day quarantine${lapsed}`,
   };
 }
 

@@ -13,6 +13,8 @@ export interface VetPackage {
   sha256: string;
   /** ISO 8601 upload time from the lock. */
   uploadTime?: string;
+  /** The lock's `quarantine-exemption` for this package. */
+  quarantineExemption?: { reason: string; expires: string };
 }
 
 export interface VetOptions {
@@ -35,7 +37,7 @@ export async function vetSdist(path: string, pkg: VetPackage, opts: VetOptions =
   const now = opts.now ?? new Date();
   const facts = await collectFacts(path, { maxTextBytes: opts.maxTextBytes, limits: opts.limits, signal: opts.signal });
   const findings = applyExceptions(judgeFacts(facts, pkg), pkg.sha256, opts.exceptions ?? [], now);
-  const held = quarantine(pkg.uploadTime, now, opts.minAgeDays ?? DEFAULT_MIN_AGE_DAYS);
+  const held = quarantine(pkg.uploadTime, now, opts.minAgeDays ?? DEFAULT_MIN_AGE_DAYS, pkg.quarantineExemption);
   const result: VetResult = {
     ruleSetVersion: RULE_SET_VERSION,
     verdict: verdictOf(findings),

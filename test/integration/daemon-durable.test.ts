@@ -1,9 +1,9 @@
 import type Docker from 'dockerode';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONTAINER_LABEL } from '../../src/build/container.js';
-import { api, ensureBuilt, eventsOf, spawnDaemon, waitFor, waitForJob, writeProject } from './daemon-entry.js';
+import { api, ensureBuilt, eventsOf, killLeftoverDaemons, spawnDaemon, waitFor, waitForJob, waitForRunningBuild, writeProject } from './daemon-entry.js';
 import { builderRootfs, engine, leftoverContainers, workdir } from './harness.js';
 
 /** Containers an hbuild process with this pid started, running or not. */
@@ -23,6 +23,8 @@ describe('hbuild daemon: durable jobs, cancel and shutdown', () => {
     docker = await engine();
     rootfs = await builderRootfs(docker);
   });
+
+  afterEach(() => killLeftoverDaemons(docker));
 
   it('after kill -9 mid-build with 20 jobs queued, a restart finishes every job and leaves no container behind', { timeout: 420_000 }, async () => {
     const { dir, cleanup } = await workdir('daemon-kill9');
@@ -83,7 +85,7 @@ describe('hbuild daemon: durable jobs, cancel and shutdown', () => {
     const socketPath = daemon.socket;
     const id = (await api({ socketPath }, 'POST', '/v1/jobs', { kind: 'build', lock: { path: lock }, options: { record: true } })).json().id;
     const stream = eventsOf(socketPath, id);
-    await waitFor(async () => (await leftoverContainers(docker, 'fx-daemon-cancel==1.0')).length > 0);
+    await waitForRunningBuild(docker, 'fx-daemon-cancel==1.0');
 
     const cancelled = await api({ socketPath }, 'DELETE', `/v1/jobs/${id}`);
     const job = await waitForJob(socketPath, id);
@@ -117,7 +119,7 @@ describe('hbuild daemon: durable jobs, cancel and shutdown', () => {
     const runningId = await submit(running);
     const waitingId = await submit(waiting);
     const stream = eventsOf(socketPath, runningId);
-    await waitFor(async () => (await leftoverContainers(docker, 'fx-daemon-drain==1.0')).length > 0);
+    await waitForRunningBuild(docker, 'fx-daemon-drain==1.0');
 
     daemon.child.kill('SIGTERM');
     await waitFor(async () => daemon.logs().some((l) => l.msg === 'daemon stopping'));
@@ -148,7 +150,7 @@ describe('hbuild daemon: durable jobs, cancel and shutdown', () => {
     await daemon.waitForLog('daemon listening');
     const socketPath = daemon.socket;
     const id = (await api({ socketPath }, 'POST', '/v1/jobs', { kind: 'build', lock: { path: lock }, options: { record: true } })).json().id;
-    await waitFor(async () => (await leftoverContainers(docker, 'fx-daemon-checkpoint==1.0')).length > 0);
+    await waitForRunningBuild(docker, 'fx-daemon-checkpoint==1.0');
 
     daemon.child.kill('SIGTERM');
     const stopped = await daemon.child;
@@ -157,7 +159,7 @@ describe('hbuild daemon: durable jobs, cancel and shutdown', () => {
     const restarted = await spawnDaemon(dir, ['--roots', roots, '--grace', '0']);
     await restarted.waitForLog('daemon listening');
     await waitFor(async () => (await api({ socketPath }, 'GET', `/v1/jobs/${id}`)).json().attempts === 2);
-    await waitFor(async () => (await leftoverContainers(docker, 'fx-daemon-checkpoint==1.0')).length > 0);
+    await waitForRunningBuild(docker, 'fx-daemon-checkpoint==1.0');
     await api({ socketPath }, 'DELETE', `/v1/jobs/${id}`);
     const cancelled = await waitForJob(socketPath, id);
     restarted.child.kill('SIGTERM');

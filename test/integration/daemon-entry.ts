@@ -1,3 +1,4 @@
+import type Docker from 'dockerode';
 import { execa, type ResultPromise } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -5,6 +6,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CONTAINER_LABEL } from '../../src/build/container.js';
 import type { HbuildEvent } from '../../src/events.js';
 import { fixtureLock, writeFixtureSdist, type FixturePackage } from '../fixtures/pkg.js';
 
@@ -69,7 +71,7 @@ process.exitCode = await runDaemonCommand(process.argv.slice(2), controller.sign
 }
 
 export interface DaemonProcess {
-  child: ResultPromise<{ reject: false; stdin: 'ignore'; buffer: true }>;
+  child: ResultPromise<{ reject: false; stdin: 'ignore'; buffer: true; forceKillAfterDelay: false }>;
   pid: number;
   socket: string;
   /** Log lines (JSON) written so far. */
@@ -86,6 +88,8 @@ export async function spawnDaemon(dir: string, args: string[] = [], env: Record<
     reject: false,
     stdin: 'ignore',
     buffer: true,
+    // A stopping daemon may take longer than execa's default 5 s before it would send SIGKILL.
+    forceKillAfterDelay: false,
     env: { HBUILD_LOG_LEVEL: 'info', ...env },
   });
   let text = '';
@@ -104,7 +108,38 @@ export async function spawnDaemon(dir: string, args: string[] = [], env: Record<
     }, ms);
     return found!;
   };
-  return { child, pid: child.pid!, socket, logs, waitForLog };
+  const started = { child, pid: child.pid!, socket, logs, waitForLog };
+  spawned.add(started);
+  void child.finally(() => spawned.delete(started));
+  return started;
+}
+
+const spawned = new Set<DaemonProcess>();
+
+/**
+ * For afterEach: a test that failed half-way may leave its daemon running. Kill it hard and
+ * remove what it started, the way a restarted daemon would.
+ */
+export async function killLeftoverDaemons(docker: Docker): Promise<void> {
+  for (const daemon of [...spawned]) {
+    daemon.child.kill('SIGKILL');
+    await daemon.child;
+    const list = await docker.listContainers({ all: true, filters: { label: [CONTAINER_LABEL, `org.hbuild.owner-pid=${daemon.pid}`] } });
+    for (const info of list) await docker.getContainer(info.Id).remove({ force: true, v: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * Wait until a build container of `pkg` (name==version) has been running for a second, so that
+ * the build is certainly past its start-up when a test cancels or stops it.
+ */
+export async function waitForRunningBuild(docker: Docker, pkg: string): Promise<void> {
+  await waitFor(async () => {
+    const list = await docker.listContainers({ filters: { label: [CONTAINER_LABEL, `org.hbuild.package=${pkg}`], status: ['running'] } });
+    if (!list[0]) return false;
+    const info = await docker.getContainer(list[0].Id).inspect();
+    return Date.now() - Date.parse(info.State.StartedAt) > 1000;
+  }, 60_000);
 }
 
 export interface Answer {

@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
+import { chmod, lstat, unlink } from 'node:fs/promises';
 import { isIPv4, connect } from 'node:net';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -56,20 +56,6 @@ export async function listenTcp(server: Server, address: TcpAddress): Promise<Tc
   await listen(server, () => server.listen(address.port, address.host));
   const bound = server.address() as AddressInfo;
   return { host: address.host, port: bound.port };
-}
-
-/**
- * A private directory for the socket: created 0700 when missing; when it is ours by default
- * (`owned`), it must be a real directory of this user, and is made 0700 again.
- */
-export async function prepareSocketDir(dir: string, owned: boolean): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (!owned) return;
-  const info = await lstat(dir);
-  if (!info.isDirectory() || (process.getuid && info.uid !== process.getuid())) {
-    throw new HbuildError('ERR_USAGE', `${dir} is not a directory owned by this user`, { hint: 'someone else created it; remove it or pass --socket' });
-  }
-  await chmod(dir, 0o700);
 }
 
 function listen(server: Server, start: () => void): Promise<void> {

@@ -22,7 +22,6 @@ export function sameEntry(old: LockPackage, pkg: LockedPackage): boolean {
     old.sdist.sha256 === pkg.sdist.sha256 &&
     old.sdist.size === pkg.sdist.size &&
     old.sdist['upload-time'] === pkg.sdist.uploadTime &&
-    old.sdist.path === undefined &&
     requires.join(' ') === pkg.buildRequires.join(' ') &&
     old['quarantine-exemption']?.reason === pkg.exemption?.reason &&
     old['quarantine-exemption']?.expires === pkg.exemption?.expires
@@ -70,12 +69,12 @@ export function updateLockText(text: string, loaded: LoadedLock, packages: reado
   const seq = source.doc.get('packages', true);
   const wanted = new Map(packages.map((p) => [p.name, p]));
   if (!isSeq(seq) || seq.flow || seq.items.length === 0) {
+    // `packages: []`: the new entries replace the empty flow sequence.
     const node = seq as Node;
-    const body = packages.map((p) => renderPackage(p, undefined, 2, eol)).join('');
-    const end = nextLineStart(source, text, contentEnd(node));
-    const start = lineStart(source, node.range![0]);
-    const head = text.slice(0, start).replace(/packages:[ \t]*$/, 'packages:');
-    return body === '' ? text : `${head}${head.endsWith('packages:') ? eol : ''}${body}${text.slice(end)}`;
+    if (packages.length === 0) return text;
+    const before = text.slice(0, node.range![0]).replace(/[ \t]+$/, '');
+    const after = text.slice(nextLineStart(source, text, node.range![1]));
+    return `${before}${eol}${packages.map((p) => renderPackage(p, undefined, 2, eol)).join('')}${after}`;
   }
 
   const spans = seq.items.map((item, i) => {

@@ -119,7 +119,7 @@ export function createDockerProbe(options: DockerProbeOptions): BuildProbe {
       });
       const failure = result.failures.find((f) => f.error.code !== 'ERR_DEPENDENCY_FAILED') ?? result.failures[0];
       if (failure) {
-        failure.error.message = `building ${failure.name} ${failure.version} (its wheel's metadata is needed for ${target.name}'s build closure) failed: ${failure.error.message}`;
+        failure.error.message = `building ${failure.name} ${failure.version} (hbuild lock reads its wheel's metadata) failed: ${failure.error.message}`;
         throw failure.error;
       }
       const record = result.records.find((r) => r.name === target.name);

@@ -1,0 +1,44 @@
+import type { BuildSummary, JobFailure } from '../daemon/schema.js';
+import type { BuildLockResult } from '../pipeline/build-lock.js';
+
+/** Log tail kept per failure in a summary. */
+const MAX_LOG_TAIL = 8192;
+
+/** A build's outcome as plain data: what the CLI prints and the daemon stores. */
+export function summarize(result: BuildLockResult, outDir: string): BuildSummary {
+  return {
+    kind: 'build',
+    packages: result.records.length + result.failures.length,
+    ok: result.records.length,
+    cached: result.records.filter((r) => r.cached).length,
+    published: result.published,
+    recorded: result.recorded,
+    outDir,
+    failures: result.failures.map((f): JobFailure => {
+      const tail = f.error.details.logTail;
+      return {
+        name: f.name,
+        version: f.version,
+        stage: f.stage,
+        code: f.error.code,
+        message: f.error.message,
+        ...(f.error.hint ? { hint: f.error.hint } : {}),
+        ...(typeof tail === 'string' && tail ? { logTail: tail.slice(-MAX_LOG_TAIL) } : {}),
+      };
+    }),
+  };
+}
+
+/** The lines `hbuild build` prints after its events, from a daemon job's summary. */
+export function writeBuildReport(err: NodeJS.WritableStream, summary: BuildSummary, lockPath: string, options: { json?: boolean; out?: string }): void {
+  for (const failure of summary.failures) {
+    if (failure.code === 'ERR_DEPENDENCY_FAILED' && !options.json) continue;
+    err.write(`✗ ${failure.name} ${failure.version} (${failure.stage}): ${failure.message}\n`);
+    if (failure.logTail) err.write(`${failure.logTail.split('\n').map((l) => `    | ${l}`).join('\n')}\n`);
+    if (failure.hint) err.write(`  hint: ${failure.hint}\n`);
+  }
+  const skipped = summary.failures.filter((f) => f.code === 'ERR_DEPENDENCY_FAILED');
+  if (skipped.length > 0) err.write(`– not built because a build requirement failed: ${skipped.map((f) => f.name).join(', ')}\n`);
+  if (summary.published) err.write(`wheelhouse: ${options.out ?? summary.outDir} (${summary.ok} wheels)\n`);
+  if (summary.recorded > 0) err.write(`recorded ${summary.recorded} wheel hashes in ${lockPath}\n`);
+}

@@ -1,0 +1,86 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { HbuildError, type ErrorCode } from '../errors.js';
+import { defaultStoreRoot } from '../store/store.js';
+import { renderVetText } from '../vet/report-text.js';
+import { renderSarif } from '../vet/sarif.js';
+import { parseVetExceptions, type VetException } from '../vet/schema.js';
+import { isRefused } from '../vet/verdict.js';
+import { vetLock } from '../vet/vet-lock.js';
+import { EXIT, worstExitCode } from './exit-codes.js';
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** `--exceptions FILE`: a YAML/JSON list, or `{ exceptions: […] }`, or a recipe's `{ vet: { exceptions: […] } }`. */
+async function readExceptions(path: string): Promise<VetException[]> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new HbuildError('ERR_USAGE', `cannot read exceptions from ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  const table = raw as { exceptions?: unknown; vet?: { exceptions?: unknown } } | null;
+  const list = Array.isArray(raw) ? raw : (table?.vet?.exceptions ?? table?.exceptions ?? []);
+  return parseVetExceptions(list, path);
+}
+
+function minAge(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 3650) throw new HbuildError('ERR_USAGE', `--min-age must be a number of days from 0 to 3650, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/**
+ * `hbuild vet LOCK`: fetch and vet every pinned sdist without building.
+ * Exit 0 when everything passes or only warns, 4 when anything is blocked or
+ * held, the worst error's code when an sdist could not be vetted at all.
+ */
+export async function runVetCommand(argv: string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'text' },
+      output: { type: 'string', short: 'o' },
+      store: { type: 'string' },
+      'sdist-dir': { type: 'string', multiple: true, default: [] },
+      'index-url': { type: 'string' },
+      'min-age': { type: 'string' },
+      only: { type: 'string' },
+      exceptions: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1) {
+    throw new HbuildError('ERR_USAGE', positionals.length === 0 ? 'no lock file given' : `one lock file expected, got ${positionals.length}`, {
+      hint: 'hbuild vet path/to/lock.yaml [--format text|json|sarif]',
+    });
+  }
+  const format = values.format as Format;
+  if (!FORMATS.includes(format)) throw new HbuildError('ERR_USAGE', `--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
+  const exceptions = values.exceptions === undefined ? [] : await readExceptions(values.exceptions);
+  const vetted = await vetLock({
+    lockPath: positionals[0] as string,
+    only: values.only?.split(',').map((s) => s.trim()).filter(Boolean),
+    storeRoot: values.store ?? defaultStoreRoot(),
+    sdistDirs: values['sdist-dir'],
+    indexUrl: values['index-url'],
+    minAgeDays: minAge(values['min-age']),
+    exceptionsFor: () => exceptions,
+    onPackage: (v) => {
+      if (format !== 'text' || values.output !== undefined) process.stderr.write(`vetted ${v.name} ${v.version}: ${v.error ? 'error' : v.result!.verdict}\n`);
+    },
+    signal,
+  });
+  const report =
+    format === 'text'
+      ? renderVetText(vetted)
+      : `${JSON.stringify(format === 'json' ? vetted.map((v) => ({ ...v, error: v.error && { code: v.error.code, message: v.error.message } })) : renderSarif(vetted), null, 2)}\n`;
+  if (values.output !== undefined) await writeFile(values.output, report);
+  else process.stdout.write(report);
+  if (signal.aborted) return EXIT.cancelled;
+  const codes: ErrorCode[] = vetted.flatMap((v) => (v.error ? [v.error.code] : isRefused(v.result!) ? ['ERR_VET_BLOCKED' as const] : []));
+  return worstExitCode(codes);
+}

@@ -1,0 +1,58 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSchedules, nextRun } from '../../src/daemon/schedules.js';
+
+describe('daemon schedules', () => {
+  let root: string;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'hbuild-schedules-'));
+    await mkdir(join(root, 'proj'));
+    await writeFile(join(root, 'proj', 'lock.yaml'), 'x');
+  });
+
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('computes the next run in UTC, or in the schedule\'s timezone', () => {
+    const after = new Date('2026-03-01T12:34:56Z');
+
+    expect(nextRun({ cron: '0 3 * * *' }, after).toISOString()).toBe('2026-03-02T03:00:00.000Z');
+    expect(nextRun({ cron: '*/10 * * * * *' }, after).toISOString()).toBe('2026-03-01T12:35:00.000Z');
+    expect(nextRun({ cron: '0 3 * * *', timezone: 'Europe/Berlin' }, after).toISOString()).toBe('2026-03-02T02:00:00.000Z');
+  });
+
+  it('reads schedules with locks relative to the file, defaulting to verify runs', async () => {
+    const file = join(root, 'schedules.yaml');
+    await writeFile(file, 'version: 1\nschedules:\n  - name: nightly\n    lock: proj/lock.yaml\n    cron: "0 3 * * *"\n');
+
+    const schedules = await loadSchedules(file, [root]);
+
+    expect(schedules).toEqual([{ name: 'nightly', lock: 'proj/lock.yaml', lockPath: join(root, 'proj', 'lock.yaml'), cron: '0 3 * * *', kind: 'verify', options: {} }]);
+  });
+
+  it('reports every problem of a schedule file at once', async () => {
+    const file = join(root, 'bad.yaml');
+    await writeFile(file, 'schedules:\n  - name: a\n    lock: /etc/hostname\n    cron: "not a cron"\n  - name: a\n    lock: proj/lock.yaml\n    cron: "0 3 * * *"\n');
+
+    const attempt = loadSchedules(file, [root]);
+
+    await expect(attempt).rejects.toMatchObject({ code: 'ERR_USAGE' });
+    const message = await attempt.catch((err: Error) => err.message);
+    expect(message).toMatch(/schedules\.0\.cron: /);
+    expect(message).toContain("schedules.0.lock: lock file /etc/hostname is outside the daemon's roots");
+    expect(message).toContain('schedules.1.name: a is used twice');
+  });
+
+  it('refuses YAML aliases, unknown keys and files that are not schedules', async () => {
+    const aliases = join(root, 'aliases.yaml');
+    await writeFile(aliases, 'x: &a [1]\nschedules: *a\n');
+    const unknown = join(root, 'unknown.yaml');
+    await writeFile(unknown, 'schedules: []\nrun: rm -rf /\n');
+
+    await expect(loadSchedules(aliases, [root])).rejects.toThrow(/invalid/);
+    await expect(loadSchedules(unknown, [root])).rejects.toThrow(/Unrecognized key: "run"/);
+    await expect(loadSchedules(join(root, 'none.yaml'), [root])).rejects.toThrow(/not a readable file/);
+  });
+});
