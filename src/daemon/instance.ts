@@ -1,3 +1,4 @@
+import { isAlive } from '../store/lock.js';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HbuildError } from '../errors.js';
@@ -33,13 +34,4 @@ export async function acquireInstanceLock(stateDir: string): Promise<{ release: 
     await unlink(path).catch(() => undefined);
   }
   throw new HbuildError('ERR_USAGE', `cannot take the daemon lock ${path}`, { hint: 'another daemon is starting; try again' });
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
