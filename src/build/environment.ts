@@ -62,6 +62,9 @@ export function buildCommand(configSettings: Record<string, string> = {}, shape:
     '--find-links',
     '/build/wheels',
     '--no-deps',
+    // Without this, Debian's pip builds a legacy sdist (no pyproject.toml) with the image's own
+    // setuptools; with it, the backend always comes from the lock's wheels, through build isolation.
+    '--use-pep517',
     '--wheel-dir',
     '/build/out',
     '--verbose',
@@ -71,4 +74,4 @@ export function buildCommand(configSettings: Record<string, string> = {}, shape:
 }
 
 /** Bumped whenever the way a build runs changes, so older cache entries stop matching. */
-export const BUILD_PROTOCOL = 'hbuild-build/1';
+export const BUILD_PROTOCOL = 'hbuild-build/2';

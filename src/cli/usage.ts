@@ -2,6 +2,9 @@ export const USAGE = `hbuild — build Python wheels from pinned, vetted sources
 
 Usage:
   hbuild [build] LOCK.yaml [options]     build every locked sdist into a verified wheelhouse
+  hbuild lock INPUT [options]            create or update lock.yaml from requirements.txt, pylock.toml
+                                         or uv.lock, closing over build requirements (hbuild lock --help)
+  hbuild lock --add NAME==VERSION ...    extend an existing lock
   hbuild image build NAME [options]      make the builder image images/NAME with mmdebstrap and load it
   hbuild store verify [--repair]         re-hash every store entry and report corrupt ones
   hbuild store gc [--keep LOCK]... [--keep-days N] [--dry-run]

@@ -15,6 +15,8 @@ export interface SdistPinRef {
   size?: number;
   /** Absolute local path named by the lock. */
   path?: string;
+  /** The index the lock pins this package to (no credentials). */
+  index?: string;
 }
 
 export interface FetchOptions {
@@ -52,7 +54,7 @@ export async function fetchSdist(pin: SdistPinRef, options: FetchOptions): Promi
     return { path: store.blobPath('sources', pin.sha256), sha256: pin.sha256, origin: local === pin.path ? 'path' : 'staging' };
   }
 
-  const indexUrl = await options.indexUrl();
+  const indexUrl = await indexFor(pin, options);
   const files = await listProjectFiles(indexUrl, pin.name, options.signal);
   const listed = files.find((f) => f.filename === pin.file);
   if (!listed) {
@@ -76,6 +78,27 @@ export async function fetchSdist(pin: SdistPinRef, options: FetchOptions): Promi
   }
   await store.putStream('sources', Readable.fromWeb(response.body as never), put);
   return { path: store.blobPath('sources', pin.sha256), sha256: pin.sha256, origin: 'index' };
+}
+
+/**
+ * The lock's per-package index wins over the configured one (dependency confusion);
+ * the configured URL is used when it is that same index, since it may carry credentials.
+ */
+async function indexFor(pin: SdistPinRef, options: FetchOptions): Promise<string> {
+  if (!pin.index) return options.indexUrl();
+  const configured = await options.indexUrl().catch(() => undefined);
+  if (configured && sameIndex(configured, pin.index)) return configured;
+  return pin.index.endsWith('/') ? pin.index : `${pin.index}/`;
+}
+
+function sameIndex(a: string, b: string): boolean {
+  const strip = (u: string): string => {
+    const url = new URL(u);
+    url.username = '';
+    url.password = '';
+    return url.href.replace(/\/+$/, '');
+  };
+  return strip(a) === strip(b);
 }
 
 async function firstExisting(paths: string[]): Promise<string | undefined> {

@@ -16,6 +16,8 @@ export interface PlannedPackage {
   /** Normalised keys of the packages whose wheels this build needs, sorted. */
   buildRequires: string[];
   wheel?: WheelPin;
+  /** The one index this package may come from, when the lock pins one. */
+  index?: string;
 }
 
 export interface Plan {
@@ -37,6 +39,7 @@ function planPackage(pkg: LockPackage, dir: string): PlannedPackage {
     buildRequires: [...new Set(pkg['build-requires'].map(normalizeName))].sort(),
   };
   if (pkg.wheel) planned.wheel = { ...pkg.wheel };
+  if (pkg.index) planned.index = pkg.index;
   return planned;
 }
 

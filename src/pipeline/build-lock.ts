@@ -9,7 +9,7 @@ import type { HbuildEvent } from '../events.js';
 import { resolveIndexUrl } from '../fetch/index-url.js';
 import { resolveBuilderImage } from '../image/resolve.js';
 import { planBuild } from '../lockfile/plan.js';
-import { readLock } from '../lockfile/read.js';
+import { readLockMemo } from './read-lock-memo.js';
 import { recordWheels } from '../lockfile/record.js';
 import { openStore } from '../store/store.js';
 import { sha256File } from '../util/digest.js';
@@ -47,11 +47,11 @@ export interface BuildLockResult extends RunResult {
 /** The whole `hbuild build`: lock → plan → builds → (record) → wheelhouse. The CLI and the daemon both call this. */
 export async function buildLock(options: BuildLockOptions): Promise<BuildLockResult> {
   const started = performance.now();
-  const loaded = await readLock(resolve(options.lockPath));
+  const store = await openStore(options.storeRoot);
+  const loaded = await readLockMemo(options.lockPath, store);
   const plan = planBuild(loaded, options.only);
   const jobs = options.jobs ?? plan.jobs ?? defaultJobs();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const store = await openStore(options.storeRoot);
   let engine: Promise<BuildEngine> | undefined;
   const connect = async (): Promise<BuildEngine> => {
     const docker = await connectDocker(options.docker);
@@ -94,7 +94,7 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
 
   let published = false;
   if (result.failures.length === 0) {
-    await publishWheelhouse(resolve(options.outDir), result.records, store, {
+    const outcome = await publishWheelhouse(resolve(options.outDir), result.records, store, {
       hbuildVersion: HBUILD_VERSION,
       lock: { path: options.lockPath, sha256: await sha256File(loaded.path) },
       builder: { image: plan.builder.image, rootfs: plan.builder.rootfs, imageId: result.records[0]?.builderImageId ?? '' },
@@ -102,7 +102,8 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
     }, async (staging) => {
       const attested = await attestWheelhouse(staging, { keyPath: options.signingKey, limits });
       if (attested.generatedKey) options.emit({ type: 'log', level: 'info', message: `created signing key ${attested.keyPath}` });
-    });
+    }, { signingKey: options.signingKey ?? null });
+    if (outcome === 'up-to-date') options.log.info({ outDir: options.outDir }, 'wheelhouse already up to date');
     published = true;
   }
   const cached = result.records.filter((r) => r.cached).length;

@@ -25,25 +25,16 @@ export async function buildAndCheck(
   deps: PackageRecord[],
   timings: Record<string, number>,
   onStage: (stage: PackageStage) => void,
+  /** Runs a real build within the run's --jobs and CPU-slot limits. */
+  inSlot: <T>(fn: () => Promise<T>) => Promise<T>,
 ): Promise<PackageRecord> {
   const { store, emit, log } = setup;
   const { fetched, inspected, recipe } = prepared;
-  const limits = recipeLimits(setup.limits, recipe);
-  const configSettings = recipe?.recipe['config-settings'] ?? {};
+  const frame = { limits: setup.limits, sourceDateEpoch: setup.plan.sourceDateEpoch, builderRootfs: setup.builderRootfs };
+  const { limits, configSettings, inputs } = describeBuild(frame, prepared, deps);
   const event = (stage: PackageStage, status: 'running' | 'done' | 'cached', message?: string): void =>
     emit({ type: 'package', name: pkg.name, version: pkg.version, stage, status, ...(message ? { message } : {}) });
   const requirementWheels = deps.map((d) => ({ name: d.name, file: d.wheel.file, sha256: d.wheel.sha256 }));
-  const env = buildEnvironment(setup.plan.sourceDateEpoch, recipe?.recipe.env);
-  const inputs: BuildInputs = {
-    sdistSha256: fetched.sha256,
-    treeDigest: inspected.treeDigest,
-    recipeDigest: recipe?.digest ?? null,
-    builderRootfs: setup.builderRootfs,
-    requirementWheels: requirementWheels.map(({ name, sha256 }) => ({ name, sha256 })),
-    env,
-    command: buildCommand(configSettings),
-    limits: { memoryBytes: limits.memoryBytes, cpus: limits.cpus, pids: limits.pids, fileSizeBytes: limits.fileSizeBytes },
-  };
   const digest = inputDigest(inputs);
   const base = {
     name: pkg.name,
@@ -66,13 +57,37 @@ export async function buildAndCheck(
   const hit = await fromCache();
   if (hit) return hit;
 
-  // Another process on this store may be building the same inputs: wait for it, then look again.
-  const release = await store.lockBuild(digest, setup.signal);
-  try {
-    return (await fromCache()) ?? (await buildFresh({ setup, pkg, prepared, deps, limits, configSettings, digest, base, timings, onStage, event }));
-  } finally {
-    await release();
-  }
+  return inSlot(async () => {
+    // Another process on this store may be building the same inputs: wait for it, then look again.
+    const release = await store.lockBuild(digest, setup.signal);
+    try {
+      return (await fromCache()) ?? (await buildFresh({ setup, pkg, prepared, deps, limits, configSettings, digest, base, timings, onStage, event }));
+    } finally {
+      await release();
+    }
+  });
+}
+
+/** Everything that goes into a build and its input digest; pure. */
+export function describeBuild(
+  frame: { limits: ContainerLimits; sourceDateEpoch: number; builderRootfs: string },
+  prepared: { fetched: { sha256: string }; inspected: { treeDigest: string }; recipe: LoadedRecipe | null },
+  deps: Array<Pick<PackageRecord, 'name' | 'wheel'>>,
+): { limits: ContainerLimits; configSettings: Record<string, string>; inputs: BuildInputs } {
+  const { recipe } = prepared;
+  const limits = recipeLimits(frame.limits, recipe);
+  const configSettings = recipe?.recipe['config-settings'] ?? {};
+  const inputs: BuildInputs = {
+    sdistSha256: prepared.fetched.sha256,
+    treeDigest: prepared.inspected.treeDigest,
+    recipeDigest: recipe?.digest ?? null,
+    builderRootfs: frame.builderRootfs,
+    requirementWheels: deps.map((d) => ({ name: d.name, sha256: d.wheel.sha256 })),
+    env: buildEnvironment(frame.sourceDateEpoch, recipe?.recipe.env),
+    command: buildCommand(configSettings),
+    limits: { memoryBytes: limits.memoryBytes, cpus: limits.cpus, pids: limits.pids, fileSizeBytes: limits.fileSizeBytes },
+  };
+  return { limits, configSettings, inputs };
 }
 
 function recipeLimits(base: ContainerLimits, recipe: LoadedRecipe | null): ContainerLimits {

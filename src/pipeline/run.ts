@@ -7,7 +7,7 @@ import type { ContainerLimits } from '../build/limits.js';
 import { fetchSdist } from '../fetch/fetch-sdist.js';
 import { inspectCached } from './inspect-cached.js';
 import type { Plan, PlannedPackage } from '../lockfile/plan.js';
-import { readRecipe } from '../recipe/read.js';
+import { recipeReader, type LoadedRecipe } from '../recipe/read.js';
 import type { Store } from '../store/store.js';
 import { buildAndCheck, type BuildSetup } from './build-step.js';
 import { createSlots } from './slots.js';
@@ -63,9 +63,10 @@ export async function runBuilds(options: RunOptions): Promise<RunResult> {
   const run = new AbortController();
   const signal = AbortSignal.any([options.signal, run.signal]);
   // Fetch and inspect are I/O-bound and cheap: run many at once so a cached run is not serialised on them.
-  const prepareQueue = new PQueue({ concurrency: Math.max(16, options.jobs) });
+  const prepareQueue = new PQueue({ concurrency: Math.max(32, options.jobs) });
   const buildQueue = new PQueue({ concurrency: options.jobs });
   const cpuSlots = createSlots(options.jobs);
+  let recipes: Promise<(key: string) => Promise<LoadedRecipe | null>> | undefined;
   const outcomes = new Map<string, Promise<PackageRecord | PackageFailure>>();
   const failures: PackageFailure[] = [];
   const records: PackageRecord[] = [];
@@ -88,12 +89,12 @@ export async function runBuilds(options: RunOptions): Promise<RunResult> {
       const prepared = await prepareQueue.add(async () => {
         signal.throwIfAborted();
         const fetched = await timed(timings, 'fetch', () =>
-          fetchSdist({ ...pkg.sdist, name: pkg.name, version: pkg.version }, { store: options.store, indexUrl: options.indexUrl, sdistDirs: options.sdistDirs, signal }),
+          fetchSdist({ ...pkg.sdist, name: pkg.name, version: pkg.version, ...(pkg.index ? { index: pkg.index } : {}) }, { store: options.store, indexUrl: options.indexUrl, sdistDirs: options.sdistDirs, signal }),
         );
         emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'fetch', status: 'done', message: fetched.origin });
         stage = 'inspect';
         const inspected = await timed(timings, 'inspect', () => inspectCached(options.store, fetched.path, fetched.sha256, { name: pkg.name, version: pkg.version }));
-        const recipe = await readRecipe(options.recipesDir, pkg.key);
+        const recipe = await (recipes ??= recipeReader(options.recipesDir)).then((read) => read(pkg.key));
         emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'inspect', status: 'done' });
         return { fetched, inspected, recipe };
       }, { throwOnTimeout: true });
@@ -111,19 +112,23 @@ export async function runBuilds(options: RunOptions): Promise<RunResult> {
       stage = 'build';
       emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'build', status: 'queued' });
       const setup: BuildSetup = { ...options, signal };
-      const record = await buildQueue.add(
-        async () => {
-          signal.throwIfAborted();
-          const release = await cpuSlots.acquire(prepared.recipe?.recipe.limits?.cpus ?? 1);
-          try {
+      // Cache hits never wait for a build slot; only real container builds are queued and weighted.
+      const weight = prepared.recipe?.recipe.limits?.cpus ?? 1;
+      const inSlot = <T>(fn: () => Promise<T>): Promise<T> =>
+        buildQueue.add(
+          async () => {
             signal.throwIfAborted();
-            return await buildAndCheck(setup, pkg, prepared, deps, timings, (s) => (stage = s));
-          } finally {
-            release();
-          }
-        },
-        { throwOnTimeout: true },
-      );
+            const release = await cpuSlots.acquire(weight);
+            try {
+              signal.throwIfAborted();
+              return await fn();
+            } finally {
+              release();
+            }
+          },
+          { throwOnTimeout: true },
+        );
+      const record = await buildAndCheck(setup, pkg, prepared, deps, timings, (s) => (stage = s), inSlot);
       records.push(record);
       return record;
     } catch (err) {

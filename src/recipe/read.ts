@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { HbuildError } from '../errors.js';
@@ -13,6 +13,21 @@ export interface LoadedRecipe {
 }
 
 const MAX_RECIPE_BYTES = 256 * 1024;
+
+/**
+ * The recipes present in `dir`, listed once per run: most packages have none, and
+ * a run over a thousand packages should not try a thousand missing files.
+ */
+export async function recipeReader(dir: string): Promise<(key: string) => Promise<LoadedRecipe | null>> {
+  let present: Set<string>;
+  try {
+    present = new Set((await readdir(dir)).filter((n) => n.endsWith('.yaml')).map((n) => n.slice(0, -5)));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') present = new Set();
+    else throw err;
+  }
+  return async (key) => (present.has(key) ? readRecipe(dir, key) : null);
+}
 
 /** The recipe for a package (`<dir>/<normalised-name>.yaml`), or null when there is none. */
 export async function readRecipe(dir: string, key: string): Promise<LoadedRecipe | null> {

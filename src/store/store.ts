@@ -12,6 +12,9 @@ import { acquireFileLock } from './lock.js';
 /** Content kinds the store keeps, each addressed by the sha256 of its bytes. */
 export type BlobKind = 'sources' | 'wheels' | 'logs';
 
+/** Memoised results of pure functions (inspections of verified sdists, accepted lock parses). */
+export type MemoArea = 'inspections' | 'locks';
+
 export interface Store {
   root: string;
   blobPath(kind: BlobKind, sha256: string): string;
@@ -27,8 +30,8 @@ export interface Store {
   scratchDir(label: string): Promise<string>;
   rejectedDir(label: string): Promise<string>;
   /** Small JSON results of pure functions of verified blobs, keyed by a digest of their inputs. */
-  readMemo<T>(area: 'inspections', key: string): Promise<T | null>;
-  writeMemo(area: 'inspections', key: string, value: unknown): Promise<void>;
+  readMemo<T>(area: MemoArea, key: string): Promise<T | null>;
+  writeMemo(area: MemoArea, key: string, value: unknown): Promise<void>;
   /** Hold the store-wide lock for one build input digest; resolves with its release. */
   lockBuild(inputDigest: string, signal: AbortSignal): Promise<() => Promise<void>>;
 }
@@ -39,7 +42,7 @@ export function defaultStoreRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export async function openStore(root: string): Promise<Store> {
-  for (const dir of ['sources', 'wheels', 'logs', 'actions', 'rejected', 'tmp', 'locks', 'inspections']) {
+  for (const dir of ['sources', 'wheels', 'logs', 'actions', 'rejected', 'tmp', 'locks', 'inspections', 'memo-locks']) {
     await mkdir(join(root, dir), { recursive: true });
   }
   const blobPath = (kind: BlobKind, sha: string): string => {
@@ -115,15 +118,15 @@ export async function openStore(root: string): Promise<Store> {
       await mkdir(dir, { recursive: true });
       return dir;
     },
-    async readMemo<T>(area: 'inspections', key: string) {
+    async readMemo<T>(area: MemoArea, key: string) {
       if (!SHA256_HEX.test(key)) throw new Error(`not a digest: ${key}`);
       try {
-        return JSON.parse(await readFile(join(root, area, `${key}.json`), 'utf8')) as T;
+        return JSON.parse(await readFile(join(root, memoDir(area), `${key}.json`), 'utf8')) as T;
       } catch {
         return null;
       }
     },
-    writeMemo: (area, key, value) => writeFileAtomic(join(root, area, `${key}.json`), JSON.stringify(value)),
+    writeMemo: (area, key, value) => writeFileAtomic(join(root, memoDir(area), `${key}.json`), JSON.stringify(value)),
     lockBuild(inputDigest, signal) {
       if (!SHA256_HEX.test(inputDigest)) throw new Error(`not a digest: ${inputDigest}`);
       return acquireFileLock(join(root, 'locks'), inputDigest, signal);
@@ -137,3 +140,7 @@ export async function openStore(root: string): Promise<Store> {
   };
 }
 
+/** `locks/` already holds build locks; accepted lock parses live in `memo-locks/`. */
+function memoDir(area: MemoArea): string {
+  return area === 'locks' ? 'memo-locks' : area;
+}

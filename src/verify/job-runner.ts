@@ -1,48 +1,56 @@
-import type { EngineAddress } from '../build/docker.js';
-import type { StageContext } from '../context.js';
-import type { VerifyResult } from './types.js';
+import { verifyExitCode } from '../cli/verify-command.js';
+import type { JobContext, JobOutcome } from '../daemon/job-kinds.js';
+import { checkLockPath, checkSdistPaths } from '../daemon/roots.js';
+import { HbuildError } from '../errors.js';
+import { readLock } from '../lockfile/read.js';
+import { EXIT } from '../cli/exit-codes.js';
+import { renderSummary } from './summary.js';
 import { verifyLock } from './verify-lock.js';
-import type { VariationName } from './variations.js';
 
-/** A verification as the daemon queues it (e.g. nightly); everything but the lock is optional. */
-export interface VerifyJob {
-  lockPath: string;
-  variations?: VariationName[] | string;
-  only?: string[];
-  jobs?: number;
-  reportDir?: string;
-}
-
-/** What the daemon knows once, for every job. */
-export interface VerifyRunnerDefaults {
-  storeRoot: string;
-  docker: EngineAddress;
-  sdistDirs?: string[];
-  indexUrl?: string;
-  jobs?: number;
-}
+/** The terminal summary kept in a job's record; the full result stays in the store. */
+const MAX_REPORT_CHARS = 64 * 1024;
 
 /**
- * The daemon's runner for verification jobs, shaped like the build runner:
- * `runner(job, { log, emit, signal })` resolves to the run's result (its
- * `outcome` says reproducible or not; its `historyPath` is the record in the
- * store). Rejects only for what stops the whole run (lock invalid, Docker or
- * builder image unavailable, cancelled).
+ * The daemon's runner for `verify` jobs (and so for scheduled nightly runs),
+ * shaped like the build runner: exactly `hbuild verify`, through the same
+ * `verifyLock`, with the exit code the CLI would return. The summary carries
+ * the text the CLI prints and where the report and history record are.
+ * Register it with `kinds.registerJobKind('verify', verifyJobRunner)`.
  */
-export function verifyJobRunner(defaults: VerifyRunnerDefaults): (job: VerifyJob, context: StageContext) => Promise<VerifyResult> {
-  return (job, context) =>
-    verifyLock({
-      lockPath: job.lockPath,
-      storeRoot: defaults.storeRoot,
-      docker: defaults.docker,
-      sdistDirs: defaults.sdistDirs ?? [],
-      ...(defaults.indexUrl === undefined ? {} : { indexUrl: defaults.indexUrl }),
-      ...((job.jobs ?? defaults.jobs) === undefined ? {} : { jobs: job.jobs ?? defaults.jobs }),
-      ...(job.only === undefined ? {} : { only: job.only }),
-      ...(job.variations === undefined ? {} : { variations: job.variations }),
-      ...(job.reportDir === undefined ? {} : { reportDir: job.reportDir }),
-      log: context.log,
-      emit: context.emit,
-      signal: context.signal,
-    });
+export async function verifyJobRunner(context: JobContext): Promise<JobOutcome> {
+  const { job, roots } = context;
+  if (job.source !== 'content') {
+    const lock = await checkLockPath(job.lockPath, roots);
+    if (!lock.ok) throw new HbuildError('ERR_USAGE', lock.message, { hint: "lock files must stay under the daemon's --roots" });
+  }
+  await checkSdistPaths(await readLock(job.lockPath), roots);
+
+  const result = await verifyLock({
+    lockPath: job.lockPath,
+    storeRoot: context.storeRoot,
+    ...(job.options.jobs === undefined ? {} : { jobs: job.options.jobs }),
+    ...(job.options.only === undefined ? {} : { only: job.options.only }),
+    sdistDirs: [],
+    docker: context.docker,
+    log: context.log,
+    emit: context.emit,
+    signal: context.signal,
+  });
+  const report = renderSummary(result);
+  return {
+    exitCode: context.signal.aborted ? EXIT.cancelled : verifyExitCode(result.outcome),
+    summary: {
+      kind: 'verify',
+      report: report.length > MAX_REPORT_CHARS ? `${report.slice(0, MAX_REPORT_CHARS)}\n… (see ${result.reportDir}/index.html)\n` : report,
+      data: {
+        outcome: result.outcome,
+        counts: result.summary,
+        variations: result.variations,
+        reportDir: result.reportDir,
+        html: `${result.reportDir}/index.html`,
+        history: result.historyPath,
+        packages: result.packages.map((p) => ({ name: p.name, version: p.version, status: p.status, pin: p.pin, culprits: p.culprits, ...(p.history ? { history: p.history.message } : {}) })),
+      },
+    },
+  };
 }

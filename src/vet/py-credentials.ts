@@ -1,4 +1,4 @@
-import { nameMatches } from './api-lists.js';
+import { nameMatches } from './api-match.js';
 import type { PyCall } from './py-calls.js';
 import { isProseAt, statementAt, type PyStatement } from './py-statements.js';
 import type { PyViews } from './py-tokenize.js';

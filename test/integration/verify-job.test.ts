@@ -1,0 +1,58 @@
+import { realpath, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { JobContext } from '../../src/daemon/job-kinds.js';
+import type { Job } from '../../src/daemon/schema.js';
+import { isHbuildError } from '../../src/errors.js';
+import { verifyJobRunner } from '../../src/verify/job-runner.js';
+import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
+import { builderRootfs, engine, workdir } from './harness.js';
+
+function context(dir: string, lockPath: string, roots: string[]): JobContext {
+  const job: Job = {
+    id: '000000000123456789abc',
+    kind: 'verify',
+    lockPath,
+    source: 'path',
+    options: { jobs: 2 },
+    outDir: join(dir, 'unused'),
+    state: 'running',
+    attempts: 1,
+    submittedAt: new Date().toISOString(),
+  };
+  return { job, roots, storeRoot: join(dir, 'store'), docker: {}, log: pino({ level: 'silent' }), emit: () => undefined, signal: new AbortController().signal };
+}
+
+describe('the daemon\'s verify runner', () => {
+  let rootfs: string;
+
+  beforeAll(async () => {
+    rootfs = await builderRootfs(await engine());
+  });
+
+  it('runs hbuild verify for a lock under the roots and reports what the CLI would print and exit with', async () => {
+    const { dir, cleanup } = await workdir('verify-job');
+    const root = await realpath(dir);
+    const sdist = await writeFixtureSdist(root, { name: 'fx-vjob', version: '1.0' });
+    await writeFile(join(root, 'lock.yaml'), fixtureLock(rootfs, [sdist]));
+
+    const outcome = await verifyJobRunner(context(root, join(root, 'lock.yaml'), [root]));
+
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.summary).toMatchObject({ kind: 'verify', data: { outcome: 'reproducible', packages: [{ name: 'fx-vjob', status: 'identical', pin: 'unpinned' }] } });
+    expect((outcome.summary as { report?: string }).report).toContain('1 package was verified under 13 variations');
+    await cleanup();
+  });
+
+  it('refuses a lock outside the roots before building anything', async () => {
+    const { dir, cleanup } = await workdir('verify-job-roots');
+    const root = await realpath(dir);
+    await writeFile(join(root, 'lock.yaml'), fixtureLock(rootfs, []));
+
+    const err = await verifyJobRunner(context(root, join(root, 'lock.yaml'), [join(root, 'elsewhere')])).catch((e: unknown) => e);
+
+    expect(isHbuildError(err, 'ERR_USAGE')).toBe(true);
+    await cleanup();
+  });
+});
