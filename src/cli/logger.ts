@@ -9,5 +9,13 @@ export function createRunLogger(storeRoot: string): { log: Logger; path: string;
   const path = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.ndjson`);
   const destination = pinoDestination({ dest: path, sync: false, mkdir: true });
   const log = pino({ base: { pid: process.pid }, level: process.env.HBUILD_LOG_LEVEL ?? 'info' }, destination);
-  return { log, path, flush: () => destination.flushSync() };
+  // flushSync throws while the file is still opening (a command that failed at once); the logs are lost either way.
+  const flush = (): void => {
+    try {
+      destination.flushSync();
+    } catch {
+      // nothing written yet
+    }
+  };
+  return { log, path, flush };
 }

@@ -2,6 +2,8 @@ export const USAGE = `hbuild — build Python wheels from pinned, vetted sources
 
 Usage:
   hbuild [build] LOCK.yaml [options]     build every locked sdist into a verified wheelhouse
+  hbuild verify LOCK.yaml [options]      rebuild every package under variations, compare with each other
+                                         and the pins, and explain any difference (hbuild verify --help)
   hbuild lock INPUT [options]            create or update lock.yaml from requirements.txt, pylock.toml
                                          or uv.lock, closing over build requirements (hbuild lock --help)
   hbuild lock --add NAME==VERSION ...    extend an existing lock

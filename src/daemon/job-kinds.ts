@@ -1,3 +1,4 @@
+import { verifyJobRunner } from '../verify/job-runner.js';
 import type { Logger } from 'pino';
 import type { EngineAddress } from '../build/docker.js';
 import { EXIT, exitCodeFor } from '../cli/exit-codes.js';
@@ -47,6 +48,7 @@ export function createJobKinds(): JobKinds {
 export function defaultJobKinds(): JobKinds {
   const kinds = createJobKinds();
   kinds.registerJobKind('build', runBuildJob);
+  kinds.registerJobKind('verify', verifyJobRunner);
   return kinds;
 }
 
