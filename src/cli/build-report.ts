@@ -40,5 +40,5 @@ export function writeBuildReport(err: NodeJS.WritableStream, summary: BuildSumma
   const skipped = summary.failures.filter((f) => f.code === 'ERR_DEPENDENCY_FAILED');
   if (skipped.length > 0) err.write(`– not built because a build requirement failed: ${skipped.map((f) => f.name).join(', ')}\n`);
   if (summary.published) err.write(`wheelhouse: ${options.out ?? summary.outDir} (${summary.ok} wheels)\n`);
-  if (summary.recorded > 0) err.write(`recorded ${summary.recorded} wheel ${summary.recorded === 1 ? "hash" : "hashes"} in ${lockPath}\n`);
+  if (summary.recorded > 0) err.write(`recorded ${summary.recorded} wheel ${summary.recorded === 1 ? 'hash' : 'hashes'} in ${lockPath}\n`);
 }
