@@ -26,6 +26,8 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
       json: { type: 'boolean', default: false },
       timeout: { type: 'string' },
       daemon: { type: 'boolean', default: false },
+      vet: { type: 'string', default: 'enforce' },
+      'min-age': { type: 'string' },
     },
   });
   if (positionals.length !== 1) {
@@ -34,10 +36,18 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
     });
   }
   const jobs = values.jobs === undefined ? undefined : positiveInt('--jobs', values.jobs, 64);
+  if (values.vet !== 'enforce' && values.vet !== 'report') {
+    throw new HbuildError('ERR_USAGE', `--vet must be enforce or report, got ${JSON.stringify(values.vet)}`);
+  }
+  const vet = values.vet;
+  const minAgeDays = values['min-age'] === undefined ? undefined : Number(values['min-age']);
+  if (minAgeDays !== undefined && (!Number.isInteger(minAgeDays) || minAgeDays < 0 || minAgeDays > 3650)) {
+    throw new HbuildError('ERR_USAGE', `--min-age must be a whole number of days from 0 to 3650, got ${JSON.stringify(values['min-age'])}`);
+  }
   const timeout = values.timeout === undefined ? undefined : positiveInt('--timeout', values.timeout, 86_400);
   const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
   if (values.daemon || (process.env.HBUILD_DAEMON ?? '') !== '') {
-    for (const flag of ['store', 'docker-host', 'sdist-dir', 'index-url', 'timeout', 'recipes', 'signing-key'] as const) {
+    for (const flag of ['store', 'docker-host', 'sdist-dir', 'index-url', 'timeout', 'recipes', 'signing-key', 'min-age'] as const) {
       const value = values[flag];
       if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
         throw new HbuildError('ERR_USAGE', `--${flag} cannot be used with the daemon: it uses its own store, engine and settings`, { hint: 'drop the flag, or run without --daemon' });
@@ -73,6 +83,8 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
       sdistDirs: values['sdist-dir'],
       recipesDir: values.recipes,
       signingKey: values['signing-key'],
+      vet,
+      minAgeDays,
       docker: { host: values['docker-host'] },
       limits: timeout === undefined ? {} : { timeoutMs: timeout * 1000 },
       log,

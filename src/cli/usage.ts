@@ -28,6 +28,9 @@ Build options:
       --fail-fast        stop everything at the first failure
       --sdist-dir DIR    look for sdists here before the index (repeatable)
       --recipes DIR      per-package build recipes (default: recipes/ beside the lock)
+      --vet MODE         enforce (default): refuse sources vetting blocks or the quarantine holds;
+                         report: record the verdict in the manifest and build anyway
+      --min-age DAYS     release-age quarantine (default 7; 0 turns it off)
       --index-url URL    Python index (default: PIP_INDEX_URL, then pip's configuration)
       --docker-host URL  Docker engine (default: DOCKER_HOST, else unix:///var/run/docker.sock)
       --json             newline-delimited JSON events on stdout

@@ -18,6 +18,8 @@ export interface PlannedPackage {
   wheel?: WheelPin;
   /** The one index this package may come from, when the lock pins one. */
   index?: string;
+  /** A reviewed exemption from the release-age quarantine. */
+  quarantineExemption?: { reason: string; expires: string };
 }
 
 export interface Plan {
@@ -40,6 +42,7 @@ function planPackage(pkg: LockPackage, dir: string): PlannedPackage {
   };
   if (pkg.wheel) planned.wheel = { ...pkg.wheel };
   if (pkg.index) planned.index = pkg.index;
+  if (pkg['quarantine-exemption']) planned.quarantineExemption = { ...pkg['quarantine-exemption'] };
   return planned;
 }
 

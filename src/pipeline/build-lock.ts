@@ -10,6 +10,8 @@ import { resolveIndexUrl } from '../fetch/index-url.js';
 import { resolveBuilderImage } from '../image/resolve.js';
 import { planBuild } from '../lockfile/plan.js';
 import { readLockMemo } from './read-lock-memo.js';
+import type { VetMode } from './vet-step.js';
+import { DEFAULT_MIN_AGE_DAYS } from '../vet/verdict.js';
 import { recordWheels } from '../lockfile/record.js';
 import { openStore } from '../store/store.js';
 import { sha256File } from '../util/digest.js';
@@ -32,6 +34,10 @@ export interface BuildLockOptions {
   recipesDir?: string;
   docker: EngineAddress;
   limits?: Partial<ContainerLimits>;
+  /** `enforce` (default) refuses sources that vetting blocks or the quarantine holds; `report` only records. */
+  vet?: VetMode;
+  /** Release-age quarantine in days (default 7; 0 turns it off). */
+  minAgeDays?: number;
   /** ed25519 key that signs the provenance; default: created on first use in the user's config dir. */
   signingKey?: string;
   log: Logger;
@@ -74,6 +80,7 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
     record: options.record,
     failFast: options.failFast,
     recipesDir: resolve(options.recipesDir ?? resolve(loaded.dir, 'recipes')),
+    vet: { mode: options.vet ?? 'enforce', minAgeDays: options.minAgeDays ?? DEFAULT_MIN_AGE_DAYS },
     limits,
     log: options.log,
     emit: options.emit,

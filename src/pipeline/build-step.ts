@@ -8,6 +8,7 @@ import type { ContainerLimits } from '../build/limits.js';
 import { inputDigest, type BuildInputs } from './input-digest.js';
 import type { RunOptions } from './run.js';
 import type { PackageRecord } from './types.js';
+import type { VetSummary } from '../vet/types.js';
 import { buildFresh } from './fresh-build.js';
 import { judge, reuse } from './verdict.js';
 
@@ -21,7 +22,7 @@ export type BuildSetup = Pick<RunOptions, 'store' | 'engine' | 'builderRootfs' |
 export async function buildAndCheck(
   setup: BuildSetup,
   pkg: PlannedPackage,
-  prepared: { fetched: FetchedSdist; inspected: InspectResult; recipe: LoadedRecipe | null },
+  prepared: { fetched: FetchedSdist; inspected: InspectResult; recipe: LoadedRecipe | null; vet: VetSummary },
   deps: PackageRecord[],
   timings: Record<string, number>,
   onStage: (stage: PackageStage) => void,
@@ -45,6 +46,7 @@ export async function buildAndCheck(
     builderRootfs: setup.builderRootfs,
     requirementWheels,
     inputDigest: digest,
+    vet: prepared.vet,
   };
 
   const fromCache = async (): Promise<PackageRecord | null> => {

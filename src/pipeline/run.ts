@@ -6,6 +6,7 @@ import type { HbuildEvent, PackageStage } from '../events.js';
 import type { ContainerLimits } from '../build/limits.js';
 import { fetchSdist } from '../fetch/fetch-sdist.js';
 import { inspectCached } from './inspect-cached.js';
+import { vetStep, type VetMode } from './vet-step.js';
 import type { Plan, PlannedPackage } from '../lockfile/plan.js';
 import { recipeReader, type LoadedRecipe } from '../recipe/read.js';
 import type { Store } from '../store/store.js';
@@ -28,6 +29,7 @@ export interface RunOptions {
   limits: ContainerLimits;
   /** Directory of per-package recipes (`<name>.yaml`); absent recipes mean defaults. */
   recipesDir: string;
+  vet: { mode: VetMode; minAgeDays: number };
   log: Logger;
   emit: (event: HbuildEvent) => void;
   signal: AbortSignal;
@@ -96,7 +98,10 @@ export async function runBuilds(options: RunOptions): Promise<RunResult> {
         const inspected = await timed(timings, 'inspect', () => inspectCached(options.store, fetched.path, fetched.sha256, { name: pkg.name, version: pkg.version }));
         const recipe = await (recipes ??= recipeReader(options.recipesDir)).then((read) => read(pkg.key));
         emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'inspect', status: 'done' });
-        return { fetched, inspected, recipe };
+        stage = 'vet';
+        const vet = await timed(timings, 'vet', () => vetStep(pkg, fetched.path, fetched.sha256, recipe, { store: options.store, ...options.vet }));
+        emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'vet', status: 'done', message: vet.verdict });
+        return { fetched, inspected, recipe, vet };
       }, { throwOnTimeout: true });
 
       const deps: PackageRecord[] = [];

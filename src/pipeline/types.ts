@@ -9,6 +9,8 @@ export interface PackageRecord {
   builderImageId: string;
   requirementWheels: Array<{ name: string; file: string; sha256: string }>;
   inputDigest: string;
+  /** The vetting verdict of the sdist: rule-set version, verdict, findings digest. */
+  vet?: { ruleSetVersion: string; verdict: 'pass' | 'warn' | 'block'; findingsDigest: string };
   log: { sha256: string; droppedBytes: number };
   wheel: { file: string; sha256: string; size: number };
   /** How the wheel's hash was judged: equal to the lock's pin, or recorded now (--record). */

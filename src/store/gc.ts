@@ -56,7 +56,7 @@ export async function collectGarbage(root: string, options: GcOptions): Promise<
       else await remove(kind, blob.path);
     }
   }
-  for (const area of ['tmp', 'rejected', 'runs', 'locks', 'inspections', 'memo-locks']) {
+  for (const area of ['tmp', 'rejected', 'runs', 'locks', 'inspections', 'memo-locks', 'vet']) {
     for (const name of await readdir(join(root, area)).catch(() => [] as string[])) {
       const path = join(root, area, name);
       const info = await stat(path).catch(() => null);

@@ -13,7 +13,7 @@ import { acquireFileLock } from './lock.js';
 export type BlobKind = 'sources' | 'wheels' | 'logs';
 
 /** Memoised results of pure functions (inspections of verified sdists, accepted lock parses). */
-export type MemoArea = 'inspections' | 'locks';
+export type MemoArea = 'inspections' | 'locks' | 'vet';
 
 export interface Store {
   root: string;
@@ -42,7 +42,7 @@ export function defaultStoreRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export async function openStore(root: string): Promise<Store> {
-  for (const dir of ['sources', 'wheels', 'logs', 'actions', 'rejected', 'tmp', 'locks', 'inspections', 'memo-locks']) {
+  for (const dir of ['sources', 'wheels', 'logs', 'actions', 'rejected', 'tmp', 'locks', 'inspections', 'memo-locks', 'vet']) {
     await mkdir(join(root, dir), { recursive: true });
   }
   const blobPath = (kind: BlobKind, sha: string): string => {

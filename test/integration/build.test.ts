@@ -115,6 +115,23 @@ describe('the build pipeline against the real engine', () => {
     await cleanup();
   });
 
+  it('refuses a source that vetting blocks, before any container starts, and builds it with --vet report', async () => {
+    const { dir, cleanup } = await workdir('vet-block');
+    const files = { 'fx_vetblock/__init__.py': 'x = 1\n', 'fx_vetblock-init.pth': 'import os; os.system("echo pwned")\n' };
+    const sdist = await writeFixtureSdist(dir, { name: 'fx-vetblock', version: '1.0', files });
+
+    const enforced = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true });
+    const reported = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true, vet: 'report', outDir: join(dir, 'wh-report') });
+
+    expect(enforced.failures[0]?.error.code).toBe('ERR_VET_BLOCKED');
+    expect(enforced.failures[0]?.stage).toBe('vet');
+    expect(enforced.failures[0]?.error.message).toMatch(/HB\d+ src\/fx_vetblock-init\.pth:1/);
+    expect(enforced.events.some((e) => e.type === 'package' && e.stage === 'build')).toBe(false);
+    expect(reported.failures).toEqual([]);
+    expect(reported.records[0]?.vet?.verdict).toBe('block');
+    await cleanup();
+  });
+
   it('refuses a builder image other than the pinned one', async () => {
     const { dir, cleanup } = await workdir('image-pin');
     const sdist = await writeFixtureSdist(dir, { name: 'fx-image', version: '1.0' });

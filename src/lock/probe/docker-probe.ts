@@ -113,6 +113,8 @@ export function createDockerProbe(options: DockerProbeOptions): BuildProbe {
         failFast: true,
         limits: options.limits,
         recipesDir: options.recipesDir,
+        // Backends built to ask their hooks are vetted like any build; their age was judged when they were picked.
+        vet: { mode: 'enforce', minAgeDays: 0 },
         log,
         emit: options.emit,
         signal: options.signal,
