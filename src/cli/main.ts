@@ -38,6 +38,7 @@ async function dispatch(argv: string[], signal: AbortSignal): Promise<number> {
   // Commands load on demand, so `hbuild --version` and a cached build stay quick to start.
   if (first === 'image') return (await import('./image-command.js')).runImageCommand(rest, signal);
   if (first === 'store') return (await import('./store-command.js')).runStoreCommand(rest);
+  if (first === 'vet') return (await import('./vet-command.js')).runVetCommand(rest, signal);
   if (first === 'verify') return (await import('./verify-command.js')).runVerifyCommand(rest, signal);
   if (first === 'lock') return (await import('./lock-command.js')).runLockCommand(rest, signal);
   if (first === 'daemon') return (await import('./daemon-command.js')).runDaemonCommand(rest, signal);

@@ -2,6 +2,7 @@ export const USAGE = `hbuild — build Python wheels from pinned, vetted sources
 
 Usage:
   hbuild [build] LOCK.yaml [options]     build every locked sdist into a verified wheelhouse
+  hbuild vet LOCK.yaml [options]         vet every locked sdist with static rules (text, JSON or SARIF)
   hbuild verify LOCK.yaml [options]      rebuild every package under variations, compare with each other
                                          and the pins, and explain any difference (hbuild verify --help)
   hbuild lock INPUT [options]            create or update lock.yaml from requirements.txt, pylock.toml
