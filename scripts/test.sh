@@ -3,5 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The verify report test renders HTML in headless Chromium (Debian's package).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test: installing chromium from Debian for the HTML report test" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "test: chromium is missing (Debian: sudo apt-get install chromium); the HTML report test will fail" >&2
+  fi
+fi
 npm run --silent typecheck
 exec npx vitest run "$@"
