@@ -19,8 +19,8 @@ export function safeText(text: string, max = MAX_EXCERPT): string {
 export function excerptOf(source: string, lineStarts: readonly number[], line: number): string {
   const start = lineStarts[line - 1];
   if (start === undefined) return '';
-  let end = source.indexOf('\n', start);
-  if (end === -1) end = source.length;
-  // A minified line can be megabytes: only its head is ever shown.
-  return safeText(source.slice(start, Math.min(end, start + 4 * MAX_EXCERPT)));
+  // A minified line can be megabytes: only its head is ever looked at.
+  const head = source.slice(start, start + 4 * MAX_EXCERPT);
+  const newline = head.indexOf('\n');
+  return safeText(newline === -1 ? head : head.slice(0, newline));
 }

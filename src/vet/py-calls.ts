@@ -114,7 +114,7 @@ export function resolveName(dotted: string, names: PyModuleNames): string {
   return normaliseQualified(dotted);
 }
 
-const CALL = /(?<![\w.])([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)[ \t]*\(/g;
+const CALL = /(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)[ \t]*\(/g;
 const PY2_EXEC = /^exec\s+(?![=(.\s])/;
 const DYNAMIC_ATTR_CALL = /(?:__import__|import_module)\s*\(\s*(['"])([\w.]+)\1\s*\)\s*\.\s*(\w+)\s*\(/g;
 const GETATTR_DYNAMIC =

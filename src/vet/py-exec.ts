@@ -4,16 +4,7 @@ import { hitAt, type Hit, type PyContext } from './py-context.js';
 import type { PyCall } from './py-calls.js';
 import { isProseAt, type PyStatement } from './py-statements.js';
 import { callsAfter, mentions, taintedNames } from './py-taint.js';
-
-export const SHELL_FETCH =
-  /\b(?:curl|wget)\s+(?:-{1,2}[\w-]+(?:[ =]\S+)?\s+)*['"]?(?:https?|ftp):\/\/|\b(?:Invoke-WebRequest|iwr|Invoke-RestMethod|irm)\s+(?:-Uri\s+)?['"]?https?:\/\/|\.Download(?:String|File|Data)\s*\(|certutil(?:\.exe)?\s+-urlcache|bitsadmin(?:\.exe)?\s+\/transfer/i;
-export const SHELL_DOWNLOAD_EXEC: readonly RegExp[] = [
-  /\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+)?(?:ba|z|da|k|c)?sh\b/,
-  /\b(?:curl|wget)\b[^\n]*&&[^\n]*(?:\bsh\b|\bbash\b|chmod\s+[+0-7]*x|\.\/)/,
-  /\b(?:curl|wget)\b[^|;&\n]*\|\s*python[23]?\b/,
-  /(?:DownloadString|DownloadFile|Invoke-WebRequest|\biwr\b)[\s\S]*\b(?:iex|Invoke-Expression|Start-Process)\b/i,
-  /\bcertutil(?:\.exe)?\s+-urlcache\b/i,
-];
+import { hasShellDownloadExec } from './shell.js';
 
 function decodedFrom(ctx: PyContext, index: number, from: number, tainted: ReadonlySet<string>): string | undefined {
   const st = ctx.statements[index] as PyStatement;
@@ -45,41 +36,43 @@ function pathLiterals(st: PyStatement): string[] {
     .filter((p) => !/^\w+:\/\//.test(p));
 }
 
-function sinkCalls(ctx: PyContext, index: number): PyCall[] {
-  return (ctx.byStatement[index] ?? []).filter((c) => nameMatches(c.name, EXEC_SINKS) || nameMatches(c.name, PROCESS_CALLS));
+/**
+ * The first call in a statement that runs code or a process. Data flowing into
+ * any later sink also follows this one, so one look from here covers them all
+ * (and a statement of a million sinks costs one scan, not a million).
+ */
+function firstSink(ctx: PyContext, index: number): PyCall | undefined {
+  return (ctx.byStatement[index] ?? []).find((c) => nameMatches(c.name, EXEC_SINKS) || nameMatches(c.name, PROCESS_CALLS));
 }
 
+/** Sinks fed by a download: in the same expression, through a variable, or through the file it was saved to. */
 export function findDownloadExec(ctx: PyContext): Hit[] {
   const hits: Hit[] = [];
   const tainted = taintedNames(ctx.statements, ctx.bindings, (i) => ctx.fetches[i] === true, (st) => downloadTargets(st));
-  const landed = new Set(ctx.statements.flatMap((st, i) => (ctx.fetches[i] ? pathLiterals(st) : [])));
+  const landed = [...new Set(ctx.statements.flatMap((st, i) => (ctx.fetches[i] ? pathLiterals(st) : [])))];
   for (const [index, st] of ctx.statements.entries()) {
-    for (const sink of sinkCalls(ctx, index)) {
-      const rest = st.code.slice(sink.argsFrom - st.start);
-      const fetch = callsAfter(ctx.byStatement[index] ?? [], index, sink.argsFrom).find((c) => nameMatches(c.name, NETWORK_CALLS));
-      const name = fetch ? undefined : mentions(rest, tainted, st.scope);
-      const path = fetch || name ? undefined : [...landed].find((p) => st.bare.includes(p));
-      const via = fetch?.name ?? (name ? `${name} (downloaded data)` : path ? `${path} (downloaded file)` : undefined);
-      if (via) hits.push(hitAt(ctx, sink.offset, `${sink.name}(${via})`));
-    }
+    const sink = firstSink(ctx, index);
+    if (!sink) continue;
+    const fetch = callsAfter(ctx.byStatement[index] ?? [], index, sink.argsFrom).find((c) => nameMatches(c.name, NETWORK_CALLS));
+    const name = fetch ? undefined : mentions(st.code.slice(sink.argsFrom - st.start), tainted, st.scope);
+    const path = fetch || name ? undefined : landed.find((p) => st.bare.includes(p));
+    const via = fetch?.name ?? (name ? `${name} (downloaded data)` : path ? `${path} (downloaded file)` : undefined);
+    if (via) hits.push(hitAt(ctx, sink.offset, `${sink.name}(${via})`));
   }
   for (const s of ctx.views.strings) {
-    const re = SHELL_DOWNLOAD_EXEC.find((r) => r.test(s.body));
-    if (re && !isProseAt(ctx.statements, s.start)) hits.push(hitAt(ctx, s.start, 'shell download piped to an interpreter'));
+    if (hasShellDownloadExec(s.body) && !isProseAt(ctx.statements, s.start)) hits.push(hitAt(ctx, s.start, 'shell download piped to an interpreter'));
   }
   return hits;
 }
 
+/** exec/eval/compile (or a process) whose arguments come from a decoder, an obfuscated literal or decoded variables. */
 export function findExecDecoded(ctx: PyContext): Hit[] {
   const hits: Hit[] = [];
   const tainted = taintedNames(ctx.statements, ctx.bindings, (i) => ctx.decodes[i] === true);
-  for (const [index] of ctx.statements.entries()) {
-    for (const sink of ctx.byStatement[index] ?? []) {
-      if (!nameMatches(sink.name, EXEC_SINKS) && !nameMatches(sink.name, PROCESS_CALLS)) continue;
-      const source = decodedFrom(ctx, index, sink.argsFrom, tainted);
-      if (source) hits.push(hitAt(ctx, sink.offset, `${sink.name}(${source})`));
-    }
+  for (const index of ctx.statements.keys()) {
+    const sink = firstSink(ctx, index);
+    const source = sink && decodedFrom(ctx, index, sink.argsFrom, tainted);
+    if (sink && source) hits.push(hitAt(ctx, sink.offset, `${sink.name}(${source})`));
   }
   return hits;
 }
-

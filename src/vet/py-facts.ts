@@ -2,7 +2,8 @@ import { NETWORK_CALLS, NETWORK_MODULES, PROCESS_CALLS } from './api-lists.js';
 import { moduleMatches, nameMatches } from './api-match.js';
 import { findEndpoints, findSocketTuples, type EndpointCategory } from './endpoints.js';
 import { callHit, hitAt, type CallHit, type Hit, type PyContext } from './py-context.js';
-import { SHELL_FETCH, findDownloadExec, findExecDecoded, isDecoderStatement } from './py-exec.js';
+import { findDownloadExec, findExecDecoded, isDecoderStatement } from './py-exec.js';
+import { hasShellFetch } from './shell.js';
 import { callsIn, dynamicImportsIn, moduleNames } from './py-calls.js';
 import { isProseAt, pythonStatements, statementAt, type PyStatement } from './py-statements.js';
 import { binding } from './py-taint.js';
@@ -12,7 +13,6 @@ import { credentialReads } from './py-credentials.js';
 import { setupFacts, type SetupFacts } from './py-setup.js';
 
 export type { CallHit, Hit } from './py-context.js';
-export { SHELL_DOWNLOAD_EXEC } from './py-exec.js';
 
 /** Everything the rules need to know about one Python file, found without running it. */
 export interface PyFacts {
@@ -60,7 +60,7 @@ function findNetwork(ctx: PyContext): PyFacts['network'] {
     if (runsProcess && PIP_NETWORK.test(st.bare)) found.push({ ...callHit(ctx, st.start, 'pip install', st), kind: 'pip' });
   }
   for (const s of ctx.views.strings) {
-    if (SHELL_FETCH.test(s.body) && !isProseAt(ctx.statements, s.start)) {
+    if (hasShellFetch(s.body) && !isProseAt(ctx.statements, s.start)) {
       const index = statementAt(ctx.statements, s.start);
       const st = ctx.statements[index];
       if (st) found.push({ ...callHit(ctx, s.start, 'shell download command', st), kind: 'shell' });

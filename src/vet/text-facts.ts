@@ -1,6 +1,7 @@
 import { findEndpoints, type EndpointCategory } from './endpoints.js';
 import { excerptOf } from './excerpt.js';
-import { SHELL_DOWNLOAD_EXEC, type Hit } from './py-facts.js';
+import type { Hit } from './py-facts.js';
+import { hasShellDownloadExec } from './shell.js';
 import { lineAt, lineStartsOf } from './py-tokenize.js';
 import { describeRun, hiddenRuns, type HiddenKind } from './unicode.js';
 
@@ -52,7 +53,7 @@ export function textFacts(text: string, kind: TextKind): TextFacts {
   if (kind === 'script' || kind === 'pth') {
     for (const [i, start] of starts.entries()) {
       const line = text.slice(start, starts[i + 1] ?? text.length);
-      if (SHELL_DOWNLOAD_EXEC.some((re) => re.test(line))) facts.downloadExec.push(hitAt(start, 'download piped to an interpreter'));
+      if (hasShellDownloadExec(line)) facts.downloadExec.push(hitAt(start, 'download piped to an interpreter'));
     }
   }
   return facts;
