@@ -1,7 +1,7 @@
 import { EXIT, worstExitCode } from '../cli/exit-codes.js';
 import { HbuildError } from '../errors.js';
 import { readLock } from '../lockfile/read.js';
-import { buildLock, type BuildLockResult } from '../pipeline/build-lock.js';
+import { buildLock } from '../pipeline/build-lock.js';
 import type { JobContext, JobOutcome } from './job-kinds.js';
 import { checkLockPath, checkOutDir, checkSdistPaths } from './roots.js';
 import { summarize } from '../cli/build-report.js';

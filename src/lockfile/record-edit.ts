@@ -1,14 +1,9 @@
+import { applyEdits, contentEnd, nextLineStart, type Edit } from './text-edit.js';
 import { isMap, isNode, isScalar, isSeq, parse, type Node, type YAMLMap } from 'yaml';
 import { normalizeName } from './names.js';
 import type { LoadedLock } from './read.js';
 import { WheelPin } from './schema.js';
-import { lineAt, parseLockYaml, type LockSource } from './yaml-source.js';
-
-interface Edit {
-  start: number;
-  end: number;
-  text: string;
-}
+import { parseLockYaml, type LockSource } from './yaml-source.js';
 
 const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._+!-]*$/;
 
@@ -17,27 +12,8 @@ function renderScalar(value: string): string {
   return PLAIN.test(value) && parse(value) === value ? value : JSON.stringify(value);
 }
 
-/** Where a node's own text ends: the last scalar of a block collection, not its trailing blank lines. */
-function contentEnd(node: Node): number {
-  if (isMap(node) && !node.flow) {
-    const last = node.items.at(-1);
-    const inner = isNode(last?.value) ? last.value : last?.key;
-    if (isNode(inner)) return contentEnd(inner);
-  }
-  if (isSeq(node) && !node.flow) {
-    const last = node.items.at(-1);
-    if (isNode(last)) return contentEnd(last);
-  }
-  return node.range![1];
-}
-
 function column(source: LockSource, offset: number): number {
   return source.lineCounter.linePos(offset).col - 1;
-}
-
-/** Start of the line after the one holding `offset - 1`, or the end of the text. */
-function nextLineStart(source: LockSource, text: string, offset: number): number {
-  return source.lineCounter.lineStarts[lineAt(source, offset - 1)] ?? text.length;
 }
 
 function replaceWheel(wheel: YAMLMap, pin: WheelPin): Edit[] {
@@ -100,16 +76,4 @@ export function recordWheelsInText(text: string, loaded: LoadedLock, wheels: Rea
     else edits.push(insertWheel(source, text, entry, pin));
   }
   return applyEdits(text, edits);
-}
-
-/** Splice non-overlapping edits in one pass, so thousands of them stay linear. */
-function applyEdits(text: string, edits: Edit[]): string {
-  const chunks: string[] = [];
-  let from = 0;
-  for (const edit of [...edits].sort((a, b) => a.start - b.start)) {
-    chunks.push(text.slice(from, edit.start), edit.text);
-    from = edit.end;
-  }
-  chunks.push(text.slice(from));
-  return chunks.join('');
 }

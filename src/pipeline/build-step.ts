@@ -29,7 +29,7 @@ export async function buildAndCheck(
   /** Runs a real build within the run's --jobs and CPU-slot limits. */
   inSlot: <T>(fn: () => Promise<T>) => Promise<T>,
 ): Promise<PackageRecord> {
-  const { store, emit, log } = setup;
+  const { store, emit } = setup;
   const { fetched, inspected, recipe } = prepared;
   const frame = { limits: setup.limits, sourceDateEpoch: setup.plan.sourceDateEpoch, builderRootfs: setup.builderRootfs };
   const { limits, configSettings, inputs } = describeBuild(frame, prepared, deps);

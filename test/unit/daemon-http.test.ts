@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { daemonEndpoint } from '../../src/daemon/client.js';
 import { bearerMatches, readTokenFile } from '../../src/daemon/http/auth.js';
-import { isLoopback, parseTcpAddress } from '../../src/daemon/http/listen.js';
+import { parseTcpAddress } from '../../src/daemon/http/listen.js';
 import { createMetrics } from '../../src/daemon/metrics.js';
 import { SubmitRequest } from '../../src/daemon/schema.js';
 

@@ -1,16 +1,11 @@
-import { isMap, isNode, isSeq, type Node } from 'yaml';
+import { applyEdits, contentEnd, nextLineStart, type Edit } from '../../lockfile/text-edit.js';
+import { isSeq, type Node } from 'yaml';
 import { normalizeName } from '../../lockfile/names.js';
 import type { LoadedLock } from '../../lockfile/read.js';
 import type { LockPackage } from '../../lockfile/schema.js';
 import { lineAt, parseLockYaml, type LockSource } from '../../lockfile/yaml-source.js';
 import type { LockedPackage } from '../types.js';
 import { renderPackage } from './render.js';
-
-interface Edit {
-  start: number;
-  end: number;
-  text: string;
-}
 
 /** Whether a new entry says exactly what the lock already says (the wheel pin aside). */
 export function sameEntry(old: LockPackage, pkg: LockedPackage): boolean {
@@ -35,25 +30,8 @@ function keptWheel(old: LockPackage, pkg: LockedPackage): LockPackage['wheel'] {
   return same ? old.wheel : undefined;
 }
 
-function contentEnd(node: Node): number {
-  if (isMap(node) && !node.flow) {
-    const last = node.items.at(-1);
-    const inner = isNode(last?.value) ? last.value : last?.key;
-    if (isNode(inner)) return contentEnd(inner);
-  }
-  if (isSeq(node) && !node.flow) {
-    const last = node.items.at(-1);
-    if (isNode(last)) return contentEnd(last);
-  }
-  return node.range![1];
-}
-
 function lineStart(source: LockSource, offset: number): number {
   return source.lineCounter.lineStarts[lineAt(source, offset) - 1] ?? 0;
-}
-
-function nextLineStart(source: LockSource, text: string, offset: number): number {
-  return source.lineCounter.lineStarts[lineAt(source, offset - 1)] ?? text.length;
 }
 
 /**
@@ -113,15 +91,4 @@ function commentBlockStart(text: string, gapStart: number, entryStart: number): 
   let at = entryStart;
   for (let i = lines.length - 1; i >= 0 && /^\s*#/.test(lines[i]!); i--) at -= lines[i]!.length;
   return at;
-}
-
-function applyEdits(text: string, edits: Edit[]): string {
-  const chunks: string[] = [];
-  let from = 0;
-  for (const edit of [...edits].sort((a, b) => a.start - b.start || a.end - b.end)) {
-    chunks.push(text.slice(from, edit.start), edit.text);
-    from = Math.max(from, edit.end);
-  }
-  chunks.push(text.slice(from));
-  return chunks.join('');
 }
