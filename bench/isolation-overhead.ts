@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
-import { runInContainer } from '../src/build/container.js';
-import { DEFAULT_LIMITS } from '../src/build/limits.js';
+import { runInContainer } from '../src/engine/container.js';
+import { DEFAULT_LIMITS } from '../src/engine/container-limits.js';
 import { defaultRootfs, median, row } from './common.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);

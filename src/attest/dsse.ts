@@ -1,7 +1,7 @@
 import { sign, verify } from 'node:crypto';
-import { canonicalJson } from '../util/digest.js';
+import { canonicalJson } from '../core/digest.js';
 import type { SigningKey, VerifyKey } from './keys.js';
-import { PAYLOAD_TYPE } from './names.js';
+import { PAYLOAD_TYPE } from './vocabulary.js';
 import { DefectError } from './problem.js';
 import { decodeUtf8 } from './read-limited.js';
 import { Envelope } from './schema.js';

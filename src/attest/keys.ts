@@ -2,9 +2,9 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { link, mkdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { HbuildError } from '../errors.js';
-import { sha256 } from '../util/digest.js';
-import { tempPathFor, writeFileAtomic } from '../util/fs-atomic.js';
+import { HbuildError } from '../core/errors.js';
+import { sha256 } from '../core/digest.js';
+import { tempPathFor, writeFileAtomic } from '../core/fs-atomic.js';
 import { readLimited } from './read-limited.js';
 
 /** An ed25519 key pair, ready to sign DSSE envelopes. */

@@ -1,7 +1,7 @@
-import { BUILD_PROTOCOL } from '../build/environment.js';
-import type { ContainerLimits } from '../build/limits.js';
+import { BUILD_PROTOCOL } from '../builder/container-command.js';
+import type { ContainerLimits } from '../engine/container-limits.js';
 import { parseWheelName } from '../check/wheel-name.js';
-import { BUILD_TYPE, builderId, digestSet, PROVENANCE_TYPE, pypiPurl, rfc3339, STATEMENT_TYPE } from './names.js';
+import { BUILD_TYPE, builderId, digestSet, PROVENANCE_TYPE, pypiPurl, rfc3339, STATEMENT_TYPE } from './vocabulary.js';
 import type { Manifest, ManifestPackage, ProvenanceStatement } from './schema.js';
 
 type Descriptor = ProvenanceStatement['predicate']['buildDefinition']['resolvedDependencies'][number];

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { HbuildError } from '../errors.js';
-import { normalizeName } from '../lockfile/names.js';
-import { canonicalJson } from '../util/digest.js';
-import { pypiPurl, rfc3339 } from './names.js';
+import { HbuildError } from '../core/errors.js';
+import { normalizeName } from '../core/pep503.js';
+import { canonicalJson } from '../core/digest.js';
+import { pypiPurl, rfc3339 } from './vocabulary.js';
 import type { Manifest, ManifestPackage } from './schema.js';
 
 type Property = { name: string; value: string };

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { matchWheelName } from '../check/wheel-name.js';
-import { PROJECT_NAME } from '../lockfile/names.js';
+import { PROJECT_NAME } from '../core/pep503.js';
 import { MAX_PACKAGES } from '../lockfile/schema.js';
-import { BUILD_TYPE, CYCLONEDX_TYPE, POLICY_URI, PROVENANCE_TYPE, REPRODUCTION_FIELD, STATEMENT_TYPE, VSA_TYPE } from './names.js';
+import { BUILD_TYPE, CYCLONEDX_TYPE, POLICY_URI, PROVENANCE_TYPE, REPRODUCTION_FIELD, STATEMENT_TYPE, VSA_TYPE } from './vocabulary.js';
 
 const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters');
 const Prefixed = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" and 64 lowercase hex characters');

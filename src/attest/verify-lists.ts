@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { matchWheelName } from '../check/wheel-name.js';
-import { normalizeName } from '../lockfile/names.js';
+import { normalizeName } from '../core/pep503.js';
 import type { AttestProblem } from './problem.js';
 import { decodeUtf8, readLimited } from './read-limited.js';
 import { renderSbom } from './sbom.js';
 import type { SbomStatement } from './schema.js';
-import { SBOM_FILE, SBOM_STATEMENT_FILE, ATTESTATIONS_DIR } from './names.js';
+import { SBOM_FILE, SBOM_STATEMENT_FILE, ATTESTATIONS_DIR } from './vocabulary.js';
 
 const MAX_LIST_BYTES = 8 * 1024 * 1024;
 const MAX_SBOM_BYTES = 128 * 1024 * 1024;

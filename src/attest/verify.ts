@@ -1,9 +1,9 @@
 import { lstat, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HbuildError } from '../errors.js';
-import { sha256File } from '../util/digest.js';
+import { HbuildError } from '../core/errors.js';
+import { sha256File } from '../core/digest.js';
 import { parsePublicKey, type VerifyKey } from './keys.js';
-import { ATTESTATIONS_DIR, PUBLIC_KEY_FILE, SBOM_STATEMENT_FILE, STATEMENT_SUFFIX, statementFileFor, VSA_FILE } from './names.js';
+import { ATTESTATIONS_DIR, PUBLIC_KEY_FILE, SBOM_STATEMENT_FILE, STATEMENT_SUFFIX, statementFileFor, VSA_FILE } from './vocabulary.js';
 import { DefectError, type AttestProblem } from './problem.js';
 import { decodeUtf8, readLimited } from './read-limited.js';
 import { checkRequirements, checkSbom, checkSums, type WheelDigests } from './verify-lists.js';

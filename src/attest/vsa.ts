@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/fs-atomic.js';
-import { HBUILD_VERSION } from '../version.js';
+import { writeFileAtomic } from '../core/fs-atomic.js';
+import { HBUILD_VERSION } from '../core/version.js';
 import { envelopeLine, signStatement } from './dsse.js';
 import type { SigningKey } from './keys.js';
-import { ATTESTATIONS_DIR, POLICY_URI, pypiPurl, REPRODUCTION_FIELD, STATEMENT_TYPE, verifierId, VSA_FILE, VSA_TYPE } from './names.js';
+import { ATTESTATIONS_DIR, POLICY_URI, pypiPurl, REPRODUCTION_FIELD, STATEMENT_TYPE, verifierId, VSA_FILE, VSA_TYPE } from './vocabulary.js';
 import { VerificationInput, type ReproductionResult, type VsaStatement } from './schema.js';
 
 export type { ReproductionResult } from './schema.js';

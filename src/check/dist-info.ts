@@ -1,5 +1,5 @@
 import type { ZipFile } from 'yauzl';
-import type { HbuildError } from '../errors.js';
+import type { HbuildError } from '../core/errors.js';
 import { quote } from './display.js';
 import { parseHeaders, singleField } from './headers.js';
 import type { Identity } from './identity.js';

@@ -1,6 +1,6 @@
 import { clean } from '@renovatebot/pep440';
-import { HbuildError } from '../errors.js';
-import { normalizeName } from '../inspect/names.js';
+import { HbuildError } from '../core/errors.js';
+import { normalizeName } from '../core/pep503.js';
 import { quote } from './display.js';
 
 /** A project name and version as some part of a wheel states them. */

@@ -1,5 +1,5 @@
 import type { Header } from 'tar-stream';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 import { quote } from './display.js';
 import { matchWheelName } from './wheel-name.js';
 

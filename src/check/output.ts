@@ -3,8 +3,8 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
-import { HbuildError } from '../errors.js';
-import { tempPathFor } from '../util/fs-atomic.js';
+import { HbuildError } from '../core/errors.js';
+import { tempPathFor } from '../core/fs-atomic.js';
 import { classifyMember, noWheel, outputRefused } from './output-member.js';
 
 export interface ExtractedWheel {

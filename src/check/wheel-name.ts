@@ -1,5 +1,5 @@
 import { clean } from '@renovatebot/pep440';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 import { quote } from './display.js';
 
 /** The parts of a wheel file name, per the binary distribution format. */

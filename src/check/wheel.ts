@@ -1,10 +1,10 @@
 import { lstat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { normalizeName } from '../inspect/names.js';
-import { sha256File } from '../util/digest.js';
+import { normalizeName } from '../core/pep503.js';
+import { sha256File } from '../core/digest.js';
 import { distInfoIdentity, findDistInfo, parseMetadata, parseWheelFile, readDistInfoText } from './dist-info.js';
 import { assertIdentity, canonicalVersion, type Identity } from './identity.js';
-import { parseRecord, verifyRecord } from './record.js';
+import { parseRecord, verifyRecord } from './wheel-record.js';
 import { parseWheelName } from './wheel-name.js';
 import { DEFAULT_WHEEL_LIMITS, listMembers, type WheelLimits } from './zip-entry.js';
 import { closeZip, openZip, wheelInvalid } from './zip.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { open as openZipFile, type Entry, type ZipFile } from 'yauzl';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 import { quote } from './display.js';
 
 /**

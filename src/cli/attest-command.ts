@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { verifyAttestations, type AttestVerifyReport } from '../attest/verify.js';
 import { attestWheelhouse } from '../attest/write.js';
-import { HbuildError } from '../errors.js';
-import { EXIT } from './exit-codes.js';
+import { HbuildError } from '../core/errors.js';
+import { EXIT } from '../core/exit-codes.js';
 
 export const ATTEST_USAGE = `Usage:
   hbuild attest verify WHEELHOUSE [--key PUBLIC.pem] [--json]

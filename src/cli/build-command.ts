@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 import { buildLock } from '../pipeline/build-lock.js';
 import { defaultStoreRoot } from '../store/store.js';
-import { EXIT, worstExitCode } from './exit-codes.js';
+import { EXIT, worstExitCode } from '../core/exit-codes.js';
 import { createRunLogger } from './logger.js';
 import { createRenderer } from './render.js';
 import { summarize, writeBuildReport } from './build-report.js';

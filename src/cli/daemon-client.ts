@@ -2,9 +2,9 @@ import { writeBuildReport } from './build-report.js';
 import { resolve } from 'node:path';
 import { callDaemon, daemonEndpoint, followJobEvents } from '../daemon/client.js';
 import { JOB_ID, type BuildSummary, type Job, type JobKind } from '../daemon/schema.js';
-import { HbuildError, type ErrorCode } from '../errors.js';
-import type { HbuildEvent } from '../events.js';
-import { exitCodeFor } from './exit-codes.js';
+import { HbuildError, type ErrorCode } from '../core/errors.js';
+import type { HbuildEvent } from '../core/events.js';
+import { exitCodeFor } from '../core/exit-codes.js';
 
 export interface DaemonSubmitOptions {
   record?: boolean;

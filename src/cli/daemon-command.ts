@@ -8,9 +8,9 @@ import { defaultJobKinds } from '../daemon/job-kinds.js';
 import { defaultSocketPath, defaultStateDir } from '../daemon/paths.js';
 import { resolveRoots } from '../daemon/roots.js';
 import { loadSchedules } from '../daemon/schedules.js';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 import { defaultStoreRoot } from '../store/store.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../core/exit-codes.js';
 
 export const DAEMON_USAGE = `Usage: hbuild daemon [options]
 

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { connectDocker } from '../build/docker.js';
-import { HbuildError } from '../errors.js';
+import { connectDocker } from '../engine/connect.js';
+import { HbuildError } from '../core/errors.js';
 import { buildImage } from '../image/build.js';
 import { defaultStoreRoot } from '../store/store.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../core/exit-codes.js';
 import { createRunLogger } from './logger.js';
 
 export async function runImageCommand(argv: string[], signal: AbortSignal): Promise<number> {

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { HbuildError, isHbuildError } from '../errors.js';
-import { configuredIndexUrls } from '../lock/index-urls.js';
-import { lockProject } from '../lock/lock-project.js';
-import { DEFAULT_MIN_AGE_DAYS } from '../lock/policy.js';
+import { HbuildError, isHbuildError } from '../core/errors.js';
+import { configuredIndexUrls } from '../resolve/index-urls.js';
+import { lockProject } from '../resolve/lock-project.js';
+import { DEFAULT_MIN_AGE_DAYS } from '../resolve/policy.js';
 import { defaultStoreRoot } from '../store/store.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
+import { EXIT, exitCodeFor } from '../core/exit-codes.js';
 import { createRunLogger } from './logger.js';
 import { createRenderer } from './render.js';
 

@@ -1,6 +1,6 @@
-import { HbuildError, isHbuildError } from '../errors.js';
-import { HBUILD_VERSION } from '../version.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
+import { HbuildError, isHbuildError } from '../core/errors.js';
+import { HBUILD_VERSION } from '../core/version.js';
+import { EXIT, exitCodeFor } from '../core/exit-codes.js';
 import { USAGE } from './usage.js';
 
 /** Entry point: returns the process exit code; never calls process.exit itself. */

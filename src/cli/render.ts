@@ -1,4 +1,4 @@
-import type { HbuildEvent } from '../events.js';
+import type { HbuildEvent } from '../core/events.js';
 
 export type OutputMode = 'tty' | 'plain' | 'json';
 

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 import { readLock } from '../lockfile/read.js';
 import { collectGarbage } from '../store/gc.js';
 import { defaultStoreRoot, openStore } from '../store/store.js';
 import { verifyStore } from '../store/verify-store.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../core/exit-codes.js';
 
 export async function runStoreCommand(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;

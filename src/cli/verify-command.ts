@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 import { defaultStoreRoot } from '../store/store.js';
 import { renderSummary } from '../verify/summary.js';
 import { parseVariations } from '../verify/variations.js';
 import type { VerifyOutcome } from '../verify/types.js';
 import { verifyLock } from '../verify/verify-lock.js';
-import { EXIT, type ExitCode } from './exit-codes.js';
+import { EXIT, type ExitCode } from '../core/exit-codes.js';
 import { createRunLogger } from './logger.js';
 import { createRenderer } from './render.js';
 

@@ -1,14 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { HbuildError, type ErrorCode } from '../errors.js';
+import { HbuildError, type ErrorCode } from '../core/errors.js';
 import { defaultStoreRoot } from '../store/store.js';
 import { renderVetText } from '../vet/report-text.js';
 import { renderSarif } from '../vet/sarif.js';
 import { parseVetExceptions, type VetException } from '../vet/schema.js';
 import { isRefused } from '../vet/verdict.js';
 import { vetLock } from '../vet/vet-lock.js';
-import { EXIT, worstExitCode } from './exit-codes.js';
+import { EXIT, worstExitCode } from '../core/exit-codes.js';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];

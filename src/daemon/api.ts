@@ -1,6 +1,6 @@
-import { HBUILD_VERSION } from '../version.js';
+import { HBUILD_VERSION } from '../core/version.js';
 import type { Follower } from './event-log.js';
-import { ApiError } from './http/errors.js';
+import { ApiError } from './http/http-errors.js';
 import type { JobQueue } from './job-queue.js';
 import type { Metrics } from './metrics.js';
 import type { ResolvedSchedule, Scheduler } from './schedules.js';

@@ -1,5 +1,5 @@
-import { EXIT, worstExitCode } from '../cli/exit-codes.js';
-import { HbuildError } from '../errors.js';
+import { EXIT, worstExitCode } from '../core/exit-codes.js';
+import { HbuildError } from '../core/errors.js';
 import { readLock } from '../lockfile/read.js';
 import { buildLock } from '../pipeline/build-lock.js';
 import type { JobContext, JobOutcome } from './job-kinds.js';

@@ -1,6 +1,6 @@
 import { request, type IncomingMessage } from 'node:http';
-import { HbuildError } from '../errors.js';
-import type { HbuildEvent } from '../events.js';
+import { HbuildError } from '../core/errors.js';
+import type { HbuildEvent } from '../core/events.js';
 import { isLoopback } from './http/listen.js';
 import { defaultSocketPath } from './paths.js';
 

@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import type { HbuildEvent } from '../events.js';
+import type { HbuildEvent } from '../core/events.js';
 
 /** One job's events beyond this are dropped (run events excepted), so a chatty job cannot fill the disk. */
 export const MAX_EVENT_LOG_BYTES = 16 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import { isAlive } from '../store/lock.js';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 
 /**
  * One daemon per state directory: two would interleave the journal. The pid file is created

@@ -1,9 +1,9 @@
-import { verifyJobRunner } from '../verify/job-runner.js';
+import { verifyJobRunner } from './verify-job.js';
 import type { Logger } from 'pino';
-import type { EngineAddress } from '../build/docker.js';
-import { EXIT, exitCodeFor } from '../cli/exit-codes.js';
-import { isHbuildError } from '../errors.js';
-import type { HbuildEvent } from '../events.js';
+import type { EngineAddress } from '../engine/connect.js';
+import { EXIT, exitCodeFor } from '../core/exit-codes.js';
+import { isHbuildError } from '../core/errors.js';
+import type { HbuildEvent } from '../core/events.js';
 import { runBuildJob } from './build-job.js';
 import type { Job, JobError, JobKind } from './schema.js';
 

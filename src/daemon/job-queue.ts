@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { EXIT } from '../cli/exit-codes.js';
-import type { HbuildEvent } from '../events.js';
+import { EXIT } from '../core/exit-codes.js';
+import type { HbuildEvent } from '../core/events.js';
 import type { Follower } from './event-log.js';
 import { createJobLogs, type JobLogs } from './job-logs.js';
 import { runJob, type JobContext, type JobKinds, type JobOutcome } from './job-kinds.js';

@@ -1,6 +1,6 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '../util/fs-atomic.js';
+import { writeFileAtomic } from '../core/fs-atomic.js';
 import { JournalEntry, type Job } from './schema.js';
 
 export interface JournalState {

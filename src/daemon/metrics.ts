@@ -1,4 +1,4 @@
-import type { HbuildEvent } from '../events.js';
+import type { HbuildEvent } from '../core/events.js';
 import type { JobKind } from './schema.js';
 
 const DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600];

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 
 /** `$XDG_RUNTIME_DIR/hbuild/daemon.sock`, else `/tmp/hbuild-$UID/daemon.sock`; the directory is the daemon's own. */
 export function defaultSocketPath(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { connectDocker, type EngineAddress } from '../build/docker.js';
-import { CONTAINER_LABEL, hostKey, removeStaleContainers } from '../build/container.js';
+import { connectDocker, type EngineAddress } from '../engine/connect.js';
+import { CONTAINER_LABEL, hostKey, removeStaleContainers } from '../engine/container.js';
 import { isAlive } from '../store/lock.js';
 import { compactJournal, pruneFinished, readJournal, requeueInterrupted } from './journal.js';
 import { jobDir, journalPath } from './paths.js';

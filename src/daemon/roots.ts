@@ -1,6 +1,6 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 import type { LoadedLock } from '../lockfile/read.js';
 
 export type PathCheck = { ok: true; path: string } | { ok: false; reason: 'outside' | 'missing' | 'not-a-file'; message: string };

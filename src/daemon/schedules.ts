@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 import { checkLockPath } from './roots.js';
 import { ScheduleFile, type Schedule } from './schema.js';
 

@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { PROJECT_NAME } from '../lockfile/names.js';
+import { PROJECT_NAME } from '../core/pep503.js';
 import { MAX_JOBS, MAX_PACKAGES } from '../lockfile/schema.js';
 
 export const JOB_KINDS = ['build', 'verify', 'vet'] as const;

@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_LOCK_BYTES } from '../lockfile/read-file.js';
-import { writeFileAtomic } from '../util/fs-atomic.js';
-import { ApiError } from './http/errors.js';
+import { writeFileAtomic } from '../core/fs-atomic.js';
+import { ApiError } from './http/http-errors.js';
 import type { JobKinds } from './job-kinds.js';
 import { jobDir, newJobId } from './paths.js';
 import { checkLockPath, checkOutDir, type PathCheck } from './roots.js';

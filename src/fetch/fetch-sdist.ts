@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { authorised, listProjectFiles } from './index-client.js';
 import { redactUrl } from './index-url.js';

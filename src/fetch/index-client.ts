@@ -1,4 +1,4 @@
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 import { redactUrl } from './index-url.js';
 
 /** One distribution file as an index lists it (PEP 691 JSON / PEP 503 HTML, PEP 700 fields where given). */

@@ -1,4 +1,4 @@
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 
 /**
  * The Python index the user already trusts: --index-url, then PIP_INDEX_URL,

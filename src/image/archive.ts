@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pack, type Header, type Pack } from 'tar-stream';
-import { HbuildError } from '../errors.js';
-import { canonicalJson, sha256 } from '../util/digest.js';
+import { HbuildError } from '../core/errors.js';
+import { canonicalJson, sha256 } from '../core/digest.js';
 import type { ImageRecipe } from './schema.js';
 
 export const IMAGE_LABEL = 'org.hbuild.image';

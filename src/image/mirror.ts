@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 
 /** One (URI, suite) pair of a `deb` source, whichever file format it came from. */
 export interface AptSource {

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import type { Logger } from 'pino';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 import type { ImageRecipe } from './schema.js';
 
 export type ImageLog = Pick<Logger, 'info' | 'warn' | 'debug'>;

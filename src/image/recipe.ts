@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 import { ImageRecipe } from './schema.js';
 
 const IMAGE_NAME = /^[a-z0-9][a-z0-9_.-]*$/;

@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { maxTarStreamBytes, RATIO_FLOOR_BYTES, type ArchiveLimits } from './limits.js';
+import { maxTarStreamBytes, RATIO_FLOOR_BYTES, type ArchiveLimits } from './archive-limits.js';
 import type { UnsafeRule } from './unsafe.js';
 
 export interface InflateGuardOptions {

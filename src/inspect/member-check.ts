@@ -1,4 +1,4 @@
-import type { ArchiveLimits } from './limits.js';
+import type { ArchiveLimits } from './archive-limits.js';
 import { checkMemberName, resolveSymlinkTarget, type Violation } from './member-path.js';
 import { createMemberTree, type MemberKind } from './member-tree.js';
 

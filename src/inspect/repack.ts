@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pack as tarPack, type Header, type Pack } from 'tar-stream';
-import { resolveLimits, type ArchiveLimits } from './limits.js';
+import { resolveLimits, type ArchiveLimits } from './archive-limits.js';
 import { checkMemberName } from './member-path.js';
 import { walkSdist, type SdistMember } from './walk.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eq as versionsEqual, valid as validVersion } from '@renovatebot/pep440';
-import { resolveLimits, type ArchiveLimits } from './limits.js';
-import { normalizeName } from './names.js';
+import { resolveLimits, type ArchiveLimits } from './archive-limits.js';
+import { normalizeName } from '../core/pep503.js';
 import { parsePkgInfo, type PkgInfo } from './pkg-info.js';
 import { digestTree, type TreeEntry } from './tree-listing.js';
 import { archiveUnsafe, showName } from './unsafe.js';

@@ -1,4 +1,4 @@
-import { sha256 } from '../util/digest.js';
+import { sha256 } from '../core/digest.js';
 
 export type TreeEntry =
   | { kind: 'file'; path: string; mode: number; sha256: string }

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 
 /** Why an sdist was refused; carried in `details.rule` so callers and tests can branch on it. */
 export type UnsafeRule =

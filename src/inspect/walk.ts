@@ -2,9 +2,9 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract, type Header } from 'tar-stream';
-import { isHbuildError } from '../errors.js';
+import { isHbuildError } from '../core/errors.js';
 import { createInflateGuard } from './inflate-guard.js';
-import type { ArchiveLimits } from './limits.js';
+import type { ArchiveLimits } from './archive-limits.js';
 import { createMemberChecker, type SdistMember } from './member-check.js';
 import { archiveUnsafe, type UnsafeRule } from './unsafe.js';
 

@@ -1,7 +1,8 @@
 import { valid } from '@renovatebot/pep440';
 import { findCycles } from './graph.js';
-import { PROJECT_NAME, normalizeName, sdistFileMatches, wheelFileMatches } from './names.js';
-import type { Finding } from './problems.js';
+import { sdistFileMatches, wheelFileMatches } from './names.js';
+import { PROJECT_NAME, normalizeName } from '../core/pep503.js';
+import type { Finding } from './lock-problems.js';
 import { MAX_PACKAGES, SdistPin, WheelPin } from './schema.js';
 
 /** Enough to act on; a hostile lock could otherwise make cycle reporting quadratic. */

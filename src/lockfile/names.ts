@@ -1,12 +1,6 @@
 import { clean } from '@renovatebot/pep440';
+import { normalizeName } from '../core/pep503.js';
 
-/** A PEP 508 project name as written. */
-export const PROJECT_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
-
-/** PEP 503 normalisation: lowercase, runs of `-`, `_` and `.` become one `-`. */
-export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
 
 /** Two version strings that PEP 440 normalises to the same text (`1.0RC1` and `1.0rc1`). */
 function sameVersion(a: string, b: string): boolean {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 import { topologicalOrder } from './graph.js';
-import { normalizeName } from './names.js';
+import { normalizeName } from '../core/pep503.js';
 import type { LoadedLock } from './read.js';
 import { DEFAULT_SOURCE_DATE_EPOCH, type Builder, type LockPackage, type SdistPin, type WheelPin } from './schema.js';
 

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { HbuildError } from '../errors.js';
-import { lockInvalid } from './problems.js';
+import { HbuildError } from '../core/errors.js';
+import { lockInvalid } from './lock-problems.js';
 
 /** lock.yaml files are text written by people and tools; 4 MiB is far beyond any real one. */
 export const MAX_LOCK_BYTES = 4 * 1024 * 1024;

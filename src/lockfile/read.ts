@@ -1,8 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { isMap, isNode, isScalar, isSeq } from 'yaml';
 import { checkPackages } from './check-packages.js';
-import { normalizeName } from './names.js';
-import { lockInvalid, type PathSegment } from './problems.js';
+import { normalizeName } from '../core/pep503.js';
+import { lockInvalid, type PathSegment } from './lock-problems.js';
 import { MAX_LOCK_BYTES, readLockFile, tooLarge } from './read-file.js';
 import type { Lock } from './schema.js';
 import { checkSchema } from './validate.js';

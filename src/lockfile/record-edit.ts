@@ -1,6 +1,6 @@
 import { applyEdits, contentEnd, nextLineStart, type Edit } from './text-edit.js';
 import { isMap, isNode, isScalar, isSeq, parse, type Node, type YAMLMap } from 'yaml';
-import { normalizeName } from './names.js';
+import { normalizeName } from '../core/pep503.js';
 import type { LoadedLock } from './read.js';
 import { WheelPin } from './schema.js';
 import { parseLockYaml, type LockSource } from './yaml-source.js';

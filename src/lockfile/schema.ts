@@ -1,6 +1,6 @@
 import { valid } from '@renovatebot/pep440';
 import { z } from 'zod';
-import { PROJECT_NAME } from './names.js';
+import { PROJECT_NAME } from '../core/pep503.js';
 
 /** 1980-01-01T00:00:00Z: zip cannot store earlier timestamps. */
 export const MIN_SOURCE_DATE_EPOCH = 315_532_800;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Finding, PathSegment } from './problems.js';
+import type { Finding, PathSegment } from './lock-problems.js';
 import { Lock } from './schema.js';
 
 const EXPECTED: Record<string, string> = {

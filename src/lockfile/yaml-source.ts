@@ -1,5 +1,5 @@
 import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import { formatPath, type Finding, type PathSegment, type Problem } from './problems.js';
+import { formatPath, type Finding, type PathSegment, type Problem } from './lock-problems.js';
 
 /** lock.yaml is at most four levels deep; anything far deeper is hostile. */
 const MAX_DEPTH = 32;

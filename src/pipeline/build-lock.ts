@@ -1,21 +1,22 @@
+import { normalizeName } from '../core/pep503.js';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { removeStaleContainers } from '../build/container.js';
-import { connectDocker, type EngineAddress } from '../build/docker.js';
+import { removeStaleContainers } from '../engine/container.js';
+import { connectDocker, type EngineAddress } from '../engine/connect.js';
 import { isAlive } from '../store/lock.js';
-import { DEFAULT_LIMITS, type ContainerLimits } from '../build/limits.js';
-import type { HbuildEvent } from '../events.js';
+import { DEFAULT_LIMITS, type ContainerLimits } from '../engine/container-limits.js';
+import type { HbuildEvent } from '../core/events.js';
 import { resolveIndexUrl } from '../fetch/index-url.js';
-import { resolveBuilderImage } from '../image/resolve.js';
+import { resolveBuilderImage } from '../engine/image-resolve.js';
 import { planBuild } from '../lockfile/plan.js';
 import { readLockMemo } from './read-lock-memo.js';
-import type { VetMode } from './vet-step.js';
+import type { VetMode } from '../vet/vet-step.js';
 import { DEFAULT_MIN_AGE_DAYS } from '../vet/verdict.js';
-import { recordWheels } from '../lockfile/record.js';
+import { recordWheels } from '../lockfile/record-wheels.js';
 import { openStore } from '../store/store.js';
-import { sha256File } from '../util/digest.js';
-import { HBUILD_VERSION } from '../version.js';
+import { sha256File } from '../core/digest.js';
+import { HBUILD_VERSION } from '../core/version.js';
 import { publishWheelhouse } from '../wheelhouse/publish.js';
 import { attestWheelhouse } from '../attest/write.js';
 import { ENGINE_ERRORS, runBuilds, type BuildEngine, type RunResult } from './run.js';
@@ -93,7 +94,7 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
   let recorded = 0;
   const toRecord = result.records.filter((r) => r.verdict === 'recorded');
   if (options.record && toRecord.length > 0) {
-    const byName = new Map(toRecord.map((r) => [normalize(r.name), { file: r.wheel.file, sha256: r.wheel.sha256 }]));
+    const byName = new Map(toRecord.map((r) => [normalizeName(r.name), { file: r.wheel.file, sha256: r.wheel.sha256 }]));
     await recordWheels(loaded.path, byName);
     recorded = toRecord.length;
     options.log.info({ recorded, lock: loaded.path }, 'wheel hashes recorded');
@@ -127,9 +128,5 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
 
 function defaultJobs(): number {
   return Math.max(1, availableParallelism());
-}
-
-function normalize(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
 

@@ -1,16 +1,16 @@
-import { buildCommand, buildEnvironment } from '../build/environment.js';
-import type { PackageStage } from '../events.js';
+import { buildCommand, buildEnvironment } from '../builder/container-command.js';
+import type { PackageStage } from '../core/events.js';
 import type { FetchedSdist } from '../fetch/fetch-sdist.js';
 import type { InspectResult } from '../inspect/sdist.js';
 import type { PlannedPackage } from '../lockfile/plan.js';
-import type { LoadedRecipe } from '../recipe/read.js';
-import type { ContainerLimits } from '../build/limits.js';
-import { inputDigest, type BuildInputs } from './input-digest.js';
+import type { LoadedRecipe } from '../recipe/read-recipe.js';
+import type { ContainerLimits } from '../engine/container-limits.js';
+import { inputDigest, type BuildInputs } from '../builder/input-digest.js';
 import type { RunOptions } from './run.js';
-import type { PackageRecord } from './types.js';
+import type { PackageRecord } from '../wheelhouse/package-record.js';
 import type { VetSummary } from '../vet/types.js';
 import { buildFresh } from './fresh-build.js';
-import { judge, reuse } from './verdict.js';
+import { judge, reuse } from '../builder/action-cache.js';
 
 export type BuildSetup = Pick<RunOptions, 'store' | 'engine' | 'builderRootfs' | 'plan' | 'limits' | 'record' | 'log' | 'emit' | 'signal'>;
 

@@ -1,18 +1,18 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildPackage } from '../build/build-package.js';
-import { hostKey } from '../build/container.js';
-import type { ContainerLimits } from '../build/limits.js';
+import { buildPackage } from '../builder/build-package.js';
+import { hostKey } from '../engine/container.js';
+import type { ContainerLimits } from '../engine/container-limits.js';
 import { checkWheel } from '../check/wheel.js';
-import { isHbuildError } from '../errors.js';
-import type { PackageStage } from '../events.js';
+import { isHbuildError } from '../core/errors.js';
+import type { PackageStage } from '../core/events.js';
 import type { FetchedSdist } from '../fetch/fetch-sdist.js';
 import type { InspectResult } from '../inspect/sdist.js';
 import type { PlannedPackage } from '../lockfile/plan.js';
-import type { LoadedRecipe } from '../recipe/read.js';
+import type { LoadedRecipe } from '../recipe/read-recipe.js';
 import type { BuildSetup } from './build-step.js';
-import { judge, keepRejected, remember } from './verdict.js';
-import type { PackageRecord } from './types.js';
+import { judge, keepRejected, remember } from '../builder/action-cache.js';
+import type { PackageRecord } from '../wheelhouse/package-record.js';
 
 export interface FreshBuild {
   setup: BuildSetup;

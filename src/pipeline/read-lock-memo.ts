@@ -3,7 +3,7 @@ import { readLockFile } from '../lockfile/read-file.js';
 import { parseLock, type LoadedLock } from '../lockfile/read.js';
 import { Lock } from '../lockfile/schema.js';
 import type { Store } from '../store/store.js';
-import { digestJson } from '../util/digest.js';
+import { digestJson } from '../core/digest.js';
 
 /** Bumped when lock validation changes, so an older accepted parse is not reused. */
 const LOCK_PARSE_VERSION = 'lock-parse/1';

@@ -1,18 +1,18 @@
 import type Docker from 'dockerode';
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
-import { HbuildError, isHbuildError } from '../errors.js';
-import type { HbuildEvent, PackageStage } from '../events.js';
-import type { ContainerLimits } from '../build/limits.js';
+import { HbuildError, isHbuildError } from '../core/errors.js';
+import type { HbuildEvent, PackageStage } from '../core/events.js';
+import type { ContainerLimits } from '../engine/container-limits.js';
 import { fetchSdist } from '../fetch/fetch-sdist.js';
-import { inspectCached } from './inspect-cached.js';
-import { vetStep, type VetMode } from './vet-step.js';
+import { inspectCached } from '../inspect/inspect-cached.js';
+import { vetStep, type VetMode } from '../vet/vet-step.js';
 import type { Plan, PlannedPackage } from '../lockfile/plan.js';
-import { recipeReader, type LoadedRecipe } from '../recipe/read.js';
+import { recipeReader, type LoadedRecipe } from '../recipe/read-recipe.js';
 import type { Store } from '../store/store.js';
 import { buildAndCheck, type BuildSetup } from './build-step.js';
 import { createSlots } from './slots.js';
-import type { PackageRecord } from './types.js';
+import type { PackageRecord } from '../wheelhouse/package-record.js';
 
 export interface RunOptions {
   plan: Plan;

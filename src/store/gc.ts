@@ -1,6 +1,6 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ActionRecord } from '../pipeline/types.js';
+import type { ActionRecord } from '../wheelhouse/package-record.js';
 import { BLOB_KINDS, listBlobs } from './verify-store.js';
 
 export interface GcOptions {

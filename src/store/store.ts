@@ -4,9 +4,9 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { HbuildError } from '../errors.js';
-import { HashingStream, SHA256_HEX, sha256File } from '../util/digest.js';
-import { tempPathFor, writeFileAtomic } from '../util/fs-atomic.js';
+import { HbuildError } from '../core/errors.js';
+import { HashingStream, SHA256_HEX, sha256File } from '../core/digest.js';
+import { tempPathFor, writeFileAtomic } from '../core/fs-atomic.js';
 import { acquireFileLock } from './lock.js';
 
 /** Content kinds the store keeps, each addressed by the sha256 of its bytes. */

@@ -1,6 +1,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SHA256_HEX, sha256File } from '../util/digest.js';
+import { SHA256_HEX, sha256File } from '../core/digest.js';
 import type { BlobKind } from './store.js';
 
 export interface StoreVerifyReport {

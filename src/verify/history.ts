@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/fs-atomic.js';
+import { writeFileAtomic } from '../core/fs-atomic.js';
 import { HistoryRecord } from './schema.js';
 import type { VerifyResult } from './types.js';
 

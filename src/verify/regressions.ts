@@ -1,4 +1,4 @@
-import { normalizeName } from '../inspect/names.js';
+import { normalizeName } from '../core/pep503.js';
 import type { HistoryRecord } from './schema.js';
 import type { PackageHistory, VerifyStatus } from './types.js';
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/fs-atomic.js';
+import { writeFileAtomic } from '../core/fs-atomic.js';
 import { renderHtml } from './report-html.js';
 import type { VerifyResult } from './types.js';
 

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
-import type { WheelInput } from '../build/build-package.js';
+import type { WheelInput } from '../builder/build-package.js';
 import type { PlannedPackage } from '../lockfile/plan.js';
 import type { Store } from '../store/store.js';
-import { sameWheel } from './judge.js';
+import { sameWheel } from './compare-builds.js';
 import type { LocalOutcome } from './verify-build.js';
 
 export interface RequirementWheel extends WheelInput {

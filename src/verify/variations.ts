@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { BuildVariation } from '../build/build-package.js';
-import { buildEnvironment } from '../build/environment.js';
-import { HbuildError } from '../errors.js';
+import type { BuildVariation } from '../builder/build-package.js';
+import { buildEnvironment } from '../builder/container-command.js';
+import { HbuildError } from '../core/errors.js';
 
 /** The ways a verification build departs from the standard one, after reprotest's. */
 export const VARIATION_NAMES = [

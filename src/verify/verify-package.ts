@@ -1,10 +1,10 @@
 import { relative } from 'node:path';
 import { rm } from 'node:fs/promises';
-import type { WheelInput } from '../build/build-package.js';
-import { isHbuildError } from '../errors.js';
+import type { WheelInput } from '../builder/build-package.js';
+import { isHbuildError } from '../core/errors.js';
 import type { PlannedPackage } from '../lockfile/plan.js';
 import type { WheelDiff } from './diff-types.js';
-import { judgeBuilds, sameWheel } from './judge.js';
+import { judgeBuilds, sameWheel } from './compare-builds.js';
 import { scanForSentinels } from './scan.js';
 import type { BuildOutcome, PackageVerification } from './types.js';
 import { plantedSentinels, type VariationName } from './variations.js';

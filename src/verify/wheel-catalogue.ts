@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { Entry } from 'yauzl';
 import { DEFAULT_WHEEL_LIMITS, listMembers, type ZipMember } from '../check/zip-entry.js';
 import { closeZip, hashEntry, openZip, readEntry } from '../check/zip.js';
-import { sha256File } from '../util/digest.js';
+import { sha256File } from '../core/digest.js';
 
 /** Everything the central directory says about one entry, and the sha256 of its content. */
 export interface CatalogueEntry {

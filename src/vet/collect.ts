@@ -1,4 +1,4 @@
-import { resolveLimits, type ArchiveLimits } from '../inspect/limits.js';
+import { resolveLimits, type ArchiveLimits } from '../inspect/archive-limits.js';
 import { walkSdist } from '../inspect/walk.js';
 import { BYTECODE_NAME, NATIVE_NAME, hasNul, sniffExecutable, type BinaryFormat } from './binary.js';
 import { pythonFacts, type PyFacts } from './py-facts.js';

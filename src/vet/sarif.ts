@@ -1,5 +1,5 @@
-import { sha256 } from '../util/digest.js';
-import { HBUILD_VERSION } from '../version.js';
+import { sha256 } from '../core/digest.js';
+import { HBUILD_VERSION } from '../core/version.js';
 import { RULES } from './rules.js';
 import type { Finding } from './types.js';
 import type { VettedPackage } from './vet-lock.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HbuildError } from '../errors.js';
+import { HbuildError } from '../core/errors.js';
 import { RULES } from './rules.js';
 
 const RULE_IDS = new Set(RULES.map((r) => r.id));

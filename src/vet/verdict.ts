@@ -1,5 +1,5 @@
-import { HbuildError } from '../errors.js';
-import { digestJson } from '../util/digest.js';
+import { HbuildError } from '../core/errors.js';
+import { digestJson } from '../core/digest.js';
 import type { RawFinding } from './finding.js';
 import type { VetException } from './schema.js';
 import type { ExceptionOutcome, Finding, HeldRelease, Verdict, VetResult, VetSummary } from './types.js';

@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
-import { isHbuildError, type HbuildError } from '../errors.js';
+import { isHbuildError, type HbuildError } from '../core/errors.js';
 import { fetchSdist } from '../fetch/fetch-sdist.js';
 import { resolveIndexUrl } from '../fetch/index-url.js';
 import type { PlannedPackage } from '../lockfile/plan.js';
-import { normalizeName } from '../lockfile/names.js';
+import { normalizeName } from '../core/pep503.js';
 import { planBuild } from '../lockfile/plan.js';
 import { readLock } from '../lockfile/read.js';
 import { openStore } from '../store/store.js';

@@ -1,6 +1,6 @@
-import type { ArchiveLimits } from '../inspect/limits.js';
+import type { ArchiveLimits } from '../inspect/archive-limits.js';
 import { collectFacts } from './collect.js';
-import { judgeFacts } from './judge.js';
+import { judgeFacts } from './apply-rules.js';
 import { RULE_SET_VERSION } from './rules.js';
 import type { VetException } from './schema.js';
 import type { VetResult } from './types.js';

@@ -1,4 +1,4 @@
-import type { PackageRecord } from '../pipeline/types.js';
+import type { PackageRecord } from './package-record.js';
 
 export interface ManifestContext {
   hbuildVersion: string;

@@ -1,10 +1,11 @@
-import type { PackageRecord } from '../pipeline/types.js';
+import { normalizeName } from '../core/pep503.js';
+import type { PackageRecord } from './package-record.js';
 
 /** A PEP 503 simple index over the wheelhouse: `simple/index.html` and one page per project. */
 export function renderSimpleIndex(records: PackageRecord[]): Map<string, string> {
   const byProject = new Map<string, PackageRecord[]>();
   for (const r of records) {
-    const key = r.name.toLowerCase().replace(/[-_.]+/g, '-');
+    const key = normalizeName(r.name);
     byProject.set(key, [...(byProject.get(key) ?? []), r]);
   }
   const projects = [...byProject.keys()].sort();

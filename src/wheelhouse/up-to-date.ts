@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PackageRecord } from '../pipeline/types.js';
-import { digestJson, sha256File } from '../util/digest.js';
+import type { PackageRecord } from './package-record.js';
+import { digestJson, sha256File } from '../core/digest.js';
 import type { ManifestContext } from './manifest.js';
 
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;

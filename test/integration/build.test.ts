@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sha256File } from '../../src/util/digest.js';
+import { sha256File } from '../../src/core/digest.js';
 import { writeTarGz } from '../fixtures/tar.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
 import { buildInDir, builderRootfs, engine, leftoverContainers, workdir } from './harness.js';

@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { HbuildEvent } from '../../src/events.js';
+import type { HbuildEvent } from '../../src/core/events.js';
 import { fixtureLock, writeFixtureSdist, type FixtureSdist } from '../fixtures/pkg.js';
 import { buildInDir, builderRootfs, engine, leftoverContainers, waitFor, workdir } from './harness.js';
 

@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { submitViaDaemon, type DaemonSubmitOptions } from '../../src/cli/daemon-client.js';
 import { reportError } from '../../src/cli/main.js';
-import type { HbuildEvent } from '../../src/events.js';
+import type { HbuildEvent } from '../../src/core/events.js';
 import { api, ensureBuilt, killLeftoverDaemons, spawnDaemon, waitFor, waitForRunningBuild, writeProject, type DaemonProcess } from './daemon-entry.js';
 import { builderRootfs, engine, leftoverContainers, workdir } from './harness.js';
 

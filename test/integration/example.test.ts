@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildLock } from '../../src/pipeline/build-lock.js';
-import type { HbuildEvent } from '../../src/events.js';
+import type { HbuildEvent } from '../../src/core/events.js';
 import { pino } from 'pino';
 import { verifyAttestations } from '../../src/attest/verify.js';
 import { workdir } from './harness.js';

@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { connectDocker } from '../../src/build/docker.js';
-import { CONTAINER_LABEL } from '../../src/build/container.js';
-import type { HbuildEvent } from '../../src/events.js';
+import { connectDocker } from '../../src/engine/connect.js';
+import { CONTAINER_LABEL } from '../../src/engine/container.js';
+import type { HbuildEvent } from '../../src/core/events.js';
 import { buildLock, type BuildLockOptions, type BuildLockResult } from '../../src/pipeline/build-lock.js';
 
 /** The engine every integration test uses; an unreachable engine fails the test, it never skips. */

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { lockProject } from '../../src/lock/lock-project.js';
+import { lockProject } from '../../src/resolve/lock-project.js';
 import { readLock } from '../../src/lockfile/read.js';
 import { makeSdist, startFakeIndex } from '../fixtures/index-server.js';
 import { builderRootfs, engine, workdir } from './harness.js';

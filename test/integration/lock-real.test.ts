@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { resolveIndexUrl } from '../../src/fetch/index-url.js';
-import { lockProject } from '../../src/lock/lock-project.js';
+import { lockProject } from '../../src/resolve/lock-project.js';
 import { readLock } from '../../src/lockfile/read.js';
 import { buildLock } from '../../src/pipeline/build-lock.js';
 import { builderRootfs, engine, workdir } from './harness.js';

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runVerifyCommand } from '../../src/cli/verify-command.js';
-import { isHbuildError } from '../../src/errors.js';
+import { isHbuildError } from '../../src/core/errors.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
 import { builderRootfs, engine, workdir } from './harness.js';
 

@@ -4,8 +4,8 @@ import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobContext } from '../../src/daemon/job-kinds.js';
 import type { Job } from '../../src/daemon/schema.js';
-import { isHbuildError } from '../../src/errors.js';
-import { verifyJobRunner } from '../../src/verify/job-runner.js';
+import { isHbuildError } from '../../src/core/errors.js';
+import { verifyJobRunner } from '../../src/daemon/verify-job.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
 import { builderRootfs, engine, workdir } from './harness.js';
 

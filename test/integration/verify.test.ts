@@ -3,10 +3,10 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { HbuildEvent } from '../../src/events.js';
+import type { HbuildEvent } from '../../src/core/events.js';
 import { VARIATION_NAMES } from '../../src/verify/variations.js';
 import { verifyLock, type VerifyLockOptions } from '../../src/verify/verify-lock.js';
-import { sha256File } from '../../src/util/digest.js';
+import { sha256File } from '../../src/core/digest.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
 import { buildInDir, builderRootfs, engine, leftoverContainers, workdir } from './harness.js';
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runAttestCommand } from '../../src/cli/attest-command.js';
-import { exitCodeFor } from '../../src/cli/exit-codes.js';
-import { HbuildError } from '../../src/errors.js';
+import { exitCodeFor } from '../../src/core/exit-codes.js';
+import { HbuildError } from '../../src/core/errors.js';
 import { makeWheelhouse } from './attest-fixture.js';
 
 let dir: string;

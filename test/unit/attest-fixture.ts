@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SigningKey } from '../../src/attest/keys.js';
-import type { PackageRecord } from '../../src/pipeline/types.js';
+import type { PackageRecord } from '../../src/wheelhouse/package-record.js';
 import type { Store } from '../../src/store/store.js';
 import type { ManifestContext } from '../../src/wheelhouse/manifest.js';
 import { publishWheelhouse } from '../../src/wheelhouse/publish.js';

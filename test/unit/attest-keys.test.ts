@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultSigningKeyPath, keyIdOf, loadSigningKey, parsePublicKey } from '../../src/attest/keys.js';
-import { HbuildError } from '../../src/errors.js';
+import { HbuildError } from '../../src/core/errors.js';
 
 let dir: string;
 

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadSigningKey } from '../../src/attest/keys.js';
-import { readManifest } from '../../src/attest/manifest.js';
+import { readManifest } from '../../src/attest/read-manifest.js';
 import { buildSbom, renderSbom, uuidV5 } from '../../src/attest/sbom.js';
 import { attestWheelhouse } from '../../src/attest/write.js';
-import { HbuildError } from '../../src/errors.js';
+import { HbuildError } from '../../src/core/errors.js';
 import { makeWheelhouse, patchManifest } from './attest-fixture.js';
 
 let dir: string;

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadSigningKey, type SigningKey } from '../../src/attest/keys.js';
 import { verifyAttestations } from '../../src/attest/verify.js';
 import { attestWheelhouse } from '../../src/attest/write.js';
-import { HbuildError } from '../../src/errors.js';
+import { HbuildError } from '../../src/core/errors.js';
 import { editStatement, makeWheelhouse, sha256 } from './attest-fixture.js';
 
 const APP = 'Demo_App-1.0.0-py3-none-any.whl';

@@ -7,7 +7,7 @@ import { VsaStatement } from '../../src/attest/schema.js';
 import { verifyAttestations } from '../../src/attest/verify.js';
 import { buildVerificationSummaries, writeVerificationSummary, type VerificationSummaryInput } from '../../src/attest/vsa.js';
 import { attestWheelhouse } from '../../src/attest/write.js';
-import type { PackageRecord } from '../../src/pipeline/types.js';
+import type { PackageRecord } from '../../src/wheelhouse/package-record.js';
 import { makeWheelhouse } from './attest-fixture.js';
 
 let dir: string;

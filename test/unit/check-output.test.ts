@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { extractWheel } from '../../src/check/output.js';
-import { HbuildError } from '../../src/errors.js';
+import { HbuildError } from '../../src/core/errors.js';
 import { tarStream, writeOutputTar, type TarEntrySpec } from '../fixtures/wheel.js';
 
 const WHEEL = 'demo_pkg-1.0.0-py3-none-any.whl';

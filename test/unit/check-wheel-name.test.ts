@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseWheelName } from '../../src/check/wheel-name.js';
-import { HbuildError } from '../../src/errors.js';
+import { HbuildError } from '../../src/core/errors.js';
 
 describe('parseWheelName', () => {
   it('splits a plain wheel name', () => {

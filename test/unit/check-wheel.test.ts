@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkWheel } from '../../src/check/wheel.js';
-import { HbuildError } from '../../src/errors.js';
+import { HbuildError } from '../../src/core/errors.js';
 import { writeWheel } from '../fixtures/wheel.js';
 
 const EXPECT = { name: 'demo-pkg', version: '1.0.0' };

@@ -5,9 +5,9 @@ import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dockerArchitecture, imageTag, packImageArchive, planImageArchive } from '../../src/image/archive.js';
-import { drainEngineMessages } from '../../src/image/load.js';
+import { drainEngineMessages } from '../../src/engine/image-load.js';
 import type { ImageRecipe } from '../../src/image/schema.js';
-import { sha256 } from '../../src/util/digest.js';
+import { sha256 } from '../../src/core/digest.js';
 
 const recipe: ImageRecipe = {
   suite: 'bookworm',

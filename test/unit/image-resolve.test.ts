@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { resolveBuilderImage } from '../../src/image/resolve.js';
+import { resolveBuilderImage } from '../../src/engine/image-resolve.js';
 
 interface FakeImage {
   Id: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inputDigest, type BuildInputs } from '../../src/pipeline/input-digest.js';
+import { inputDigest, type BuildInputs } from '../../src/builder/input-digest.js';
 
 const base: BuildInputs = {
   sdistSha256: 'a'.repeat(64),

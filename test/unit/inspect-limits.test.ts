@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isHbuildError, type HbuildError } from '../../src/errors.js';
+import { isHbuildError, type HbuildError } from '../../src/core/errors.js';
 import { inspectSdist } from '../../src/inspect/sdist.js';
 import { buildTar, makeSdistEntries, writeTarGz, type TarEntrySpec } from '../fixtures/tar.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isHbuildError } from '../../src/errors.js';
+import { isHbuildError } from '../../src/core/errors.js';
 import { repackSdist } from '../../src/inspect/sdist.js';
 import { FIXTURE_MTIME, makeSdistEntries, writeTarGz, type TarEntrySpec } from '../fixtures/tar.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { resolveLimits, DEFAULT_ARCHIVE_LIMITS } from '../../src/inspect/limits.js';
+import { resolveLimits, DEFAULT_ARCHIVE_LIMITS } from '../../src/inspect/archive-limits.js';
 import { checkMemberName, resolveSymlinkTarget } from '../../src/inspect/member-path.js';
 import { createMemberTree } from '../../src/inspect/member-tree.js';
-import { normalizeName } from '../../src/inspect/names.js';
+import { normalizeName } from '../../src/core/pep503.js';
 import { parsePkgInfo } from '../../src/inspect/pkg-info.js';
 
 describe('normalizeName', () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isHbuildError, type HbuildError } from '../../src/errors.js';
+import { isHbuildError, type HbuildError } from '../../src/core/errors.js';
 import { inspectSdist } from '../../src/inspect/sdist.js';
 import { makeSdistEntries, writeTarGz, type TarEntrySpec } from '../fixtures/tar.js';
 

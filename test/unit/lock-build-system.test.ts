@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { isHbuildError } from '../../src/errors.js';
-import { FALLBACK_REQUIRES, LEGACY_BACKEND, readBuildSystem } from '../../src/lock/build-system.js';
-import { readHookAnswer } from '../../src/lock/probe/probe-tar.js';
+import { isHbuildError } from '../../src/core/errors.js';
+import { FALLBACK_REQUIRES, LEGACY_BACKEND, readBuildSystem } from '../../src/resolve/build-system.js';
+import { readHookAnswer } from '../../src/resolve/probe/probe-tar.js';
 
 function refusalOf(run: () => unknown): string {
   try {

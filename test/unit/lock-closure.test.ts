@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isHbuildError } from '../../src/errors.js';
-import { lockProject } from '../../src/lock/lock-project.js';
+import { isHbuildError } from '../../src/core/errors.js';
+import { lockProject } from '../../src/resolve/lock-project.js';
 import { fakeProbe, makeSdist, startFakeIndex, unitLockOptions, type FakeIndex } from '../fixtures/index-server.js';
 
 let index: FakeIndex;

@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isHbuildError } from '../../src/errors.js';
+import { isHbuildError } from '../../src/core/errors.js';
 import { findProjectFiles } from '../../src/fetch/index-client.js';
-import { lockProject } from '../../src/lock/lock-project.js';
-import { loadNetrc, parseNetrc } from '../../src/lock/netrc.js';
+import { lockProject } from '../../src/resolve/lock-project.js';
+import { loadNetrc, parseNetrc } from '../../src/fetch/netrc.js';
 import { fakeProbe, fakeWheel, makeSdist, sha256Hex, startFakeIndex, unitLockOptions, type FakeIndex } from '../fixtures/index-server.js';
 
 let dir: string;

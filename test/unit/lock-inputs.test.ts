@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addPins, inputFormat, readLockInput } from '../../src/lock/input/read-input.js';
+import { addPins, inputFormat, readLockInput } from '../../src/resolve/input/read-input.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);

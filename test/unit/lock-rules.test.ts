@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isHbuildError, type HbuildError } from '../../src/errors.js';
-import { lockProject } from '../../src/lock/lock-project.js';
+import { isHbuildError, type HbuildError } from '../../src/core/errors.js';
+import { lockProject } from '../../src/resolve/lock-project.js';
 import { readLock } from '../../src/lockfile/read.js';
 import { fakeProbe, fakeWheel, makeSdist, sha256Hex, startFakeIndex, unitLockOptions, type FakeIndex } from '../fixtures/index-server.js';
 

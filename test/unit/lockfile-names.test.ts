@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeName, sdistFileMatches, wheelFileMatches } from '../../src/lockfile/names.js';
+import { sdistFileMatches, wheelFileMatches } from '../../src/lockfile/names.js';
+import { normalizeName } from '../../src/core/pep503.js';
 
 describe('normalizeName', () => {
   it.each([

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLock } from '../../src/lockfile/read.js';
-import { recordWheels } from '../../src/lockfile/record.js';
+import { recordWheels } from '../../src/lockfile/record-wheels.js';
 
 const S1 = '1'.repeat(64);
 const S2 = '2'.repeat(64);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeBuilds, overallOutcome, summarise, type JudgeInput } from '../../src/verify/judge.js';
+import { judgeBuilds, overallOutcome, summarise, type JudgeInput } from '../../src/verify/compare-builds.js';
 import type { BuildOutcome, PackageVerification } from '../../src/verify/types.js';
 import type { VariationName } from '../../src/verify/variations.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract as tarExtract } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isHbuildError } from '../../src/errors.js';
+import { isHbuildError } from '../../src/core/errors.js';
 import type { SdistMember } from '../../src/inspect/member-check.js';
 import { repackSdist, reversedCreationOrder } from '../../src/inspect/repack.js';
 import { makeSdistEntries, writeTarGz, type TarEntrySpec } from '../fixtures/tar.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildCommand, buildEnvironment } from '../../src/build/environment.js';
-import { isHbuildError } from '../../src/errors.js';
+import { buildCommand, buildEnvironment } from '../../src/builder/container-command.js';
+import { isHbuildError } from '../../src/core/errors.js';
 import { makeSentinels, parseVariations, plantedSentinels, VARIATION_NAMES, VARIATION_SUMMARY, variationFor } from '../../src/verify/variations.js';
 
 const SENTINELS = makeSentinels(() => 'abcd1234');

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isHbuildError } from '../../src/errors.js';
+import { isHbuildError } from '../../src/core/errors.js';
 import { scanForSentinels } from '../../src/verify/scan.js';
 import { dosDateTime } from '../../src/verify/wheel-catalogue.js';
 import { diffWheels } from '../../src/verify/wheel-diff.js';

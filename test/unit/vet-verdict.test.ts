@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isHbuildError } from '../../src/errors.js';
+import { isHbuildError } from '../../src/core/errors.js';
 import type { RawFinding } from '../../src/vet/finding.js';
 import { parseVetExceptions, type VetException } from '../../src/vet/schema.js';
 import type { VetResult } from '../../src/vet/types.js';

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { HbuildError } from '../../errors.js';
+import { HbuildError } from '../../core/errors.js';
 
 const MIN_TOKEN_LENGTH = 32;
 const MAX_TOKEN_FILE_BYTES = 4096;

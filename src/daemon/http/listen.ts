@@ -2,7 +2,7 @@ import { chmod, lstat, unlink } from 'node:fs/promises';
 import { isIPv4, connect } from 'node:net';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HbuildError } from '../../errors.js';
+import { HbuildError } from '../../core/errors.js';
 
 export interface TcpAddress {
   host: string;

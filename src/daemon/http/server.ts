@@ -5,7 +5,7 @@ import type { DaemonApi } from '../api.js';
 import { JobId, SubmitRequest } from '../schema.js';
 import { bearerMatches } from './auth.js';
 import { readJsonBody } from './body.js';
-import { ApiError, sendError, sendJson } from './errors.js';
+import { ApiError, sendError, sendJson } from './http-errors.js';
 
 /** Room for a lock of MAX_LOCK_BYTES with JSON escaping (each newline costs two bytes) and the envelope. */
 export const MAX_BODY_BYTES = 2 * MAX_LOCK_BYTES + 64 * 1024;

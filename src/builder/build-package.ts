@@ -1,0 +1,134 @@
+import type Docker from 'dockerode';
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { pack } from 'tar-stream';
+import { extractWheel } from '../check/output.js';
+import { repackSdist } from '../inspect/sdist.js';
+import { runInContainer } from '../engine/container.js';
+import { buildCommand, buildEnvironment } from './container-command.js';
+import type { ContainerLimits } from '../engine/container-limits.js';
+
+export interface WheelInput {
+  file: string;
+  path: string;
+  size: number;
+}
+
+export interface BuildRequest {
+  name: string;
+  version: string;
+  sdistPath: string;
+  requirementWheels: WheelInput[];
+  imageId: string;
+  sourceDateEpoch: number;
+  env?: Record<string, string>;
+  configSettings?: Record<string, string>;
+  limits: ContainerLimits;
+  /** Where the wheel is written (a directory of ours, not yet the store). */
+  outDir: string;
+  logPath: string;
+  labels?: Record<string, string>;
+  /** Departures from the standard build, for `hbuild verify`; absent means the standard build. */
+  variation?: BuildVariation;
+}
+
+/**
+ * How a verification build differs from the standard one. Every field is
+ * optional; paths are relative to /build and made of plain name segments.
+ */
+export interface BuildVariation {
+  /** Where the source tree goes (standard: `src`); its parents are created for the build user. */
+  srcDir?: string;
+  /** Further directories to create for the build user, e.g. a varied HOME. */
+  dirs?: string[];
+  /** Added to (or replacing entries of) the standard environment. */
+  env?: Record<string, string>;
+  umask?: string;
+  reverseEnv?: boolean;
+  uname26?: boolean;
+  hostname?: string;
+  domainname?: string;
+  cpuset?: string;
+  /** Build user and group; the input tars are owned by them (standard: 1000:1000). */
+  uid?: number;
+  gid?: number;
+  /** Order in which the source tree's files are created (standard: as in the sdist). */
+  sourceOrder?: 'archive' | 'reverse';
+}
+
+export interface BuiltWheel {
+  file: string;
+  path: string;
+  sha256: string;
+  size: number;
+  seconds: number;
+  logDroppedBytes: number;
+}
+
+const BUILDER_UID = 1000;
+const BUILDER_GID = 1000;
+
+/** Build one sdist into one wheel inside a fresh network-less container. */
+export async function buildPackage(docker: Docker, request: BuildRequest, signal: AbortSignal): Promise<BuiltWheel> {
+  const variation = request.variation ?? {};
+  const owner = { uid: variation.uid ?? BUILDER_UID, gid: variation.gid ?? BUILDER_GID };
+  const srcDir = checkRelative(variation.srcDir ?? 'src');
+  const dirs = [...parentsOf(srcDir), ...(variation.dirs ?? []).map(checkRelative)];
+  const repackOrder = variation.sourceOrder === 'reverse' ? { order: 'reverse' as const, spoolDir: request.outDir } : {};
+  const outcome = await runInContainer(
+    docker,
+    {
+      imageId: request.imageId,
+      cmd: buildCommand(
+        request.configSettings,
+        request.variation ? { umask: variation.umask, srcDir: `/build/${srcDir}`, reverseEnv: variation.reverseEnv, uname26: variation.uname26 } : {},
+      ),
+      env: buildEnvironment(request.sourceDateEpoch, { ...request.env, ...variation.env }),
+      limits: request.limits,
+      inputs: [() => scaffoldTar(request.requirementWheels, owner, dirs), () => repackSdist(request.sdistPath, { prefix: srcDir, ...owner, ...repackOrder })],
+      logPath: request.logPath,
+      labels: { 'org.hbuild.package': `${request.name}==${request.version}`, ...request.labels },
+      ...(variation.uid === undefined && variation.gid === undefined ? {} : { user: `${owner.uid}:${owner.gid}` }),
+      ...(variation.hostname === undefined ? {} : { hostname: variation.hostname }),
+      ...(variation.domainname === undefined ? {} : { domainname: variation.domainname }),
+      ...(variation.cpuset === undefined ? {} : { cpuset: variation.cpuset }),
+    },
+    (tar) => extractWheel(tar, request.outDir, { maxBytes: request.limits.outputBytes }),
+    signal,
+  );
+  return { ...outcome.output, seconds: outcome.seconds, logDroppedBytes: outcome.logDroppedBytes };
+}
+
+const RELATIVE = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
+
+function checkRelative(path: string): string {
+  if (!RELATIVE.test(path)) throw new Error(`not a plain relative path under /build: ${path}`);
+  return path;
+}
+
+function parentsOf(path: string): string[] {
+  const parts = path.split('/');
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+/** The directories a build needs, and the build-requirement wheels, owned by the builder user. */
+function scaffoldTar(wheels: WheelInput[], ids: { uid: number; gid: number } = { uid: BUILDER_UID, gid: BUILDER_GID }, dirs: string[] = []): Readable {
+  const archive = pack();
+  const owner = { ...ids, mtime: new Date(0) };
+  const addWheels = async (): Promise<void> => {
+    for (const name of ['home', 'out', 'wheels', ...dirs]) {
+      archive.entry({ name: `${name}/`, type: 'directory', mode: 0o755, ...owner });
+    }
+    for (const wheel of wheels) {
+      await new Promise<void>((resolve, reject) => {
+        const entry = archive.entry({ name: `wheels/${wheel.file}`, type: 'file', mode: 0o644, size: wheel.size, ...owner }, (err) =>
+          err ? reject(err) : resolve(),
+        );
+        createReadStream(wheel.path).on('error', reject).pipe(entry);
+      });
+    }
+    archive.finalize();
+  };
+  addWheels().catch((err: unknown) => archive.destroy(err as Error));
+  return archive as unknown as Readable;
+}

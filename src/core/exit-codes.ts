@@ -1,0 +1,54 @@
+import type { ErrorCode } from './errors.js';
+
+/** Exit codes, documented in the README. Only cli/ maps error codes to them. */
+export const EXIT = {
+  ok: 0,
+  buildFailed: 1,
+  usage: 2,
+  integrity: 3,
+  vetBlocked: 4,
+  notReproducible: 5,
+  docker: 6,
+  cancelled: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+const BY_CODE: Record<ErrorCode, ExitCode> = {
+  ERR_USAGE: EXIT.usage,
+  ERR_LOCK_INVALID: EXIT.usage,
+  ERR_RECIPE_INVALID: EXIT.usage,
+  ERR_HASH_MISMATCH: EXIT.integrity,
+  ERR_WHEEL_MISMATCH: EXIT.integrity,
+  ERR_WHEEL_UNPINNED: EXIT.integrity,
+  ERR_WHEEL_INVALID: EXIT.integrity,
+  ERR_STORE_CORRUPT: EXIT.integrity,
+  ERR_ATTESTATION_INVALID: EXIT.integrity,
+  ERR_SIGNING_KEY: EXIT.usage,
+  ERR_ARCHIVE_UNSAFE: EXIT.vetBlocked,
+  ERR_VET_BLOCKED: EXIT.vetBlocked,
+  ERR_FETCH: EXIT.buildFailed,
+  ERR_BUILD_FAILED: EXIT.buildFailed,
+  ERR_BUILD_TIMEOUT: EXIT.buildFailed,
+  ERR_BUILD_OUTPUT: EXIT.buildFailed,
+  ERR_DEPENDENCY_FAILED: EXIT.buildFailed,
+  ERR_DOCKER_UNAVAILABLE: EXIT.docker,
+  ERR_IMAGE_MISSING: EXIT.docker,
+  ERR_IMAGE_MISMATCH: EXIT.docker,
+  ERR_IMAGE_BUILD: EXIT.docker,
+  ERR_CANCELLED: EXIT.cancelled,
+  ERR_INTERNAL: EXIT.buildFailed,
+};
+
+/** Severity when several packages fail differently: integrity outranks everything. */
+const RANK: ExitCode[] = [EXIT.integrity, EXIT.vetBlocked, EXIT.docker, EXIT.usage, EXIT.buildFailed, EXIT.cancelled];
+
+export function exitCodeFor(code: ErrorCode): ExitCode {
+  return BY_CODE[code];
+}
+
+export function worstExitCode(codes: ErrorCode[]): ExitCode {
+  const exits = codes.map(exitCodeFor);
+  for (const candidate of RANK) if (exits.includes(candidate)) return candidate;
+  return EXIT.ok;
+}

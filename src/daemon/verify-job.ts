@@ -1,0 +1,56 @@
+import { verifyExitCode } from '../cli/verify-command.js';
+import type { JobContext, JobOutcome } from './job-kinds.js';
+import { checkLockPath, checkSdistPaths } from './roots.js';
+import { HbuildError } from '../core/errors.js';
+import { readLock } from '../lockfile/read.js';
+import { EXIT } from '../core/exit-codes.js';
+import { renderSummary } from '../verify/summary.js';
+import { verifyLock } from '../verify/verify-lock.js';
+
+/** The terminal summary kept in a job's record; the full result stays in the store. */
+const MAX_REPORT_CHARS = 64 * 1024;
+
+/**
+ * The daemon's runner for `verify` jobs (and so for scheduled nightly runs),
+ * shaped like the build runner: exactly `hbuild verify`, through the same
+ * `verifyLock`, with the exit code the CLI would return. The summary carries
+ * the text the CLI prints and where the report and history record are.
+ * Register it with `kinds.registerJobKind('verify', verifyJobRunner)`.
+ */
+export async function verifyJobRunner(context: JobContext): Promise<JobOutcome> {
+  const { job, roots } = context;
+  if (job.source !== 'content') {
+    const lock = await checkLockPath(job.lockPath, roots);
+    if (!lock.ok) throw new HbuildError('ERR_USAGE', lock.message, { hint: "lock files must stay under the daemon's --roots" });
+  }
+  await checkSdistPaths(await readLock(job.lockPath), roots);
+
+  const result = await verifyLock({
+    lockPath: job.lockPath,
+    storeRoot: context.storeRoot,
+    ...(job.options.jobs === undefined ? {} : { jobs: job.options.jobs }),
+    ...(job.options.only === undefined ? {} : { only: job.options.only }),
+    sdistDirs: [],
+    docker: context.docker,
+    log: context.log,
+    emit: context.emit,
+    signal: context.signal,
+  });
+  const report = renderSummary(result);
+  return {
+    exitCode: context.signal.aborted ? EXIT.cancelled : verifyExitCode(result.outcome),
+    summary: {
+      kind: 'verify',
+      report: report.length > MAX_REPORT_CHARS ? `${report.slice(0, MAX_REPORT_CHARS)}\n… (see ${result.reportDir}/index.html)\n` : report,
+      data: {
+        outcome: result.outcome,
+        counts: result.summary,
+        variations: result.variations,
+        reportDir: result.reportDir,
+        html: `${result.reportDir}/index.html`,
+        history: result.historyPath,
+        packages: result.packages.map((p) => ({ name: p.name, version: p.version, status: p.status, pin: p.pin, culprits: p.culprits, ...(p.history ? { history: p.history.message } : {}) })),
+      },
+    },
+  };
+}

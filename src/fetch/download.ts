@@ -1,0 +1,63 @@
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { HbuildError, isHbuildError } from '../core/errors.js';
+import { authorised, type IndexFile } from './index-client.js';
+import { redactUrl } from './index-url.js';
+import type { Store } from '../store/store.js';
+import type { IndexView, IndexConfig } from '../resolve/index-view.js';
+
+const MAX_SDIST_BYTES = 256 * 1024 * 1024;
+const DOWNLOAD_TIMEOUT_MS = 15 * 60_000;
+
+/**
+ * Bring an sdist the index lists into the store. Its bytes are hashed on the way in and
+ * land only when they equal the sha256 the index lists; the size, when listed, must agree.
+ * A copy already in the store is re-hashed instead of downloaded again.
+ */
+export async function downloadSdist(
+  file: IndexFile & { sha256: string },
+  index: IndexConfig,
+  view: Pick<IndexView, 'credentialsFor'>,
+  store: Store,
+  signal: AbortSignal,
+): Promise<{ path: string; size: number }> {
+  const what = `sdist ${file.filename}`;
+  const cached = await store.verifiedBlob('sources', file.sha256, what).catch(() => null);
+  let size: number;
+  if (cached) {
+    size = (await stat(cached)).size;
+  } else {
+    const url = new URL(file.url);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new HbuildError('ERR_FETCH', `the index lists ${file.filename} at a non-http(s) URL`, { hint: 'the index is misbehaving' });
+    }
+    // Credentials in the index URL go only to the index's own origin; netrc answers per host.
+    const indexUrl = new URL(index.url);
+    const { headers } = url.origin === indexUrl.origin ? authorised(indexUrl, view.credentialsFor) : authorised(url, view.credentialsFor);
+    url.username = '';
+    url.password = '';
+    const response = await fetch(url, { headers, signal: AbortSignal.any([signal, AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)]), redirect: 'follow' }).catch((err: unknown) => {
+      throw new HbuildError('ERR_FETCH', `cannot download ${file.filename} from ${redactUrl(index.shown)}`, { cause: err, hint: 'check the network and try again' });
+    });
+    if (!response.ok || !response.body) {
+      await response.body?.cancel();
+      throw new HbuildError('ERR_FETCH', `downloading ${file.filename} failed with HTTP ${response.status}`, { hint: 'try again later' });
+    }
+    try {
+      ({ size } = await store.putStream('sources', Readable.fromWeb(response.body as never), { expected: file.sha256, maxBytes: MAX_SDIST_BYTES, what }));
+    } catch (err) {
+      if (!isHbuildError(err, 'ERR_HASH_MISMATCH')) throw err;
+      throw new HbuildError('ERR_HASH_MISMATCH', `the index lists ${file.filename} with sha256 ${file.sha256}, but served bytes hashing to ${String(err.details.actual)}; nothing was stored`, {
+        hint: 'the index or something between it and you altered the file; do not lock it until you know why',
+        details: err.details,
+      });
+    }
+  }
+  if (file.size !== undefined && file.size !== size) {
+    throw new HbuildError('ERR_HASH_MISMATCH', `${file.filename} is ${size} bytes, but the index lists ${file.size}`, {
+      hint: 'the index contradicts itself about this file; do not lock it until you know why',
+      details: { expected: file.size, actual: size },
+    });
+  }
+  return { path: store.blobPath('sources', file.sha256), size };
+}

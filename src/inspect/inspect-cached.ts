@@ -1,0 +1,21 @@
+import { inspectSdist, type InspectResult } from './sdist.js';
+import type { Store } from '../store/store.js';
+import { digestJson } from '../core/digest.js';
+
+/** Bumped when inspection rules change, so results of older rules are not reused. */
+const INSPECT_VERSION = 'inspect/1';
+
+/**
+ * An sdist's inspection is a pure function of its bytes, and store blobs are
+ * content-addressed and re-verified on read: a verified sdist inspected before
+ * need not be unpacked again. Only passing results are kept; a refusal is
+ * recomputed (and thrown) every time.
+ */
+export async function inspectCached(store: Store, path: string, sha256: string, expect: { name: string; version: string }): Promise<InspectResult> {
+  const key = digestJson({ v: INSPECT_VERSION, sha256, expect });
+  const hit = await store.readMemo<InspectResult>('inspections', key);
+  if (hit && typeof hit.treeDigest === 'string') return hit;
+  const result = await inspectSdist(path, { expect });
+  await store.writeMemo('inspections', key, result);
+  return result;
+}

@@ -1,0 +1,62 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { HbuildError } from '../core/errors.js';
+import { digestJson } from '../core/digest.js';
+import { Recipe } from './schema.js';
+
+export interface LoadedRecipe {
+  recipe: Recipe;
+  /** Digest of the parsed recipe; part of the build's input digest. */
+  digest: string;
+  path: string;
+}
+
+const MAX_RECIPE_BYTES = 256 * 1024;
+
+/**
+ * The recipes present in `dir`, listed once per run: most packages have none, and
+ * a run over a thousand packages should not try a thousand missing files.
+ */
+export async function recipeReader(dir: string): Promise<(key: string) => Promise<LoadedRecipe | null>> {
+  let present: Set<string>;
+  try {
+    present = new Set((await readdir(dir)).filter((n) => n.endsWith('.yaml')).map((n) => n.slice(0, -5)));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') present = new Set();
+    else throw err;
+  }
+  return async (key) => (present.has(key) ? readRecipe(dir, key) : null);
+}
+
+/** The recipe for a package (`<dir>/<normalised-name>.yaml`), or null when there is none. */
+export async function readRecipe(dir: string, key: string): Promise<LoadedRecipe | null> {
+  const path = join(dir, `${key}.yaml`);
+  let text: string;
+  try {
+    const bytes = await readFile(path);
+    if (bytes.length > MAX_RECIPE_BYTES) throw invalid(path, [`larger than ${MAX_RECIPE_BYTES} bytes`]);
+    text = bytes.toString('utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  let raw: unknown;
+  try {
+    raw = parse(text, { maxAliasCount: 0, uniqueKeys: true });
+  } catch (err) {
+    throw invalid(path, [(err as Error).message.split('\n')[0] ?? 'YAML syntax error']);
+  }
+  const parsed = Recipe.safeParse(raw ?? {});
+  if (!parsed.success) {
+    throw invalid(path, parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`));
+  }
+  return { recipe: parsed.data, digest: `sha256:${digestJson(parsed.data)}`, path };
+}
+
+function invalid(path: string, problems: string[]): HbuildError {
+  return new HbuildError('ERR_RECIPE_INVALID', `recipe ${path} is invalid:\n${problems.map((p) => `  ${p}`).join('\n')}`, {
+    hint: 'fix the recipe; see recipes/README.md for its format',
+    details: { path, problems },
+  });
+}

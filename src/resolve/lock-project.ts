@@ -1,0 +1,158 @@
+import { basename, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { connectDocker, type EngineAddress } from '../engine/connect.js';
+import { DEFAULT_LIMITS } from '../engine/container-limits.js';
+import { HbuildError } from '../core/errors.js';
+import type { HbuildEvent } from '../core/events.js';
+import type { Credentials } from '../fetch/index-client.js';
+import { resolveBuilderImage } from '../engine/image-resolve.js';
+import { normalizeName } from '../core/pep503.js';
+import { readLockFile } from '../lockfile/read-file.js';
+import { parseLock, type LoadedLock } from '../lockfile/read.js';
+import { DEFAULT_SOURCE_DATE_EPOCH, type Builder } from '../lockfile/schema.js';
+import { openStore } from '../store/store.js';
+import { localBuilderPin } from '../engine/builder-pin.js';
+import { closeLock } from './closure.js';
+import { createIndexView, indexConfig } from './index-view.js';
+import { addPins, readLockInput } from './input/read-input.js';
+import type { InputPin, LockInput } from './input/types.js';
+import { loadNetrc } from '../fetch/netrc.js';
+import { renderLock } from './output/render-lock.js';
+import { updateLockText } from './output/update-text.js';
+import { assertReadsBack, writeLockText } from './output/write-lock.js';
+import { lockPolicy, type ExemptionRequest } from './policy.js';
+import { createDockerProbe } from './probe/docker-probe.js';
+import { inputProblems } from './input-problems.js';
+import type { BuildProbe, LockedPackage } from './types.js';
+
+export interface LockOptions {
+  /** requirements.txt, pylock.toml or uv.lock; absent with `add`. */
+  input?: string;
+  /** `name==version` pins to add to (or change in) the existing lock. */
+  add?: string[];
+  lockPath: string;
+  /** Compute the lock and compare; write nothing. */
+  check?: boolean;
+  /** Index URLs, the first the primary; may carry credentials, which are never written or logged. */
+  indexUrls: string[];
+  /** name → index URL: the one index a name may come from. */
+  pinIndex?: Record<string, string>;
+  exempt?: ExemptionRequest;
+  /** Quarantine in days (default 7); 0 turns it off. */
+  minAgeDays?: number;
+  now?: Date;
+  /** Builder of a new lock; default: the local image `default`. An existing lock keeps its own. */
+  builder?: Partial<Builder>;
+  storeRoot: string;
+  recipesDir?: string;
+  docker?: EngineAddress;
+  /** Replaces the Docker builder (tests). */
+  probe?: BuildProbe;
+  credentialsFor?: (url: URL) => Credentials | undefined;
+  log: Logger;
+  emit: (event: HbuildEvent) => void;
+  progress?: (message: string) => void;
+  signal: AbortSignal;
+}
+
+export interface LockResult {
+  text: string;
+  /** The lock file differs (or would differ, with `check`) from what was there. */
+  changed: boolean;
+  written: boolean;
+  packages: LockedPackage[];
+  skipped: LockInput['skipped'];
+}
+
+/** `hbuild lock`: input → pins → build closure → lock text, written only when it changed (never with `check`). */
+export async function lockProject(options: LockOptions): Promise<LockResult> {
+  const lockPath = resolve(options.lockPath);
+  if ((options.input === undefined) === (options.add === undefined || options.add.length === 0)) {
+    throw new HbuildError('ERR_USAGE', 'give either an input file or --add name==version', { hint: 'hbuild lock requirements.txt, or hbuild lock --add name==version' });
+  }
+  const existing = await readExisting(lockPath);
+  const input = options.input !== undefined ? await readLockInput(options.input) : addPins(options.add!);
+  if (input.problems.length > 0) throw inputProblems(input.problems);
+  if (options.add && !existing) throw new HbuildError('ERR_USAGE', `--add extends an existing lock, and ${lockPath} does not exist`, { hint: 'create it first: hbuild lock requirements.txt' });
+  const roots = options.input !== undefined ? input.pins : [...lockedRoots(existing!, input.pins), ...input.pins];
+
+  if (roots.length === 0) throw new HbuildError('ERR_USAGE', 'the input pins no package for the builder', { hint: 'check the input; entries whose marker is false for linux x86_64 CPython 3.11 are skipped' });
+  const indexes = options.indexUrls.map(indexConfig);
+  if (indexes.length === 0) throw new HbuildError('ERR_USAGE', 'no index configured', { hint: 'pass --index-url' });
+  const credentialsFor = options.credentialsFor ?? (await loadNetrc());
+  const view = createIndexView(indexes, options.signal, credentialsFor);
+  const store = await openStore(options.storeRoot);
+  const policy = lockPolicy(existing, options, indexes);
+
+  let builder = existing?.lock.builder ?? (options.builder?.rootfs ? { image: options.builder.image ?? 'default', rootfs: options.builder.rootfs } : undefined);
+  // Docker is reached only when a hook or build first has to run: input and index refusals need none.
+  const probe =
+    options.probe ??
+    lazyProbe(async () => {
+      const docker = await connectDocker(options.docker);
+      builder ??= await localBuilderPin(docker, options.builder?.image ?? 'default');
+      const image = await resolveBuilderImage(docker, builder);
+      return createDockerProbe({
+        docker,
+        store,
+        image: { imageId: image.imageId, rootfs: builder.rootfs },
+        sourceDateEpoch: existing?.lock.settings?.['source-date-epoch'] ?? DEFAULT_SOURCE_DATE_EPOCH,
+        recipesDir: resolve(options.recipesDir ?? resolve(lockPath, '..', 'recipes')),
+        limits: DEFAULT_LIMITS,
+        log: options.log,
+        emit: options.emit,
+        signal: options.signal,
+      });
+    });
+
+  const packages = await closeLock(roots, {
+    pin: { view, store, signal: options.signal, ...policy.pinRules },
+    probe,
+    previous: new Map((existing?.lock.packages ?? []).map((p) => [normalizeName(p.name), p.version])),
+    progress: options.progress,
+  });
+
+  if (!builder) throw new HbuildError('ERR_USAGE', 'a new lock needs a builder rootfs digest', { hint: 'pass --builder-rootfs sha256:…' });
+  const text = existing
+    ? updateLockText(existing.text, existing.loaded, packages)
+    : renderLock({ source: options.input ? basename(options.input) : '--add', builder, packages });
+  assertReadsBack(text, lockPath, packages);
+  const changed = text !== existing?.text;
+  if (changed && !options.check) await writeLockText(lockPath, text, existing?.mode);
+  return { text, changed, written: changed && !options.check, packages, skipped: input.skipped };
+}
+
+async function readExisting(lockPath: string): Promise<{ text: string; mode: number; loaded: LoadedLock; lock: LoadedLock['lock'] } | undefined> {
+  try {
+    const { text, mode } = await readLockFile(lockPath);
+    const loaded = parseLock(text, lockPath);
+    return { text, mode, loaded, lock: loaded.lock };
+  } catch (err) {
+    if (err instanceof HbuildError && err.code === 'ERR_USAGE' && /ENOENT/.test(err.message)) return undefined;
+    throw err;
+  }
+}
+
+/** With --add, the current lock's packages stay pinned as they are, except those being re-pinned. */
+function lockedRoots(existing: { lock: LoadedLock['lock']; loaded: LoadedLock }, added: readonly InputPin[]): InputPin[] {
+  const replaced = new Set(added.map((p) => p.key));
+  return existing.lock.packages
+    .filter((p) => !replaced.has(normalizeName(p.name)))
+    .map((p) => ({
+      name: p.name,
+      key: normalizeName(p.name),
+      version: p.version,
+      hashes: [],
+      sdistSha256: p.sdist.sha256,
+      origin: { file: existing.loaded.path, line: existing.loaded.lines.get(normalizeName(p.name)) ?? 0 },
+    }));
+}
+
+function lazyProbe(create: () => Promise<BuildProbe>): BuildProbe {
+  let probe: Promise<BuildProbe> | undefined;
+  const get = (): Promise<BuildProbe> => (probe ??= create());
+  return {
+    dynamicRequires: async (target, env) => (await get()).dynamicRequires(target, env),
+    buildWheel: async (target, packages) => (await get()).buildWheel(target, packages),
+  };
+}

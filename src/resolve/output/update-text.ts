@@ -1,0 +1,94 @@
+import { applyEdits, contentEnd, nextLineStart, type Edit } from '../../lockfile/text-edit.js';
+import { isSeq, type Node } from 'yaml';
+import { normalizeName } from '../../core/pep503.js';
+import type { LoadedLock } from '../../lockfile/read.js';
+import type { LockPackage } from '../../lockfile/schema.js';
+import { lineAt, parseLockYaml, type LockSource } from '../../lockfile/yaml-source.js';
+import type { LockedPackage } from '../types.js';
+import { renderPackage } from './render-lock.js';
+
+/** Whether a new entry says exactly what the lock already says (the wheel pin aside). */
+export function sameEntry(old: LockPackage, pkg: LockedPackage): boolean {
+  const requires = [...new Set(old['build-requires'].map(normalizeName))].sort();
+  return (
+    old.version === pkg.version &&
+    old.index === pkg.index &&
+    old.sdist.file === pkg.sdist.file &&
+    old.sdist.sha256 === pkg.sdist.sha256 &&
+    old.sdist.size === pkg.sdist.size &&
+    old.sdist['upload-time'] === pkg.sdist.uploadTime &&
+    requires.join(' ') === pkg.buildRequires.join(' ') &&
+    old['quarantine-exemption']?.reason === pkg.exemption?.reason &&
+    old['quarantine-exemption']?.expires === pkg.exemption?.expires
+  );
+}
+
+/** The recorded wheel pin stays valid only while the sdist and its build environment are the same. */
+function keptWheel(old: LockPackage, pkg: LockedPackage): LockPackage['wheel'] {
+  const requires = [...new Set(old['build-requires'].map(normalizeName))].sort();
+  const same = old.version === pkg.version && old.sdist.sha256 === pkg.sdist.sha256 && requires.join(' ') === pkg.buildRequires.join(' ');
+  return same ? old.wheel : undefined;
+}
+
+function lineStart(source: LockSource, offset: number): number {
+  return source.lineCounter.lineStarts[lineAt(source, offset) - 1] ?? 0;
+}
+
+/**
+ * The lock text with its packages replaced by `packages`, touching only what changed:
+ * unchanged entries, comments and everything outside `packages:` stay byte for byte.
+ * A changed entry is re-rendered in place (keeping its wheel pin when its sdist and
+ * build requirements are the same), a dropped entry goes with the comment lines just
+ * above it, and a new entry is inserted before the first entry that sorts after it.
+ */
+export function updateLockText(text: string, loaded: LoadedLock, packages: readonly LockedPackage[]): string {
+  const source = parseLockYaml(text);
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const seq = source.doc.get('packages', true);
+  const wanted = new Map(packages.map((p) => [p.name, p]));
+  if (!isSeq(seq) || seq.flow || seq.items.length === 0) {
+    // `packages: []`: the new entries replace the empty flow sequence.
+    const node = seq as Node;
+    if (packages.length === 0) return text;
+    const before = text.slice(0, node.range![0]).replace(/[ \t]+$/, '');
+    const after = text.slice(nextLineStart(source, text, node.range![1]));
+    return `${before}${eol}${packages.map((p) => renderPackage(p, undefined, 2, eol)).join('')}${after}`;
+  }
+
+  const spans = seq.items.map((item, i) => {
+    const node = item as Node;
+    const start = lineStart(source, node.range![0]);
+    return { i, start, end: nextLineStart(source, text, contentEnd(node)), indent: source.lineCounter.linePos(node.range![0]).col - 3, old: loaded.lock.packages[i]! };
+  });
+  const edits: Edit[] = [];
+  const present = new Set<string>();
+  for (const [n, span] of spans.entries()) {
+    const key = normalizeName(span.old.name);
+    const pkg = wanted.get(key);
+    if (!pkg) {
+      const gapStart = n === 0 ? span.start : spans[n - 1]!.end;
+      const gap = text.slice(gapStart, span.start);
+      edits.push({ start: /^(\s*#[^\n]*\n)*\s*$/.test(gap) ? gapStart : span.start, end: span.end, text: '' });
+      continue;
+    }
+    present.add(key);
+    if (!sameEntry(span.old, pkg)) edits.push({ start: span.start, end: span.end, text: renderPackage(pkg, keptWheel(span.old, pkg), Math.max(0, span.indent), eol) });
+  }
+  for (const pkg of packages) {
+    if (present.has(pkg.name)) continue;
+    const n = spans.findIndex((s) => wanted.has(normalizeName(s.old.name)) && normalizeName(s.old.name) > pkg.name);
+    const next = spans[n];
+    const at = next ? (n === 0 ? next.start : commentBlockStart(text, spans[n - 1]!.end, next.start)) : spans.at(-1)!.end;
+    edits.push({ start: at, end: at, text: renderPackage(pkg, undefined, Math.max(0, (next ?? spans.at(-1)!).indent), eol) });
+  }
+  return applyEdits(text, edits);
+}
+
+/** Where the comment lines directly above an entry begin, so an insertion does not split them from it. */
+function commentBlockStart(text: string, gapStart: number, entryStart: number): number {
+  const gap = text.slice(gapStart, entryStart);
+  const lines = gap.split(/(?<=\n)/);
+  let at = entryStart;
+  for (let i = lines.length - 1; i >= 0 && /^\s*#/.test(lines[i]!); i--) at -= lines[i]!.length;
+  return at;
+}

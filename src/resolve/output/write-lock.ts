@@ -1,0 +1,24 @@
+import { HbuildError } from '../../core/errors.js';
+import { normalizeName } from '../../core/pep503.js';
+import { parseLock } from '../../lockfile/read.js';
+import { writeFileAtomic } from '../../core/fs-atomic.js';
+import type { LockedPackage } from '../types.js';
+
+/**
+ * Check that lock text reads back, through the same reader `hbuild build` uses, as exactly
+ * these packages; a generator bug must never leave a lock that says something else.
+ */
+export function assertReadsBack(text: string, lockPath: string, packages: readonly LockedPackage[]): void {
+  const loaded = parseLock(text, lockPath);
+  const got = loaded.lock.packages.map((p) => `${normalizeName(p.name)} ${p.version} ${p.sdist.sha256} [${[...p['build-requires'].map(normalizeName)].sort().join(',')}]`).sort();
+  const want = packages.map((p) => `${p.name} ${p.version} ${p.sdist.sha256} [${p.buildRequires.join(',')}]`).sort();
+  if (got.join('\n') !== want.join('\n')) {
+    throw new HbuildError('ERR_INTERNAL', 'the lock text hbuild generated does not read back as the resolved packages; nothing was written', {
+      details: { got, want },
+    });
+  }
+}
+
+export async function writeLockText(lockPath: string, text: string, mode?: number): Promise<void> {
+  await writeFileAtomic(lockPath, text, mode);
+}
