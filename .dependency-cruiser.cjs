@@ -1,4 +1,31 @@
-/** Import rules CI enforces (`npm run check:imports`): no cycles between files or between folders. */
+/**
+ * Import rules CI enforces (`npm run check:imports`, run by scripts/test.sh):
+ * no cycle between files, and no cycle between folders. Folders are layered,
+ * lowest first; a folder may import only from folders below it. That order is
+ * the architecture: the stages the pipeline composes sit below the pipeline,
+ * the CLI and the daemon (thin shells) on top.
+ */
+const LAYERS = [
+  'core', // errors, events, exit codes, digests, PEP 503 names, slots
+  'lockfile', // the lock format: schema, parse, plan, --record edits
+  'store', // content-addressed store and its record types
+  'recipe', // per-package recipes
+  'engine', // the only module that talks to a container engine
+  'image', // builder images: mmdebstrap rootfs, docker-load archive
+  'check', // hostile build output: wheel, RECORD, pin judgement
+  'inspect', // archive safety, tree digest
+  'fetch', // sdists by pin, the index client, the one downloader
+  'vet', // static rules and the quarantine
+  'builder', // one build in a container, input digest, action cache
+  'wheelhouse', // publishing
+  'attest', // provenance, SBOM, signatures
+  'verify', // reproducibility: variations, diffs, reports
+  'pipeline', // the one scheduler and the runs over it: build, verify, vet
+  'resolve', // `hbuild lock`: inputs → lock.yaml
+  'daemon', // the build service
+  'cli', // the command line
+];
+
 module.exports = {
   forbidden: [
     {
@@ -7,6 +34,27 @@ module.exports = {
       comment: 'An import cycle: files that import each other cannot be read, tested or moved one at a time.',
       from: {},
       to: { circular: true },
+    },
+    {
+      name: 'no-unlayered-folder',
+      severity: 'error',
+      comment: 'Every folder of src/ has a place in LAYERS (.dependency-cruiser.cjs).',
+      from: { path: `^src/`, pathNot: `^src/(${LAYERS.join('|')})/` },
+      to: {},
+    },
+    ...LAYERS.map((folder, i) => ({
+      name: `layer-${folder}`,
+      severity: 'error',
+      comment: `${folder}/ may import only from the folders below it (${LAYERS.slice(0, i).join(', ') || 'none'}): an import upwards makes a cycle between folders.`,
+      from: { path: `^src/${folder}/` },
+      to: { path: `^src/(${LAYERS.slice(i + 1).join('|') || '$^'})/` },
+    })),
+    {
+      name: 'dockerode-only-in-engine',
+      severity: 'error',
+      comment: 'Only src/engine/ talks to Docker; everything else is handed an Engine.',
+      from: { path: '^src/', pathNot: '^src/engine/' },
+      to: { path: 'node_modules/(@types/)?(dockerode|docker-modem)/' },
     },
   ],
   options: {

@@ -23,7 +23,7 @@ import { basename } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { DEFAULT_LIMITS } from '../src/engine/container-limits.js';
 import { BUILD_PROTOCOL } from '../src/builder/container-command.js';
-import { describeBuild } from '../src/pipeline/build-step.js';
+import { describeBuild } from '../src/builder/describe-build.js';
 import { inputDigest } from '../src/builder/input-digest.js';
 import { inspectCached } from '../src/inspect/inspect-cached.js';
 import { openStore } from '../src/store/store.js';
@@ -70,7 +70,7 @@ async function seedDirectly(graph: GraphLock, storeRoot: string, rootfs: string,
     const fetched = await store.putFile('sources', sdist.path, { expected: sdist.sha256 });
     const inspected = await inspectCached(store, store.blobPath('sources', fetched.sha256), fetched.sha256, { name: sdist.name, version: sdist.version });
     const deps = sdist.buildRequires.map((name) => wheels.get(name)).filter((d) => d !== undefined);
-    const { inputs } = describeBuild({ limits: DEFAULT_LIMITS, sourceDateEpoch: 1700000000, builderRootfs: rootfs }, { fetched, inspected, recipe: null }, deps);
+    const { inputs } = describeBuild({ limits: DEFAULT_LIMITS, sourceDateEpoch: 1700000000, builderRootfs: rootfs }, { fetched, inspected, recipe: null }, deps.map((d) => ({ name: d.name, sha256: d.wheel.sha256 })));
     const built = await writeWheel(scratch, { name: sdist.name, version: sdist.version });
     const file = basename(built.path);
     const put = await store.putFile('wheels', built.path, { expected: built.sha256 });

@@ -14,6 +14,8 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 npm run --silent typecheck
+# No import cycle between files or folders; only src/engine/ imports dockerode (.dependency-cruiser.cjs).
+npm run --silent check:imports
 # CI asks for a machine-readable report too (HBUILD_TEST_REPORT=FILE), to prove the Docker tests ran.
 if [ -n "${HBUILD_TEST_REPORT:-}" ]; then
   set -- --reporter=default --reporter=json --outputFile.json="$HBUILD_TEST_REPORT" "$@"

@@ -1,12 +1,10 @@
-import type Docker from 'dockerode';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import { extractWheel } from '../check/output.js';
 import { repackSdist } from '../inspect/sdist.js';
-import { runInContainer } from '../engine/container.js';
+import { PACKAGE_LABEL, type ContainerLimits, type Engine } from '../engine/index.js';
 import { buildCommand, buildEnvironment } from './container-command.js';
-import type { ContainerLimits } from '../engine/container-limits.js';
 
 export interface WheelInput {
   file: string;
@@ -69,14 +67,13 @@ const BUILDER_UID = 1000;
 const BUILDER_GID = 1000;
 
 /** Build one sdist into one wheel inside a fresh network-less container. */
-export async function buildPackage(docker: Docker, request: BuildRequest, signal: AbortSignal): Promise<BuiltWheel> {
+export async function buildPackage(engine: Engine, request: BuildRequest, signal: AbortSignal): Promise<BuiltWheel> {
   const variation = request.variation ?? {};
   const owner = { uid: variation.uid ?? BUILDER_UID, gid: variation.gid ?? BUILDER_GID };
   const srcDir = checkRelative(variation.srcDir ?? 'src');
   const dirs = [...parentsOf(srcDir), ...(variation.dirs ?? []).map(checkRelative)];
   const repackOrder = variation.sourceOrder === 'reverse' ? { order: 'reverse' as const, spoolDir: request.outDir } : {};
-  const outcome = await runInContainer(
-    docker,
+  const outcome = await engine.run(
     {
       imageId: request.imageId,
       cmd: buildCommand(
@@ -87,7 +84,7 @@ export async function buildPackage(docker: Docker, request: BuildRequest, signal
       limits: request.limits,
       inputs: [() => scaffoldTar(request.requirementWheels, owner, dirs), () => repackSdist(request.sdistPath, { prefix: srcDir, ...owner, ...repackOrder })],
       logPath: request.logPath,
-      labels: { 'org.hbuild.package': `${request.name}==${request.version}`, ...request.labels },
+      labels: { ...request.labels, [PACKAGE_LABEL]: `${request.name}==${request.version}` },
       ...(variation.uid === undefined && variation.gid === undefined ? {} : { user: `${owner.uid}:${owner.gid}` }),
       ...(variation.hostname === undefined ? {} : { hostname: variation.hostname }),
       ...(variation.domainname === undefined ? {} : { domainname: variation.domainname }),

@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import { HbuildError } from '../core/errors.js';
+import { createEngine } from '../engine/index.js';
 import { buildLock } from '../pipeline/build-lock.js';
 import { defaultStoreRoot } from '../store/store.js';
 import { EXIT, worstExitCode } from '../core/exit-codes.js';
 import { createRunLogger } from './logger.js';
 import { createRenderer } from './render.js';
-import { summarize, writeBuildReport } from './build-report.js';
+import { summarize } from '../pipeline/summary.js';
+import { writeBuildReport } from './build-report.js';
 
 export async function runBuildCommand(argv: string[], signal: AbortSignal): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -85,7 +87,7 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
       signingKey: values['signing-key'],
       vet,
       minAgeDays,
-      docker: { host: values['docker-host'] },
+      engine: createEngine({ host: values['docker-host'] }),
       limits: timeout === undefined ? {} : { timeoutMs: timeout * 1000 },
       log,
       emit: (event) => {

@@ -1,33 +1,4 @@
-import type { BuildSummary, JobFailure } from '../daemon/schema.js';
-import type { BuildLockResult } from '../pipeline/build-lock.js';
-
-/** Log tail kept per failure in a summary. */
-const MAX_LOG_TAIL = 8192;
-
-/** A build's outcome as plain data: what the CLI prints and the daemon stores. */
-export function summarize(result: BuildLockResult, outDir: string): BuildSummary {
-  return {
-    kind: 'build',
-    packages: result.records.length + result.failures.length,
-    ok: result.records.length,
-    cached: result.records.filter((r) => r.cached).length,
-    published: result.published,
-    recorded: result.recorded,
-    outDir,
-    failures: result.failures.map((f): JobFailure => {
-      const tail = f.error.details.logTail;
-      return {
-        name: f.name,
-        version: f.version,
-        stage: f.stage,
-        code: f.error.code,
-        message: f.error.message,
-        ...(f.error.hint ? { hint: f.error.hint } : {}),
-        ...(typeof tail === 'string' && tail ? { logTail: tail.slice(-MAX_LOG_TAIL) } : {}),
-      };
-    }),
-  };
-}
+import type { BuildSummary } from '../pipeline/summary.js';
 
 /** The lines `hbuild build` prints after its events, from a daemon job's summary. */
 export function writeBuildReport(err: NodeJS.WritableStream, summary: BuildSummary, lockPath: string, options: { json?: boolean; out?: string }): void {

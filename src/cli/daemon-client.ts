@@ -1,7 +1,8 @@
 import { writeBuildReport } from './build-report.js';
 import { resolve } from 'node:path';
 import { callDaemon, daemonEndpoint, followJobEvents } from '../daemon/client.js';
-import { JOB_ID, type BuildSummary, type Job, type JobKind } from '../daemon/schema.js';
+import { JOB_ID, type Job, type JobKind } from '../daemon/schema.js';
+import type { BuildSummary } from '../pipeline/summary.js';
 import { HbuildError, type ErrorCode } from '../core/errors.js';
 import type { HbuildEvent } from '../core/events.js';
 import { exitCodeFor } from '../core/exit-codes.js';

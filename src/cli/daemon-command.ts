@@ -1,3 +1,4 @@
+import { createEngine } from '../engine/index.js';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -71,7 +72,7 @@ export async function runDaemonCommand(argv: string[], signal: AbortSignal): Pro
     concurrency: wholeNumber('--jobs', values.jobs ?? '1', 1, 64),
     graceMs: wholeNumber('--grace', values.grace ?? '10', 0, 86_400) * 1000,
     schedules,
-    docker: { host: values['docker-host'] },
+    engine: createEngine({ host: values['docker-host'] }),
     kinds: defaultJobKinds(),
     log,
   });

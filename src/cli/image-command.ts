@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { connectDocker } from '../engine/connect.js';
+import { createEngine } from '../engine/index.js';
 import { HbuildError } from '../core/errors.js';
 import { buildImage } from '../image/build.js';
 import { defaultStoreRoot } from '../store/store.js';
@@ -29,14 +29,15 @@ export async function runImageCommand(argv: string[], signal: AbortSignal): Prom
   const storeRoot = values.store ?? defaultStoreRoot();
   const { log, flush } = createRunLogger(storeRoot);
   try {
-    const docker = await connectDocker({ host: values['docker-host'] });
+    const engine = createEngine({ host: values['docker-host'] });
+    await engine.ping();
     process.stderr.write(`hbuild: building builder image ${name} (mmdebstrap; this takes a minute)\n`);
     const built = await buildImage({
       name,
       imagesDir: values.images,
       outDir: values.out ?? join(storeRoot, '..', 'images'),
       mirror: values.mirror,
-      docker,
+      engine,
       log,
       signal,
     });

@@ -1,3 +1,4 @@
+import { createEngine } from '../engine/index.js';
 import { parseArgs } from 'node:util';
 import { HbuildError, isHbuildError } from '../core/errors.js';
 import { configuredIndexUrls } from '../resolve/index-urls.js';
@@ -108,7 +109,7 @@ async function lockCommand(argv: string[], signal: AbortSignal): Promise<number>
       builder: { image: values.image, rootfs: values['builder-rootfs'] },
       storeRoot,
       recipesDir: values.recipes,
-      docker: { host: values['docker-host'] },
+      engine: createEngine({ host: values['docker-host'] }),
       log,
       emit: (event) => {
         log.info({ event }, 'event');

@@ -1,11 +1,12 @@
+import { createEngine } from '../engine/index.js';
 import { parseArgs } from 'node:util';
 import { HbuildError } from '../core/errors.js';
 import { defaultStoreRoot } from '../store/store.js';
 import { renderSummary } from '../verify/summary.js';
 import { parseVariations } from '../verify/variations.js';
-import type { VerifyOutcome } from '../verify/types.js';
-import { verifyLock } from '../verify/verify-lock.js';
-import { EXIT, type ExitCode } from '../core/exit-codes.js';
+import { verifyLock } from '../pipeline/verify-lock.js';
+import { EXIT } from '../core/exit-codes.js';
+import { verifyExitCode } from '../pipeline/summary.js';
 import { createRunLogger } from './logger.js';
 import { createRenderer } from './render.js';
 
@@ -26,18 +27,6 @@ Verify options:
 Exit codes: 0 all reproducible · 5 not reproducible · 3 reproducible but not equal to the pin ·
             1 a build failed or a package could not be judged
 `;
-
-const EXIT_FOR: Record<VerifyOutcome, ExitCode> = {
-  reproducible: EXIT.ok,
-  'not-reproducible': EXIT.notReproducible,
-  'pin-mismatch': EXIT.integrity,
-  'build-failed': EXIT.buildFailed,
-  inconclusive: EXIT.buildFailed,
-};
-
-export function verifyExitCode(outcome: VerifyOutcome): ExitCode {
-  return EXIT_FOR[outcome];
-}
 
 /** `hbuild verify LOCK.yaml`: returns the exit code; the summary goes to stdout, progress to stderr. */
 export async function runVerifyCommand(argv: string[], signal: AbortSignal): Promise<number> {
@@ -81,7 +70,7 @@ export async function runVerifyCommand(argv: string[], signal: AbortSignal): Pro
       only: values.only?.split(',').map((s) => s.trim()).filter(Boolean),
       indexUrl: values['index-url'],
       sdistDirs: values['sdist-dir'],
-      docker: { host: values['docker-host'] },
+      engine: createEngine({ host: values['docker-host'] }),
       limits: timeout === undefined ? {} : { timeoutMs: timeout * 1000 },
       variations,
       ...(values.report === undefined ? {} : { reportDir: values.report }),

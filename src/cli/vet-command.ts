@@ -7,7 +7,7 @@ import { renderVetText } from '../vet/report-text.js';
 import { renderSarif } from '../vet/sarif.js';
 import { parseVetExceptions, type VetException } from '../vet/schema.js';
 import { isRefused } from '../vet/verdict.js';
-import { vetLock } from '../vet/vet-lock.js';
+import { vetLock } from '../pipeline/vet-lock.js';
 import { EXIT, worstExitCode } from '../core/exit-codes.js';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -68,7 +68,7 @@ export async function runVetCommand(argv: string[], signal: AbortSignal): Promis
     sdistDirs: values['sdist-dir'],
     indexUrl: values['index-url'],
     minAgeDays: minAge(values['min-age']),
-    exceptionsFor: () => exceptions,
+    exceptions,
     onPackage: (v) => {
       if (format !== 'text' || values.output !== undefined) process.stderr.write(`vetted ${v.name} ${v.version}: ${v.error ? 'error' : v.result!.verdict}\n`);
     },

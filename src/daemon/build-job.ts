@@ -2,9 +2,9 @@ import { EXIT, worstExitCode } from '../core/exit-codes.js';
 import { HbuildError } from '../core/errors.js';
 import { readLock } from '../lockfile/read.js';
 import { buildLock } from '../pipeline/build-lock.js';
-import type { JobContext, JobOutcome } from './job-kinds.js';
+import type { JobContext, JobOutcome } from './job-runner.js';
 import { checkLockPath, checkOutDir, checkSdistPaths } from './roots.js';
-import { summarize } from '../cli/build-report.js';
+import { summarize } from '../pipeline/summary.js';
 
 
 /**
@@ -32,7 +32,7 @@ export async function runBuildJob(context: JobContext): Promise<JobOutcome> {
     failFast: job.options.failFast ?? false,
     only: job.options.only,
     sdistDirs: [],
-    docker: context.docker,
+    engine: context.engine,
     log: context.log,
     emit: context.emit,
     signal: context.signal,

@@ -2,13 +2,13 @@ import type { Server } from 'node:http';
 import { unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import type { EngineAddress } from '../engine/connect.js';
-import { hostKey } from '../engine/container.js';
+import { hostKey } from '../core/process.js';
+import type { Engine } from '../engine/index.js';
 import { createDaemonApi } from './api.js';
 import { createApiServer } from './http/server.js';
 import { listenTcp, listenUnix, type TcpAddress } from './http/listen.js';
 import { acquireInstanceLock } from './instance.js';
-import type { JobKinds } from './job-kinds.js';
+import type { JobKinds } from './job-runner.js';
 import { JobQueue } from './job-queue.js';
 import { openJournal, type Journal } from './journal.js';
 import { createMetrics } from './metrics.js';
@@ -30,7 +30,7 @@ export interface DaemonConfig {
   /** How long running jobs may go on after a stop request before they are checkpointed. */
   graceMs: number;
   schedules: ResolvedSchedule[];
-  docker: EngineAddress;
+  engine: Engine;
   kinds: JobKinds;
   log: Logger;
 }
@@ -51,7 +51,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   let journal: Journal | undefined;
   try {
     const recovered = await recoverJobs(config.stateDir, log);
-    await removeLeftoverContainers(config.docker, log);
+    await removeLeftoverContainers(config.engine, log);
     journal = await openJournal(journalPath(config.stateDir));
     await journal.append({ op: 'daemon', pid: process.pid, host: hostKey(), at: new Date().toISOString() });
     const metrics = createMetrics();
@@ -62,7 +62,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       metrics,
       log,
       concurrency: config.concurrency,
-      shared: { roots: config.roots, storeRoot: config.storeRoot, docker: config.docker },
+      shared: { roots: config.roots, storeRoot: config.storeRoot, engine: config.engine },
     });
     await queue.restore(recovered.jobs, recovered.requeued);
     const queued = queue.counts().queued;
@@ -106,7 +106,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
         scheduler?.stop();
         for (const server of servers) server.close();
         await queue.drain(config.graceMs);
-        const removed = await removeOwnContainers(config.docker, log);
+        const removed = await removeOwnContainers(config.engine, log);
         if (removed > 0) log.warn({ removed }, 'containers left by stopped builds removed');
         for (const server of servers) server.closeAllConnections();
         await journal?.close();

@@ -1,4 +1,4 @@
-import { isAlive } from '../store/lock.js';
+import { isAlive } from '../core/process.js';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HbuildError } from '../core/errors.js';

@@ -3,7 +3,7 @@ import { EXIT } from '../core/exit-codes.js';
 import type { HbuildEvent } from '../core/events.js';
 import type { Follower } from './event-log.js';
 import { createJobLogs, type JobLogs } from './job-logs.js';
-import { runJob, type JobContext, type JobKinds, type JobOutcome } from './job-kinds.js';
+import { runJob, type JobContext, type JobKinds, type JobOutcome } from './job-runner.js';
 import type { Journal } from './journal.js';
 import type { Metrics } from './metrics.js';
 import type { Job } from './schema.js';
@@ -16,7 +16,7 @@ export interface JobQueueDeps {
   log: Logger;
   /** Jobs run at once. */
   concurrency: number;
-  shared: Pick<JobContext, 'roots' | 'storeRoot' | 'docker'>;
+  shared: Pick<JobContext, 'roots' | 'storeRoot' | 'engine'>;
 }
 
 interface Running {

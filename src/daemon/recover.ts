@@ -1,8 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { connectDocker, type EngineAddress } from '../engine/connect.js';
-import { CONTAINER_LABEL, hostKey, removeStaleContainers } from '../engine/container.js';
-import { isAlive } from '../store/lock.js';
+import type { Engine } from '../engine/index.js';
 import { compactJournal, pruneFinished, readJournal, requeueInterrupted } from './journal.js';
 import { jobDir, journalPath } from './paths.js';
 import type { Job } from './schema.js';
@@ -27,10 +25,9 @@ export async function recoverJobs(stateDir: string, log: Logger): Promise<{ jobs
 }
 
 /** Containers of builds whose hbuild process died (a killed daemon's included) are removed before anything runs. */
-export async function removeLeftoverContainers(address: EngineAddress, log: Logger): Promise<void> {
+export async function removeLeftoverContainers(engine: Engine, log: Logger): Promise<void> {
   try {
-    const docker = await connectDocker(address);
-    const removed = await removeStaleContainers(docker, isAlive);
+    const removed = await engine.sweepStale();
     if (removed > 0) log.info({ removed }, 'containers of dead hbuild processes removed');
   } catch (err) {
     log.warn({ err }, 'cannot remove leftover containers now; the engine is unavailable');
@@ -38,12 +35,9 @@ export async function removeLeftoverContainers(address: EngineAddress, log: Logg
 }
 
 /** On shutdown: whatever container still carries this daemon's pid is removed. */
-export async function removeOwnContainers(address: EngineAddress, log: Logger): Promise<number> {
+export async function removeOwnContainers(engine: Engine, log: Logger): Promise<number> {
   try {
-    const docker = await connectDocker(address);
-    const list = await docker.listContainers({ all: true, filters: { label: [CONTAINER_LABEL, `org.hbuild.owner-pid=${process.pid}`, `org.hbuild.owner-host=${hostKey()}`] } });
-    for (const info of list) await docker.getContainer(info.Id).remove({ force: true, v: true }).catch(() => undefined);
-    return list.length;
+    return await engine.removeOwn();
   } catch (err) {
     log.warn({ err }, 'cannot check for containers of this daemon; the engine is unavailable');
     return 0;

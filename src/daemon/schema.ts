@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { BuildSummary } from '../pipeline/summary.js';
 import { PROJECT_NAME } from '../core/pep503.js';
 import { MAX_JOBS, MAX_PACKAGES } from '../lockfile/schema.js';
 
@@ -39,29 +40,6 @@ export const SubmitRequest = z.strictObject({
 });
 export type SubmitRequest = z.infer<typeof SubmitRequest>;
 
-export const JobFailure = z.strictObject({
-  name: z.string(),
-  version: z.string(),
-  stage: z.string(),
-  code: z.string(),
-  message: z.string(),
-  hint: z.string().optional(),
-  logTail: z.string().optional(),
-});
-export type JobFailure = z.infer<typeof JobFailure>;
-
-/** What a finished build job reports, enough for a client to print what the in-process CLI prints. */
-export const BuildSummary = z.strictObject({
-  kind: z.literal('build'),
-  packages: z.int(),
-  ok: z.int(),
-  cached: z.int(),
-  published: z.boolean(),
-  recorded: z.int(),
-  outDir: z.string(),
-  failures: z.array(JobFailure),
-});
-export type BuildSummary = z.infer<typeof BuildSummary>;
 
 /** Kinds other than build describe themselves: a free-form summary and the text a client prints. */
 export const OtherSummary = z.strictObject({ kind: z.string(), report: z.string().optional(), data: z.record(z.string(), z.unknown()).optional() });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { MAX_LOCK_BYTES } from '../lockfile/read-file.js';
 import { writeFileAtomic } from '../core/fs-atomic.js';
 import { ApiError } from './http/http-errors.js';
-import type { JobKinds } from './job-kinds.js';
+import type { JobKinds } from './job-runner.js';
 import { jobDir, newJobId } from './paths.js';
 import { checkLockPath, checkOutDir, type PathCheck } from './roots.js';
 import type { ResolvedSchedule } from './schedules.js';

@@ -1,11 +1,11 @@
-import { verifyExitCode } from '../cli/verify-command.js';
-import type { JobContext, JobOutcome } from './job-kinds.js';
+import { verifyExitCode } from '../pipeline/summary.js';
+import type { JobContext, JobOutcome } from './job-runner.js';
 import { checkLockPath, checkSdistPaths } from './roots.js';
 import { HbuildError } from '../core/errors.js';
 import { readLock } from '../lockfile/read.js';
 import { EXIT } from '../core/exit-codes.js';
 import { renderSummary } from '../verify/summary.js';
-import { verifyLock } from '../verify/verify-lock.js';
+import { verifyLock } from '../pipeline/verify-lock.js';
 
 /** The terminal summary kept in a job's record; the full result stays in the store. */
 const MAX_REPORT_CHARS = 64 * 1024;
@@ -31,7 +31,7 @@ export async function verifyJobRunner(context: JobContext): Promise<JobOutcome> 
     ...(job.options.jobs === undefined ? {} : { jobs: job.options.jobs }),
     ...(job.options.only === undefined ? {} : { only: job.options.only }),
     sdistDirs: [],
-    docker: context.docker,
+    engine: context.engine,
     log: context.log,
     emit: context.emit,
     signal: context.signal,

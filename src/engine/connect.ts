@@ -51,6 +51,12 @@ function badHost(host: string): HbuildError {
   });
 }
 
+/** How an engine address is shown in messages. */
+export function describeEngine(address: EngineAddress = {}, env: NodeJS.ProcessEnv = process.env): string {
+  const host = address.host ?? env.DOCKER_HOST ?? `unix://${DEFAULT_DOCKER_SOCKET}`;
+  return host.startsWith('/') ? `unix://${host}` : host;
+}
+
 /** Connect to an engine and make sure it answers; a dead engine is a clear error, not a hang. */
 export async function connectDocker(address: EngineAddress = {}): Promise<Docker> {
   const options = engineOptions(address);
@@ -60,9 +66,8 @@ export async function connectDocker(address: EngineAddress = {}): Promise<Docker
   try {
     await withTimeout(docker.ping(), 10_000);
   } catch (err) {
-    const where = options.socketPath ?? `${options.protocol}://${options.host}:${options.port ?? ''}`;
-    throw new HbuildError('ERR_DOCKER_UNAVAILABLE', `no Docker engine answers at ${where}`, {
-      hint: 'start one (as root: `dockerd &`, or run scripts/setup-docker.sh), or point --docker-host / DOCKER_HOST at a running engine',
+    throw new HbuildError('ERR_DOCKER_UNAVAILABLE', `no Docker engine answers at ${describeEngine(address)}`, {
+      hint: 'start one (as root: `dockerd &`, or run scripts/setup.sh), or point --docker-host / DOCKER_HOST at a running engine',
       cause: err,
     });
   }

@@ -1,13 +1,11 @@
 import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
 import { HbuildError } from '../core/errors.js';
 import type { ContainerLimits } from './container-limits.js';
+import { ownerLabels } from './labels.js';
 import { LogSink } from './log-sink.js';
 
-/** Label every hbuild container carries, so leftovers can be found and removed. */
-export const CONTAINER_LABEL = 'org.hbuild.build';
 
 export interface ContainerSpec {
   imageId: string;
@@ -113,7 +111,7 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
     Tty: false,
     OpenStdin: false,
     NetworkDisabled: (spec.networkMode ?? 'none') === 'none',
-    Labels: { [CONTAINER_LABEL]: '1', ...spec.labels },
+    Labels: { ...spec.labels, ...ownerLabels() },
     StopSignal: 'SIGKILL',
     HostConfig: {
       NetworkMode: spec.networkMode ?? 'none',
@@ -168,7 +166,7 @@ async function waitBounded(container: Docker.Container, timeoutMs: number, signa
   }
 }
 
-async function removeContainer(container: Docker.Container): Promise<void> {
+export async function removeContainer(container: Docker.Container): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await container.remove({ force: true, v: true });
@@ -182,23 +180,4 @@ async function removeContainer(container: Docker.Container): Promise<void> {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Remove containers a crashed hbuild left behind (they carry CONTAINER_LABEL and a dead owner pid). */
-export async function removeStaleContainers(docker: Docker, isAlive: (pid: number) => boolean): Promise<number> {
-  const list = await docker.listContainers({ all: true, filters: { label: [CONTAINER_LABEL] } });
-  let removed = 0;
-  for (const info of list) {
-    const owner = Number(info.Labels['org.hbuild.owner-pid']);
-    const host = info.Labels['org.hbuild.owner-host'];
-    if (Number.isInteger(owner) && host === hostKey() && !isAlive(owner)) {
-      await removeContainer(docker.getContainer(info.Id));
-      removed++;
-    }
-  }
-  return removed;
-}
-
-export function hostKey(): string {
-  return hostname();
 }

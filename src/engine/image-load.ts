@@ -1,21 +1,19 @@
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
 import type Dockerode from 'dockerode';
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
 import { HbuildError } from '../core/errors.js';
-import { sha256File } from '../core/digest.js';
-import { packImageArchive, planImageArchive, rootfsHex } from '../image/archive.js';
 import { engineStatus, withEngine } from './call.js';
-import type { ImageLog } from '../image/mmdebstrap.js';
-import type { ImageRecipe } from '../image/schema.js';
 
 export interface LoadedImage {
   imageId: string;
   ref: string;
 }
 
-/** Where a kept rootfs tar lives: named by its own digest, so the name is checkable. */
-export function rootfsTarPath(outDir: string, rootfsDigest: string): string {
-  return join(outDir, `rootfs-${rootfsHex(rootfsDigest)}.tar`);
+/** What a `docker load` archive must turn into: its config digest is the image ID, its one layer the rootfs. */
+export interface ExpectedImage {
+  imageId: string;
+  rootfsDigest: string;
+  tag: string;
 }
 
 /** Read a `docker load` / JSON-message response to the end; an `error` line fails the load. */
@@ -42,15 +40,16 @@ export async function drainEngineMessages(stream: NodeJS.ReadableStream): Promis
 }
 
 /**
- * Load a rootfs tar as a one-layer image. Docker checks the layer against the config's
- * diff_ids, and the image ID is the digest of our config bytes; both are verified after.
+ * Load an image archive. `done` settles when whoever writes the stream has written all
+ * of it (its failure aborts the load). Docker checks the layer against the config's
+ * diff_ids; the resulting ID and layer list are verified against `expect` after.
  */
-export async function loadRootfsImage(
+export async function loadImageArchive(
   docker: Dockerode,
-  opts: { name: string; recipe: ImageRecipe; rootfsPath: string; rootfsDigest: string; log: ImageLog; signal?: AbortSignal },
+  archive: { stream: Readable; done: Promise<unknown> },
+  expect: ExpectedImage,
+  opts: { log: Pick<Logger, 'info' | 'debug'>; signal?: AbortSignal },
 ): Promise<LoadedImage> {
-  const plan = planImageArchive(opts.recipe, opts.name, opts.rootfsDigest);
-  const archive = packImageArchive(plan, opts.rootfsPath, opts.recipe['source-date-epoch']);
   const packFailed = new AbortController();
   let packError: unknown;
   archive.done.catch((err: unknown) => {
@@ -69,54 +68,26 @@ export async function loadRootfsImage(
     if (opts.signal?.aborted === true) throw new HbuildError('ERR_CANCELLED', 'image load cancelled', { cause: err });
     if (err instanceof HbuildError && packError === undefined) throw err;
     const cause = packError ?? err;
-    throw new HbuildError('ERR_IMAGE_BUILD', `could not load ${plan.tag} into Docker: ${String((cause as Error).message)}`, {
-      cause,
-    });
+    throw new HbuildError('ERR_IMAGE_BUILD', `could not load ${expect.tag} into Docker: ${String((cause as Error).message)}`, { cause });
   }
-  const info = await withEngine('inspect an image', () => docker.getImage(plan.imageId).inspect());
+  const info = await withEngine('inspect an image', () => docker.getImage(expect.imageId).inspect());
   const layers = info.RootFS.Layers;
-  if (info.Id !== plan.imageId || !sameLayers(layers, opts.rootfsDigest)) {
-    throw new HbuildError('ERR_IMAGE_BUILD', `loaded image ${info.Id} does not hold rootfs ${opts.rootfsDigest}`, {
-      details: { expectedId: plan.imageId, actualId: info.Id, layers },
+  if (info.Id !== expect.imageId || !sameLayers(layers, expect.rootfsDigest)) {
+    throw new HbuildError('ERR_IMAGE_BUILD', `loaded image ${info.Id} does not hold rootfs ${expect.rootfsDigest}`, {
+      details: { expectedId: expect.imageId, actualId: info.Id, layers },
     });
   }
-  opts.log.info({ image: plan.tag, imageId: plan.imageId, seconds: (Date.now() - started) / 1000 }, 'builder image loaded');
-  return { imageId: plan.imageId, ref: plan.tag };
+  opts.log.info({ image: expect.tag, imageId: expect.imageId, seconds: (Date.now() - started) / 1000 }, 'builder image loaded');
+  return { imageId: expect.imageId, ref: expect.tag };
 }
 
-/**
- * Make sure the image for a kept rootfs tar is in Docker, re-loading it from the tar if it
- * vanished. The tar is re-hashed before it is trusted; its file name is only a hint.
- */
-export async function ensureImageLoaded(
-  docker: Dockerode,
-  opts: { name: string; recipe: ImageRecipe; rootfsPath: string; rootfsDigest: string; log: ImageLog; signal?: AbortSignal },
-): Promise<LoadedImage> {
-  const plan = planImageArchive(opts.recipe, opts.name, opts.rootfsDigest);
-  const existing = await withEngine('inspect an image', () => docker.getImage(plan.imageId).inspect()).catch((err: unknown) => {
+/** Whether the engine has exactly this image: this ID, and the rootfs as its only layer. */
+export async function hasImage(docker: Dockerode, expect: Pick<ExpectedImage, 'imageId' | 'rootfsDigest'>): Promise<boolean> {
+  const existing = await withEngine('inspect an image', () => docker.getImage(expect.imageId).inspect()).catch((err: unknown) => {
     if (engineStatus(err) === 404) return undefined;
     throw err;
   });
-  if (existing !== undefined && sameLayers(existing.RootFS.Layers, opts.rootfsDigest)) {
-    return { imageId: plan.imageId, ref: plan.tag };
-  }
-  try {
-    await access(opts.rootfsPath);
-  } catch {
-    throw new HbuildError('ERR_IMAGE_MISSING', `builder image '${opts.name}' is not in Docker and ${opts.rootfsPath} is gone`, {
-      hint: `run: hbuild image build ${opts.name}`,
-      details: { rootfs: opts.rootfsDigest, rootfsPath: opts.rootfsPath },
-    });
-  }
-  const actual = `sha256:${await sha256File(opts.rootfsPath)}`;
-  if (actual !== opts.rootfsDigest) {
-    throw new HbuildError('ERR_IMAGE_MISMATCH', `${opts.rootfsPath} holds rootfs ${actual}, pinned ${opts.rootfsDigest}`, {
-      hint: `delete the file and run: hbuild image build ${opts.name}`,
-      details: { pinned: opts.rootfsDigest, actual, rootfsPath: opts.rootfsPath },
-    });
-  }
-  opts.log.info({ image: plan.tag, rootfsPath: opts.rootfsPath }, 're-loading builder image from kept rootfs');
-  return loadRootfsImage(docker, opts);
+  return existing !== undefined && sameLayers(existing.RootFS.Layers, expect.rootfsDigest);
 }
 
 export function sameLayers(layers: string[] | undefined, rootfsDigest: string): boolean {

@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { HbuildError } from '../core/errors.js';
-import { imageRepository, ROOTFS_LABEL } from '../image/archive.js';
+import { IMAGE_LABEL, imageRepository, ROOTFS_LABEL } from './labels.js';
 import { withEngine } from './call.js';
 import { sameLayers, type LoadedImage } from './image-load.js';
 
@@ -72,4 +72,25 @@ function rank(tags: string[] | undefined, repo: string): number {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The builder pin of a new lock: the local image built from images/<name>, whose only
+ * layer is its rootfs. Several candidates with different rootfs are ambiguous and refused.
+ */
+export async function localBuilderPin(docker: Dockerode, image: string): Promise<BuilderPin> {
+  const images = await withEngine('list images', () => docker.listImages({ filters: { label: [`${IMAGE_LABEL}=${image}`] } }));
+  const layers = new Set<string>();
+  for (const candidate of images) {
+    const info = await inspectOrSkip(docker, candidate.Id);
+    const only = info?.RootFS.Layers?.length === 1 ? info.RootFS.Layers[0] : undefined;
+    if (only && ROOTFS_DIGEST.test(only)) layers.add(only);
+  }
+  if (layers.size === 0) throw new HbuildError('ERR_IMAGE_MISSING', `no local builder image '${image}'`, { hint: `run: hbuild image build ${image}` });
+  if (layers.size > 1) {
+    throw new HbuildError('ERR_USAGE', `several local builder images '${image}' with different rootfs: ${[...layers].sort().join(', ')}`, {
+      hint: 'pass --builder-rootfs sha256:… to choose one',
+    });
+  }
+  return { image, rootfs: [...layers][0]! };
 }

@@ -4,13 +4,15 @@ import { HbuildError, isHbuildError } from '../core/errors.js';
 import { authorised, type IndexFile } from './index-client.js';
 import { redactUrl } from './index-url.js';
 import type { Store } from '../store/store.js';
-import type { IndexView, IndexConfig } from '../resolve/index-view.js';
+import type { IndexView, IndexConfig } from './index-view.js';
 
-const MAX_SDIST_BYTES = 256 * 1024 * 1024;
+/** Largest sdist accepted from any source. */
+export const MAX_SDIST_BYTES = 256 * 1024 * 1024;
 const DOWNLOAD_TIMEOUT_MS = 15 * 60_000;
 
 /**
- * Bring an sdist the index lists into the store. Its bytes are hashed on the way in and
+ * The one downloader of sdists, for builds and for `hbuild lock`: bring an sdist the index lists into the store,
+ * within a deadline, with the index's credentials (URL or netrc) sent only to their own host. Its bytes are hashed on the way in and
  * land only when they equal the sha256 the index lists; the size, when listed, must agree.
  * A copy already in the store is re-hashed instead of downloaded again.
  */
@@ -20,6 +22,7 @@ export async function downloadSdist(
   view: Pick<IndexView, 'credentialsFor'>,
   store: Store,
   signal: AbortSignal,
+  maxBytes: number = MAX_SDIST_BYTES,
 ): Promise<{ path: string; size: number }> {
   const what = `sdist ${file.filename}`;
   const cached = await store.verifiedBlob('sources', file.sha256, what).catch(() => null);
@@ -44,7 +47,7 @@ export async function downloadSdist(
       throw new HbuildError('ERR_FETCH', `downloading ${file.filename} failed with HTTP ${response.status}`, { hint: 'try again later' });
     }
     try {
-      ({ size } = await store.putStream('sources', Readable.fromWeb(response.body as never), { expected: file.sha256, maxBytes: MAX_SDIST_BYTES, what }));
+      ({ size } = await store.putStream('sources', Readable.fromWeb(response.body as never), { expected: file.sha256, maxBytes, what }));
     } catch (err) {
       if (!isHbuildError(err, 'ERR_HASH_MISMATCH')) throw err;
       throw new HbuildError('ERR_HASH_MISMATCH', `the index lists ${file.filename} with sha256 ${file.sha256}, but served bytes hashing to ${String(err.details.actual)}; nothing was stored`, {

@@ -1,10 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { HbuildError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
-import { authorised, listProjectFiles } from './index-client.js';
+import { downloadSdist, MAX_SDIST_BYTES } from './download.js';
+import { listProjectFiles, type Credentials } from './index-client.js';
+import { indexConfig } from './index-view.js';
+import { loadNetrc } from './netrc.js';
 import { redactUrl } from './index-url.js';
 
 export interface SdistPinRef {
@@ -27,6 +29,8 @@ export interface FetchOptions {
   sdistDirs: string[];
   signal: AbortSignal;
   maxBytes?: number;
+  /** Credentials per host for the download (default: ~/.netrc, or $NETRC). */
+  credentialsFor?: (url: URL) => Credentials | undefined;
 }
 
 export interface FetchedSdist {
@@ -35,7 +39,6 @@ export interface FetchedSdist {
   origin: 'store' | 'path' | 'staging' | 'index';
 }
 
-const DEFAULT_MAX_SDIST_BYTES = 256 * 1024 * 1024;
 
 /**
  * Bring an sdist into the store by its pin. Every byte is hashed on the way in
@@ -44,7 +47,7 @@ const DEFAULT_MAX_SDIST_BYTES = 256 * 1024 * 1024;
 export async function fetchSdist(pin: SdistPinRef, options: FetchOptions): Promise<FetchedSdist> {
   const { store } = options;
   const what = `sdist ${pin.file} of ${pin.name} ${pin.version}`;
-  const put = { expected: pin.sha256, maxBytes: options.maxBytes ?? DEFAULT_MAX_SDIST_BYTES, what };
+  const put = { expected: pin.sha256, maxBytes: options.maxBytes ?? MAX_SDIST_BYTES, what };
   const cached = await store.verifiedBlob('sources', pin.sha256, what).catch(() => null);
   if (cached) return { path: cached, sha256: pin.sha256, origin: 'store' };
 
@@ -68,16 +71,10 @@ export async function fetchSdist(pin: SdistPinRef, options: FetchOptions): Promi
       details: { expected: pin.sha256, actual: listed.sha256 },
     });
   }
-  // Index credentials go only to the index's own origin.
-  const headers = new URL(listed.url).origin === new URL(indexUrl).origin ? authorised(new URL(indexUrl)).headers : {};
-  const response = await fetch(listed.url, { headers, signal: options.signal, redirect: 'follow' }).catch((err: unknown) => {
-    throw new HbuildError('ERR_FETCH', `cannot download ${pin.file}`, { cause: err, hint: 'check the network and try again' });
-  });
-  if (!response.ok || !response.body) {
-    throw new HbuildError('ERR_FETCH', `downloading ${pin.file} failed with HTTP ${response.status}`, { hint: 'try again later' });
-  }
-  await store.putStream('sources', Readable.fromWeb(response.body as never), put);
-  return { path: store.blobPath('sources', pin.sha256), sha256: pin.sha256, origin: 'index' };
+  const credentialsFor = options.credentialsFor ?? (await loadNetrc());
+  const file = { ...listed, sha256: pin.sha256, ...(listed.size === undefined && pin.size !== undefined ? { size: pin.size } : {}) };
+  const { path } = await downloadSdist(file, indexConfig(indexUrl), { credentialsFor }, store, options.signal, put.maxBytes);
+  return { path, sha256: pin.sha256, origin: 'index' };
 }
 
 /**

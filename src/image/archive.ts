@@ -4,10 +4,9 @@ import { Readable } from 'node:stream';
 import { pack, type Header, type Pack } from 'tar-stream';
 import { HbuildError } from '../core/errors.js';
 import { canonicalJson, sha256 } from '../core/digest.js';
+import { IMAGE_LABEL, imageRepository, ROOTFS_LABEL } from '../engine/index.js';
 import type { ImageRecipe } from './schema.js';
 
-export const IMAGE_LABEL = 'org.hbuild.image';
-export const ROOTFS_LABEL = 'org.hbuild.rootfs';
 const ROOTFS_DIGEST = /^sha256:([0-9a-f]{64})$/;
 const ARCHITECTURES: Record<string, string> = {
   x64: 'amd64',
@@ -28,10 +27,6 @@ export interface ImageArchivePlan {
   configBytes: Buffer;
   layerName: string;
   manifestBytes: Buffer;
-}
-
-export function imageRepository(name: string): string {
-  return `hbuild-builder/${name}`;
 }
 
 export function rootfsHex(rootfsDigest: string): string {

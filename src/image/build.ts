@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type Dockerode from 'dockerode';
 import { sha256File } from '../core/digest.js';
-import { loadRootfsImage, rootfsTarPath } from '../engine/image-load.js';
+import type { Engine } from '../engine/index.js';
+import { loadRootfsImage, rootfsTarPath } from './load.js';
 import { debianMirror } from './mirror.js';
 import { runMmdebstrap, type ImageLog } from './mmdebstrap.js';
 import { readImageRecipe } from './recipe.js';
 
 export interface BuildImageOptions {
-  docker: Dockerode;
+  engine: Engine;
   /** Recipe name: `images/<name>/image.yaml`. */
   name: string;
   imagesDir: string;
@@ -51,7 +51,7 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuiltImage> {
     const hash = timer();
     opts.log.info({ image: opts.name, rootfsDigest, rootfsPath, seconds: mmdebstrap }, 'builder image rootfs built');
     const { name, log, signal } = opts;
-    const loaded = await loadRootfsImage(opts.docker, { name, recipe, rootfsPath, rootfsDigest, log, signal });
+    const loaded = await loadRootfsImage(opts.engine, { name, recipe, rootfsPath, rootfsDigest, log, signal });
     return { rootfsDigest, rootfsPath, ...loaded, seconds: { mmdebstrap, hash, load: timer() } };
   } finally {
     await rm(partial, { force: true });

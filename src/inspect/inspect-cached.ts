@@ -1,6 +1,18 @@
 import { inspectSdist, type InspectResult } from './sdist.js';
 import type { Store } from '../store/store.js';
+import { z } from 'zod';
 import { digestJson } from '../core/digest.js';
+
+/** A memoised inspection, checked field by field when read back. */
+const InspectMemo: z.ZodType<InspectResult> = z.object({
+  topDir: z.string(),
+  members: z.number().int().nonnegative(),
+  totalBytes: z.number().nonnegative(),
+  treeDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  pkgInfo: z.object({ name: z.string(), version: z.string() }).nullable(),
+  pyprojectToml: z.string().nullable(),
+  setupPy: z.boolean(),
+});
 
 /** Bumped when inspection rules change, so results of older rules are not reused. */
 const INSPECT_VERSION = 'inspect/1';
@@ -13,8 +25,8 @@ const INSPECT_VERSION = 'inspect/1';
  */
 export async function inspectCached(store: Store, path: string, sha256: string, expect: { name: string; version: string }): Promise<InspectResult> {
   const key = digestJson({ v: INSPECT_VERSION, sha256, expect });
-  const hit = await store.readMemo<InspectResult>('inspections', key);
-  if (hit && typeof hit.treeDigest === 'string') return hit;
+  const hit = await store.readMemo('inspections', key, InspectMemo);
+  if (hit) return hit;
   const result = await inspectSdist(path, { expect });
   await store.writeMemo('inspections', key, result);
   return result;

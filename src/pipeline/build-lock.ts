@@ -2,13 +2,9 @@ import { normalizeName } from '../core/pep503.js';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { removeStaleContainers } from '../engine/container.js';
-import { connectDocker, type EngineAddress } from '../engine/connect.js';
-import { isAlive } from '../store/lock.js';
-import { DEFAULT_LIMITS, type ContainerLimits } from '../engine/container-limits.js';
+import { DEFAULT_LIMITS, type ContainerLimits, type Engine } from '../engine/index.js';
 import type { HbuildEvent } from '../core/events.js';
 import { resolveIndexUrl } from '../fetch/index-url.js';
-import { resolveBuilderImage } from '../engine/image-resolve.js';
 import { planBuild } from '../lockfile/plan.js';
 import { readLockMemo } from './read-lock-memo.js';
 import type { VetMode } from '../vet/vet-step.js';
@@ -19,7 +15,8 @@ import { sha256File } from '../core/digest.js';
 import { HBUILD_VERSION } from '../core/version.js';
 import { publishWheelhouse } from '../wheelhouse/publish.js';
 import { attestWheelhouse } from '../attest/write.js';
-import { ENGINE_ERRORS, runBuilds, type BuildEngine, type RunResult } from './run.js';
+import type { BuilderConnection } from './package-build.js';
+import { ENGINE_ERRORS, runBuilds, type RunResult } from './run-builds.js';
 
 export interface BuildLockOptions {
   lockPath: string;
@@ -33,7 +30,8 @@ export interface BuildLockOptions {
   sdistDirs: string[];
   /** Per-package recipes; default: `recipes/` beside the lock file. */
   recipesDir?: string;
-  docker: EngineAddress;
+  /** The container engine builds run on; connected only when a build is not cached. */
+  engine: Engine;
   limits?: Partial<ContainerLimits>;
   /** `enforce` (default) refuses sources that vetting blocks or the quarantine holds; `report` only records. */
   vet?: VetMode;
@@ -59,22 +57,15 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
   const plan = planBuild(loaded, options.only);
   const jobs = options.jobs ?? plan.jobs ?? defaultJobs();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  let engine: Promise<BuildEngine> | undefined;
-  const connect = async (): Promise<BuildEngine> => {
-    const docker = await connectDocker(options.docker);
-    const stale = await removeStaleContainers(docker, isAlive);
-    if (stale > 0) options.log.warn({ removed: stale }, 'removed containers left by a crashed hbuild');
-    const image = await resolveBuilderImage(docker, plan.builder);
-    return { docker, imageId: image.imageId };
-  };
+  const builder = connectBuilder(options.engine, plan.builder, options.log);
   let indexUrl: Promise<string> | undefined;
   options.emit({ type: 'run', status: 'start', packages: plan.packages.length, jobs });
 
   const result = await runBuilds({
     plan,
     store,
-    engine: () => (engine ??= connect()),
-    builderRootfs: plan.builder.rootfs,
+    builder,
+    frame: { limits, sourceDateEpoch: plan.sourceDateEpoch, builderRootfs: plan.builder.rootfs },
     indexUrl: () => (indexUrl ??= resolveIndexUrl(options.indexUrl)),
     sdistDirs: options.sdistDirs.map((d) => resolve(d)),
     jobs,
@@ -82,7 +73,6 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
     failFast: options.failFast,
     recipesDir: resolve(options.recipesDir ?? resolve(loaded.dir, 'recipes')),
     vet: { mode: options.vet ?? 'enforce', minAgeDays: options.minAgeDays ?? DEFAULT_MIN_AGE_DAYS },
-    limits,
     log: options.log,
     emit: options.emit,
     signal: options.signal,
@@ -130,3 +120,15 @@ function defaultJobs(): number {
   return Math.max(1, availableParallelism());
 }
 
+
+/** The engine and the pinned builder image on it, resolved once, on first use; leftovers of crashed runs are removed first. */
+export function connectBuilder(engine: Engine, pin: { image: string; rootfs: string }, log: Logger): BuilderConnection {
+  let connected: Promise<{ engine: Engine; imageId: string }> | undefined;
+  return () =>
+    (connected ??= (async () => {
+      const stale = await engine.sweepStale();
+      if (stale > 0) log.warn({ removed: stale }, 'removed containers left by a crashed hbuild');
+      const image = await engine.resolveBuilderImage(pin);
+      return { engine, imageId: image.imageId };
+    })());
+}

@@ -3,7 +3,11 @@ import { readLockFile } from '../lockfile/read-file.js';
 import { parseLock, type LoadedLock } from '../lockfile/read.js';
 import { Lock } from '../lockfile/schema.js';
 import type { Store } from '../store/store.js';
+import { z } from 'zod';
 import { digestJson } from '../core/digest.js';
+
+/** An accepted parse: the lock (re-checked against its own schema) and its YAML line table. */
+const LockMemo = z.object({ lock: z.unknown(), lines: z.array(z.tuple([z.string(), z.number().int()])) });
 
 /** Bumped when lock validation changes, so an older accepted parse is not reused. */
 const LOCK_PARSE_VERSION = 'lock-parse/1';
@@ -18,10 +22,10 @@ export async function readLockMemo(path: string, store: Store): Promise<LoadedLo
   const absolute = resolve(path);
   const { text } = await readLockFile(absolute);
   const key = digestJson({ v: LOCK_PARSE_VERSION, text });
-  const memo = await store.readMemo<{ lock: unknown; lines: Array<[string, number]> }>('locks', key);
+  const memo = await store.readMemo('locks', key, LockMemo);
   if (memo) {
     const lock = Lock.safeParse(memo.lock);
-    if (lock.success && Array.isArray(memo.lines)) {
+    if (lock.success) {
       return { path: absolute, dir: dirname(absolute), lock: lock.data, lines: new Map(memo.lines) };
     }
   }

@@ -1,19 +1,16 @@
 import { basename, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { connectDocker, type EngineAddress } from '../engine/connect.js';
-import { DEFAULT_LIMITS } from '../engine/container-limits.js';
+import { createEngine, DEFAULT_LIMITS, type Engine } from '../engine/index.js';
 import { HbuildError } from '../core/errors.js';
 import type { HbuildEvent } from '../core/events.js';
 import type { Credentials } from '../fetch/index-client.js';
-import { resolveBuilderImage } from '../engine/image-resolve.js';
 import { normalizeName } from '../core/pep503.js';
 import { readLockFile } from '../lockfile/read-file.js';
 import { parseLock, type LoadedLock } from '../lockfile/read.js';
 import { DEFAULT_SOURCE_DATE_EPOCH, type Builder } from '../lockfile/schema.js';
 import { openStore } from '../store/store.js';
-import { localBuilderPin } from '../engine/builder-pin.js';
 import { closeLock } from './closure.js';
-import { createIndexView, indexConfig } from './index-view.js';
+import { createIndexView, indexConfig } from '../fetch/index-view.js';
 import { addPins, readLockInput } from './input/read-input.js';
 import type { InputPin, LockInput } from './input/types.js';
 import { loadNetrc } from '../fetch/netrc.js';
@@ -45,7 +42,8 @@ export interface LockOptions {
   builder?: Partial<Builder>;
   storeRoot: string;
   recipesDir?: string;
-  docker?: EngineAddress;
+  /** The container engine hooks and backend builds run on (default: DOCKER_HOST); reached only when one has to run. */
+  engine?: Engine;
   /** Replaces the Docker builder (tests). */
   probe?: BuildProbe;
   credentialsFor?: (url: URL) => Credentials | undefined;
@@ -89,13 +87,14 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
   const probe =
     options.probe ??
     lazyProbe(async () => {
-      const docker = await connectDocker(options.docker);
-      builder ??= await localBuilderPin(docker, options.builder?.image ?? 'default');
-      const image = await resolveBuilderImage(docker, builder);
+      const engine = options.engine ?? createEngine();
+      await engine.sweepStale();
+      const pin = (builder ??= await engine.localBuilderPin(options.builder?.image ?? 'default'));
+      const image = await engine.resolveBuilderImage(pin);
       return createDockerProbe({
-        docker,
+        engine,
         store,
-        image: { imageId: image.imageId, rootfs: builder.rootfs },
+        image: { imageId: image.imageId, rootfs: pin.rootfs },
         sourceDateEpoch: existing?.lock.settings?.['source-date-epoch'] ?? DEFAULT_SOURCE_DATE_EPOCH,
         recipesDir: resolve(options.recipesDir ?? resolve(lockPath, '..', 'recipes')),
         limits: DEFAULT_LIMITS,

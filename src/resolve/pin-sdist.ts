@@ -8,7 +8,7 @@ import { readBuildSystem } from './build-system.js';
 import { describeRefusal, filesByVersion, orderCandidates, refusalOf, type AgePolicy, type Refusal, type VersionFiles } from './candidates.js';
 import { downloadSdist } from '../fetch/download.js';
 import { checkInputHashes } from './hashes.js';
-import type { IndexView } from './index-view.js';
+import type { IndexView } from '../fetch/index-view.js';
 import type { InputPin } from './input/types.js';
 import type { PinnedSdist } from './types.js';
 

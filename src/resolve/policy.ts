@@ -2,8 +2,8 @@ import { HbuildError } from '../core/errors.js';
 import { normalizeName, PROJECT_NAME } from '../core/pep503.js';
 import type { Lock, QuarantineExemption } from '../lockfile/schema.js';
 import { QuarantineExemption as ExemptionSchema } from '../lockfile/schema.js';
-import type { IndexConfig } from './index-view.js';
-import { indexConfig } from './index-view.js';
+import type { IndexConfig } from '../fetch/index-view.js';
+import { indexConfig } from '../fetch/index-view.js';
 import type { PinContext } from './pin-sdist.js';
 
 export const DEFAULT_MIN_AGE_DAYS = 7;

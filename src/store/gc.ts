@@ -1,6 +1,6 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ActionRecord } from '../wheelhouse/package-record.js';
+import { BuildAction } from './records.js';
 import { BLOB_KINDS, listBlobs } from './verify-store.js';
 
 export interface GcOptions {
@@ -40,11 +40,13 @@ export async function collectGarbage(root: string, options: GcOptions): Promise<
   for (const name of await readdir(actionsDir).catch(() => [] as string[])) {
     const path = join(actionsDir, name);
     const info = await stat(path);
-    const record = JSON.parse(await readFile(path, 'utf8').catch(() => '{}')) as Partial<ActionRecord>;
-    const wheel = record.wheel?.sha256;
+    // Hook answers of `hbuild lock` share the area; they reference no blob.
+    const parsed = BuildAction.safeParse(await readFile(path, 'utf8').then(JSON.parse, () => null).catch(() => null));
+    const record = parsed.success ? parsed.data : undefined;
+    const wheel = record?.wheel.sha256;
     if (info.mtimeMs >= horizon || (wheel && options.pinned.has(wheel))) {
       if (wheel) referenced.add(wheel);
-      if (record.log?.sha256) referenced.add(record.log.sha256);
+      if (record) referenced.add(record.log.sha256);
       report.kept++;
     } else {
       await remove('action', path);

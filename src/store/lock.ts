@@ -1,21 +1,11 @@
 import { open, readFile, rm } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { hostKey, isAlive } from '../core/process.js';
 
 interface LockOwner {
   pid: number;
   host: string;
   since: string;
-}
-
-/** Whether a process of this host is alive (signal 0 probes without touching it). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -25,7 +15,7 @@ export function isAlive(pid: number): boolean {
  */
 export async function acquireFileLock(dir: string, name: string, signal: AbortSignal, pollMs = 250): Promise<() => Promise<void>> {
   const path = join(dir, `${name}.lock`);
-  const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  const me: LockOwner = { pid: process.pid, host: hostKey(), since: new Date().toISOString() };
   for (;;) {
     signal.throwIfAborted();
     try {

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, utimes } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -8,6 +8,7 @@ import { HbuildError } from '../core/errors.js';
 import { HashingStream, SHA256_HEX, sha256File } from '../core/digest.js';
 import { tempPathFor, writeFileAtomic } from '../core/fs-atomic.js';
 import { acquireFileLock } from './lock.js';
+import { MAX_RECORD_BYTES, type MemoCheck } from './records.js';
 
 /** Content kinds the store keeps, each addressed by the sha256 of its bytes. */
 export type BlobKind = 'sources' | 'wheels' | 'logs';
@@ -24,13 +25,14 @@ export interface Store {
   /** The path of a present, re-verified blob; null when absent. A corrupt blob is removed and reported. */
   verifiedBlob(kind: BlobKind, sha256: string, what?: string): Promise<string | null>;
   /** A build record by input digest; reading it marks it as recently used (for gc). */
-  readAction<T>(inputDigest: string): Promise<T | null>;
+  /** A record of `actions/`, checked against its schema; null when missing, oversized or malformed. */
+  readAction<T>(inputDigest: string, schema: MemoCheck<T>): Promise<T | null>;
   writeAction(inputDigest: string, record: unknown): Promise<void>;
   /** A fresh scratch directory inside the store (same file system as the blobs). */
   scratchDir(label: string): Promise<string>;
   rejectedDir(label: string): Promise<string>;
   /** Small JSON results of pure functions of verified blobs, keyed by a digest of their inputs. */
-  readMemo<T>(area: MemoArea, key: string): Promise<T | null>;
+  readMemo<T>(area: MemoArea, key: string, schema: MemoCheck<T>): Promise<T | null>;
   writeMemo(area: MemoArea, key: string, value: unknown): Promise<void>;
   /** Hold the store-wide lock for one build input digest; resolves with its release. */
   lockBuild(inputDigest: string, signal: AbortSignal): Promise<() => Promise<void>>;
@@ -98,19 +100,15 @@ export async function openStore(root: string): Promise<Store> {
       }
       return path;
     },
-    async readAction<T>(inputDigest: string) {
+    async readAction<T>(inputDigest: string, schema: MemoCheck<T>) {
       if (!SHA256_HEX.test(inputDigest)) throw new Error(`not a digest: ${inputDigest}`);
-      try {
-        const path = join(root, 'actions', `${inputDigest}.json`);
-        const record = JSON.parse(await readFile(path, 'utf8')) as T;
+      const path = join(root, 'actions', `${inputDigest}.json`);
+      const record = await readRecord(path, schema);
+      if (record !== null) {
         const now = new Date();
         await utimes(path, now, now).catch(() => undefined);
-        return record;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        if (err instanceof SyntaxError) return null;
-        throw err;
       }
+      return record;
     },
     writeAction: (inputDigest, record) => writeFileAtomic(join(root, 'actions', `${inputDigest}.json`), `${JSON.stringify(record, null, 2)}\n`),
     async scratchDir(label) {
@@ -118,13 +116,9 @@ export async function openStore(root: string): Promise<Store> {
       await mkdir(dir, { recursive: true });
       return dir;
     },
-    async readMemo<T>(area: MemoArea, key: string) {
+    async readMemo<T>(area: MemoArea, key: string, schema: MemoCheck<T>) {
       if (!SHA256_HEX.test(key)) throw new Error(`not a digest: ${key}`);
-      try {
-        return JSON.parse(await readFile(join(root, memoDir(area), `${key}.json`), 'utf8')) as T;
-      } catch {
-        return null;
-      }
+      return readRecord(join(root, memoDir(area), `${key}.json`), schema);
     },
     writeMemo: (area, key, value) => writeFileAtomic(join(root, memoDir(area), `${key}.json`), JSON.stringify(value)),
     lockBuild(inputDigest, signal) {
@@ -143,4 +137,30 @@ export async function openStore(root: string): Promise<Store> {
 /** `locks/` already holds build locks; accepted lock parses live in `memo-locks/`. */
 function memoDir(area: MemoArea): string {
   return area === 'locks' ? 'memo-locks' : area;
+}
+
+/** Read a small JSON record and check it; a missing, oversized, unparsable or ill-shaped one is null. */
+async function readRecord<T>(path: string, schema: MemoCheck<T>): Promise<T | null> {
+  let text: string;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size > MAX_RECORD_BYTES) return null;
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const parsed = schema.safeParse(raw);
+  return parsed.success ? parsed.data : null;
 }

@@ -1,34 +1,39 @@
-import type Docker from 'dockerode';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { buildPackage, type WheelInput } from '../builder/build-package.js';
-import { hostKey } from '../engine/container.js';
-import type { ContainerLimits } from '../engine/container-limits.js';
+import type { ContainerLimits, Engine } from '../engine/index.js';
 import { checkWheel } from '../check/wheel.js';
 import { HbuildError, isHbuildError } from '../core/errors.js';
 import type { HbuildEvent } from '../core/events.js';
 import type { PlannedPackage } from '../lockfile/plan.js';
+import type { Slots } from '../core/slots.js';
 import type { Store } from '../store/store.js';
 import type { BuildOutcome } from './types.js';
 import { variationFor, type Sentinels, type VariationName } from './variations.js';
 
 /** What every verification build shares. */
 export interface VerifySetup {
-  docker: Docker;
+  engine: Engine;
   store: Store;
   imageId: string;
   sourceDateEpoch: number;
   limits: ContainerLimits;
-  /** Bounds the number of builds at a time. */
-  queue: PQueue;
+  /** Bounds the number of builds at a time; the run's build slots. */
+  slots: Slots;
   /** Report directory: builds write under `builds/`. */
   runDir: string;
   sentinels: Sentinels;
   log: Logger;
   emit: (event: HbuildEvent) => void;
   signal: AbortSignal;
+}
+
+/** What a package's recipe changes in each of its builds, as in a normal build. */
+export interface RecipeBuild {
+  env?: Record<string, string>;
+  configSettings?: Record<string, string>;
+  limits?: ContainerLimits;
 }
 
 /** A build outcome with where its files are while the run lasts. */
@@ -54,9 +59,10 @@ export async function runVerifyBuild(
   label: string,
   variations: VariationName[],
   priority = 0,
+  recipe: RecipeBuild = {},
 ): Promise<LocalOutcome> {
   const dir = join(packageBuildDir(setup, pkg), label);
-  return setup.queue.add(
+  return setup.slots.run(
     async () => {
       setup.signal.throwIfAborted();
       // A reused report directory may hold an older run's build of the same label.
@@ -67,7 +73,7 @@ export async function runVerifyBuild(
       const seconds = (): number => Math.round(performance.now() - started) / 1000;
       try {
         const built = await buildPackage(
-          setup.docker,
+          setup.engine,
           {
             name: pkg.name,
             version: pkg.version,
@@ -75,10 +81,12 @@ export async function runVerifyBuild(
             requirementWheels,
             imageId: setup.imageId,
             sourceDateEpoch: setup.sourceDateEpoch,
-            limits: setup.limits,
+            limits: recipe.limits ?? setup.limits,
+            ...(recipe.env ? { env: recipe.env } : {}),
+            ...(recipe.configSettings ? { configSettings: recipe.configSettings } : {}),
             outDir: dir,
             logPath: join(dir, 'build.log'),
-            labels: { 'org.hbuild.owner-pid': String(process.pid), 'org.hbuild.owner-host': hostKey(), 'org.hbuild.verify': label },
+            labels: { 'org.hbuild.verify': label },
             ...(variations.length > 0 ? { variation: variationFor(variations, setup.sentinels) } : {}),
           },
           setup.signal,
@@ -95,7 +103,7 @@ export async function runVerifyBuild(
         return { label, variations, dir, error, seconds: seconds() };
       }
     },
-    { priority, throwOnTimeout: true },
+    { priority, signal: setup.signal },
   );
 }
 

@@ -8,12 +8,14 @@ import { judgeBuilds, sameWheel } from './compare-builds.js';
 import { scanForSentinels } from './scan.js';
 import type { BuildOutcome, PackageVerification } from './types.js';
 import { plantedSentinels, type VariationName } from './variations.js';
-import { packageBuildDir, runVerifyBuild, type LocalOutcome, type VerifySetup } from './verify-build.js';
+import { packageBuildDir, runVerifyBuild, type LocalOutcome, type RecipeBuild, type VerifySetup } from './verify-build.js';
 import { diffWheels } from './wheel-diff.js';
 
 export interface PreparedSdist {
   path: string;
   sha256: string;
+  /** The package's recipe, applied to every build as in a normal build. */
+  recipe?: RecipeBuild;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function verifyPackage(
   onControl: (control: LocalOutcome) => Promise<void>,
 ): Promise<PackageVerification> {
   const build = (label: string, names: VariationName[], priority = 0): Promise<LocalOutcome> =>
-    runVerifyBuild(setup, pkg, sdist.path, requirementWheels, label, names, priority);
+    runVerifyBuild(setup, pkg, sdist.path, requirementWheels, label, names, priority, sdist.recipe);
   const variedBuild = build('variations', variations);
   const control = await build('control', [], 1);
   await onControl(control);

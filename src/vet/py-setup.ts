@@ -1,5 +1,5 @@
 import { resolveName, type PyModuleNames } from './py-calls.js';
-import type { Hit } from './py-facts.js';
+import type { Hit } from './py-context.js';
 import type { PyStatement } from './py-statements.js';
 import type { PyViews } from './py-tokenize.js';
 

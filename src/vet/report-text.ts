@@ -1,7 +1,7 @@
 import { safeText } from './excerpt.js';
 import { ruleById } from './rules.js';
 import type { Finding } from './types.js';
-import type { VettedPackage } from './vet-lock.js';
+import type { VettedPackage } from './types.js';
 
 const MARK = { pass: '✓', warn: '!', block: '✗' } as const;
 const ORDER = { block: 0, warn: 1, allowed: 2 } as const;

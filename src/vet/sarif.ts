@@ -2,7 +2,7 @@ import { sha256 } from '../core/digest.js';
 import { HBUILD_VERSION } from '../core/version.js';
 import { RULES } from './rules.js';
 import type { Finding } from './types.js';
-import type { VettedPackage } from './vet-lock.js';
+import type { VettedPackage } from './types.js';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HbuildError } from '../core/errors.js';
 import { RULES } from './rules.js';
+import type { VetResult } from './types.js';
 
 const RULE_IDS = new Set(RULES.map((r) => r.id));
 
@@ -51,3 +52,26 @@ export function parseVetExceptions(raw: unknown, source: string): VetException[]
     details: { source, problems },
   });
 }
+
+const Severity = z.enum(['warn', 'block']);
+
+/** A memoised vet result, checked field by field when read back from the store. */
+export const VetResultMemo: z.ZodType<VetResult> = z.object({
+  ruleSetVersion: z.string(),
+  verdict: z.enum(['pass', 'warn', 'block']),
+  findings: z.array(
+    z.object({
+      rule: z.string(),
+      severity: z.enum(['warn', 'block', 'allowed']),
+      ruleSeverity: Severity,
+      file: z.string(),
+      line: z.number().int().nonnegative(),
+      excerpt: z.string(),
+      message: z.string(),
+      exception: z.object({ status: z.enum(['applied', 'expired', 'wrong-sha256']), reason: z.string(), expires: z.string(), note: z.string() }).optional(),
+    }),
+  ),
+  findingsDigest: z.string(),
+  held: z.object({ releasedAt: z.string().nullable(), until: z.string().nullable(), message: z.string() }).optional(),
+  stats: z.object({ files: z.number(), textFiles: z.number(), bytes: z.number(), scannedBytes: z.number() }),
+});

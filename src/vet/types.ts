@@ -68,3 +68,13 @@ export interface VetSummary {
   verdict: Verdict;
   findingsDigest: string;
 }
+
+/** One package of a lock after vetting: a result, or the error that stopped it (fetch, integrity, unsafe archive). */
+export interface VettedPackage {
+  name: string;
+  version: string;
+  file: string;
+  sha256: string;
+  result?: VetResult;
+  error?: import('../core/errors.js').HbuildError;
+}

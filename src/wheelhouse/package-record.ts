@@ -18,12 +18,3 @@ export interface PackageRecord {
   cached: boolean;
   timings: Record<string, number>;
 }
-
-export interface ActionRecord {
-  inputDigest: string;
-  wheel: { file: string; sha256: string; size: number };
-  log: { sha256: string; droppedBytes: number };
-  treeDigest: string;
-  builderImageId: string;
-  seconds: number;
-}

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CONTAINER_LABEL } from '../../src/engine/container.js';
+import { CONTAINER_LABEL } from '../../src/engine/index.js';
 import { api, ensureBuilt, eventsOf, killLeftoverDaemons, spawnDaemon, waitFor, waitForJob, waitForRunningBuild, writeProject } from './daemon-entry.js';
 import { builderRootfs, engine, leftoverContainers, workdir } from './harness.js';
 

@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CONTAINER_LABEL } from '../../src/engine/container.js';
+import { CONTAINER_LABEL } from '../../src/engine/index.js';
 import type { HbuildEvent } from '../../src/core/events.js';
 import { fixtureLock, writeFixtureSdist, type FixturePackage } from '../fixtures/pkg.js';
 

@@ -7,6 +7,7 @@ import type { HbuildEvent } from '../../src/core/events.js';
 import { pino } from 'pino';
 import { verifyAttestations } from '../../src/attest/verify.js';
 import { workdir } from './harness.js';
+import { createEngine } from '../../src/engine/index.js';
 
 const EXAMPLE = resolve('examples/lock.yaml');
 
@@ -23,7 +24,7 @@ describe('the shipped example: real sdists from the index', () => {
       failFast: false,
       sdistDirs: [],
       recipesDir: resolve('recipes'),
-      docker: {},
+      engine: createEngine(),
       log: pino({ level: 'silent' }),
       emit: (e) => events.push(e),
       signal: new AbortController().signal,

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { connectDocker } from '../../src/engine/connect.js';
-import { CONTAINER_LABEL } from '../../src/engine/container.js';
+import { CONTAINER_LABEL } from '../../src/engine/index.js';
 import type { HbuildEvent } from '../../src/core/events.js';
 import { buildLock, type BuildLockOptions, type BuildLockResult } from '../../src/pipeline/build-lock.js';
+import { createEngine } from '../../src/engine/index.js';
 
 /** The engine every integration test uses; an unreachable engine fails the test, it never skips. */
 export async function engine(): Promise<Docker> {
@@ -45,7 +46,7 @@ export async function buildInDir(dir: string, lockText: string, options: Partial
     record: false,
     failFast: false,
     sdistDirs: [],
-    docker: {},
+    engine: createEngine(),
     log: pino({ level: 'silent' }),
     emit: (e) => events.push(e),
     signal: new AbortController().signal,

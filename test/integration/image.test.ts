@@ -8,15 +8,16 @@ import {
   buildImage,
   ensureImageLoaded,
   readImageRecipe,
-  resolveBuilderImage,
   rootfsTarPath,
   type BuiltImage,
 } from '../../src/image/cli-entry.js';
+import { createEngine } from '../../src/engine/index.js';
 
 const IMAGES_DIR = join(import.meta.dirname, '../../images');
 const TEN_MINUTES = 600_000;
 const log = pino({ level: 'silent' });
 const docker = new Dockerode();
+const engine = createEngine();
 const dirs: string[] = [];
 const builds: BuiltImage[] = [];
 const extraImages: string[] = [];
@@ -55,7 +56,7 @@ beforeAll(async () => {
   for (const [prefix, mode] of [['hbuild-image-a-', 0o700], ['hbuild-image-b-', 0o755]] as const) {
     const outDir = await tempDir(prefix);
     await chmod(outDir, mode);
-    builds.push(await buildImage({ docker, name: 'default', imagesDir: IMAGES_DIR, outDir, log }));
+    builds.push(await buildImage({ engine, name: 'default', imagesDir: IMAGES_DIR, outDir, log }));
   }
 }, TEN_MINUTES);
 
@@ -90,7 +91,7 @@ describe('builder image', { timeout: TEN_MINUTES }, () => {
   it('resolves the pinned rootfs to the image', async () => {
     const built = builds[0] as BuiltImage;
 
-    const found = await resolveBuilderImage(docker, { image: 'default', rootfs: built.rootfsDigest });
+    const found = await engine.resolveBuilderImage({ image: 'default', rootfs: built.rootfsDigest });
 
     expect(found).toEqual({ imageId: built.imageId, ref: built.ref });
   });
@@ -98,8 +99,8 @@ describe('builder image', { timeout: TEN_MINUTES }, () => {
   it('reports a missing image and a mismatched pin', async () => {
     const wrong = `sha256:${'0'.repeat(64)}`;
 
-    const missing = await resolveBuilderImage(docker, { image: 'no-such-image', rootfs: wrong }).catch(caught);
-    const mismatch = await resolveBuilderImage(docker, { image: 'default', rootfs: wrong }).catch(caught);
+    const missing = await engine.resolveBuilderImage({ image: 'no-such-image', rootfs: wrong }).catch(caught);
+    const mismatch = await engine.resolveBuilderImage({ image: 'default', rootfs: wrong }).catch(caught);
 
     expect(missing).toMatchObject({ code: 'ERR_IMAGE_MISSING' });
     expect(mismatch).toMatchObject({ code: 'ERR_IMAGE_MISMATCH', details: { pinned: wrong } });
@@ -152,13 +153,13 @@ describe('builder image', { timeout: TEN_MINUTES }, () => {
     await writeFile(forged, 'not the rootfs');
     const pinned = { recipe, log, rootfsDigest: built.rootfsDigest };
 
-    const present = await ensureImageLoaded(docker, { ...pinned, name: 'default', rootfsPath: '/nonexistent' });
-    const reloaded = await ensureImageLoaded(docker, { ...pinned, name: 'ensure-test', rootfsPath: built.rootfsPath });
+    const present = await ensureImageLoaded(engine, { ...pinned, name: 'default', rootfsPath: '/nonexistent' });
+    const reloaded = await ensureImageLoaded(engine, { ...pinned, name: 'ensure-test', rootfsPath: built.rootfsPath });
     extraImages.push(reloaded.imageId);
-    const gone = await ensureImageLoaded(docker, { ...pinned, name: 'gone-test', rootfsPath: join(fakeDir, 'x.tar') }).catch(
+    const gone = await ensureImageLoaded(engine, { ...pinned, name: 'gone-test', rootfsPath: join(fakeDir, 'x.tar') }).catch(
       caught,
     );
-    const lying = await ensureImageLoaded(docker, {
+    const lying = await ensureImageLoaded(engine, {
       ...pinned,
       name: 'lying-test',
       rootfsPath: forged,

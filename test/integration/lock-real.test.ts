@@ -8,6 +8,7 @@ import { lockProject } from '../../src/resolve/lock-project.js';
 import { readLock } from '../../src/lockfile/read.js';
 import { buildLock } from '../../src/pipeline/build-lock.js';
 import { builderRootfs, engine, workdir } from './harness.js';
+import { createEngine } from '../../src/engine/index.js';
 
 /** A web client with its dependencies and a C extension, all released well before the quarantine. */
 const REQUIREMENTS = `# a web client and what it needs, plus a C extension
@@ -55,7 +56,7 @@ describe('hbuild lock against the real configured index', () => {
       record: true,
       failFast: false,
       sdistDirs: [],
-      docker: {},
+      engine: createEngine(),
       log: pino({ level: 'silent' }),
       emit: () => undefined,
       signal: new AbortController().signal,

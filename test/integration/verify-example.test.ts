@@ -2,8 +2,9 @@ import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { renderSummary } from '../../src/verify/summary.js';
-import { verifyLock } from '../../src/verify/verify-lock.js';
+import { verifyLock } from '../../src/pipeline/verify-lock.js';
 import { workdir } from './harness.js';
+import { createEngine } from '../../src/engine/index.js';
 
 const EXAMPLE = resolve('examples/lock.yaml');
 /** flit-core and hatchling normalise file modes; setuptools' bdist_wheel copies them from the build tree. */
@@ -21,7 +22,7 @@ describe('the shipped example under every variation', () => {
       storeRoot: join(dir, 'store'),
       reportDir: process.env.HBUILD_VERIFY_REPORT_DIR ?? join(dir, 'report'),
       sdistDirs,
-      docker: {},
+      engine: createEngine(),
       jobs: 2,
       log: pino({ level: 'silent' }),
       emit: () => undefined,

@@ -7,9 +7,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/verify/report-html.js';
 import type { PackageVerification, VerifyResult } from '../../src/verify/types.js';
 import { makeSentinels } from '../../src/verify/variations.js';
-import { verifyLock } from '../../src/verify/verify-lock.js';
+import { verifyLock } from '../../src/pipeline/verify-lock.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
 import { builderRootfs, engine, workdir } from './harness.js';
+import { createEngine } from '../../src/engine/index.js';
 
 const CHROMIUM = process.env.HBUILD_CHROMIUM ?? 'chromium';
 const HOSTILE = `"><script>document.title='pwned'</script><img src=x onerror="document.title='pwned'">\u202e`;
@@ -100,7 +101,7 @@ describe('the HTML report in a real browser', () => {
       reportDir: join(dir, 'report'),
       variations: 'umask',
       sdistDirs: [],
-      docker: {},
+      engine: createEngine(),
       log: pino({ level: 'silent' }),
       emit: () => undefined,
       signal: new AbortController().signal,

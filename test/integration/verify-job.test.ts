@@ -2,12 +2,13 @@ import { realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { JobContext } from '../../src/daemon/job-kinds.js';
+import type { JobContext } from '../../src/daemon/job-runner.js';
 import type { Job } from '../../src/daemon/schema.js';
 import { isHbuildError } from '../../src/core/errors.js';
 import { verifyJobRunner } from '../../src/daemon/verify-job.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
 import { builderRootfs, engine, workdir } from './harness.js';
+import { createEngine } from '../../src/engine/index.js';
 
 function context(dir: string, lockPath: string, roots: string[]): JobContext {
   const job: Job = {
@@ -21,7 +22,7 @@ function context(dir: string, lockPath: string, roots: string[]): JobContext {
     attempts: 1,
     submittedAt: new Date().toISOString(),
   };
-  return { job, roots, storeRoot: join(dir, 'store'), docker: {}, log: pino({ level: 'silent' }), emit: () => undefined, signal: new AbortController().signal };
+  return { job, roots, storeRoot: join(dir, 'store'), engine: createEngine(), log: pino({ level: 'silent' }), emit: () => undefined, signal: new AbortController().signal };
 }
 
 describe('the daemon\'s verify runner', () => {

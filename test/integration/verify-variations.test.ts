@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VARIATION_NAMES } from '../../src/verify/variations.js';
-import { verifyLock } from '../../src/verify/verify-lock.js';
+import { verifyLock } from '../../src/pipeline/verify-lock.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
 import { readZipEntry } from '../fixtures/zip-read.js';
 import { builderRootfs, engine, workdir } from './harness.js';
+import { createEngine } from '../../src/engine/index.js';
 
 /** Runs inside pip's build-backend subprocess; `date` runs one process further down. */
 const PROBE_HOOK = `
@@ -53,7 +54,7 @@ describe('verification variations against the real engine', () => {
       lockPath: join(dir, 'lock.yaml'),
       storeRoot: join(dir, 'store'),
       sdistDirs: [],
-      docker: {},
+      engine: createEngine(),
       jobs: 2,
       log: pino({ level: 'silent' }),
       emit: () => undefined,

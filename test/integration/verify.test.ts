@@ -5,10 +5,11 @@ import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HbuildEvent } from '../../src/core/events.js';
 import { VARIATION_NAMES } from '../../src/verify/variations.js';
-import { verifyLock, type VerifyLockOptions } from '../../src/verify/verify-lock.js';
+import { verifyLock, type VerifyLockOptions } from '../../src/pipeline/verify-lock.js';
 import { sha256File } from '../../src/core/digest.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
 import { buildInDir, builderRootfs, engine, leftoverContainers, workdir } from './harness.js';
+import { createEngine } from '../../src/engine/index.js';
 
 const UMASK_HOOK = `
 import os, tempfile
@@ -31,7 +32,7 @@ async function verifyInDir(dir: string, lockText: string | null, options: Partia
     lockPath,
     storeRoot: join(dir, 'store'),
     sdistDirs: [],
-    docker: {},
+    engine: createEngine(),
     jobs: 2,
     log: pino({ level: 'silent' }),
     emit: (e) => events.push(e),

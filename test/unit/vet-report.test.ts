@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { renderVetText } from '../../src/vet/report-text.js';
 import { RULES } from '../../src/vet/rules.js';
 import { renderSarif } from '../../src/vet/sarif.js';
-import type { VettedPackage } from '../../src/vet/vet-lock.js';
+import type { VettedPackage } from '../../src/vet/types.js';
 import { vetSdist } from '../../src/vet/vet-sdist.js';
 import { NAME, VERSION, py, writeVetSdist } from '../fixtures/vet/sdists.js';
 

@@ -1,15 +1,14 @@
-import type Docker from 'dockerode';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { runInContainer } from '../../engine/container.js';
 import { buildEnvironment } from '../../builder/container-command.js';
-import type { ContainerLimits } from '../../engine/container-limits.js';
+import { PACKAGE_LABEL, type ContainerLimits, type Engine } from '../../engine/index.js';
 import { HbuildError } from '../../core/errors.js';
 import type { HbuildEvent } from '../../core/events.js';
 import { repackSdist } from '../../inspect/sdist.js';
 import type { Plan } from '../../lockfile/plan.js';
-import { runBuilds } from '../../pipeline/run.js';
+import { runBuilds } from '../../pipeline/run-builds.js';
+import { HookAction } from '../../store/records.js';
 import { readRecipe } from '../../recipe/read-recipe.js';
 import type { Store } from '../../store/store.js';
 import { digestJson, sha256 } from '../../core/digest.js';
@@ -19,7 +18,7 @@ import { probeInputTar, readHookAnswer } from './probe-tar.js';
 import { readRequiresDist } from './wheel-metadata.js';
 
 export interface DockerProbeOptions {
-  docker: Docker;
+  engine: Engine;
   store: Store;
   image: { imageId: string; rootfs: string };
   sourceDateEpoch: number;
@@ -54,14 +53,13 @@ export function createDockerProbe(options: DockerProbeOptions): BuildProbe {
         script: sha256(HOOK_SCRIPT),
         command: hookCommand(),
       });
-      const cached = await store.readAction<{ protocol?: string; requires?: string[] }>(digest);
-      if (cached?.protocol === HOOK_PROTOCOL && Array.isArray(cached.requires)) return cached.requires;
+      const cached = await store.readAction(digest, HookAction);
+      if (cached?.protocol === HOOK_PROTOCOL) return cached.requires;
 
       const what = `get_requires_for_build_wheel of ${target.name} ${target.version}`;
       const scratch = await store.scratchDir(`requires-${target.name}-${target.version}`);
       try {
-        const outcome = await runInContainer(
-          options.docker,
+        const outcome = await options.engine.run(
           {
             imageId: options.image.imageId,
             cmd: hookCommand(),
@@ -72,7 +70,7 @@ export function createDockerProbe(options: DockerProbeOptions): BuildProbe {
               () => repackSdist(target.sdistPath, { prefix: 'src', uid: 1000, gid: 1000 }),
             ],
             logPath: join(scratch, 'hook.log'),
-            labels: { 'org.hbuild.package': `${target.name}==${target.version}`, 'org.hbuild.owner-pid': String(process.pid), 'org.hbuild.owner-host': process.env.HOSTNAME ?? 'local' },
+            labels: { [PACKAGE_LABEL]: `${target.name}==${target.version}` },
           },
           (tar) => readHookAnswer(tar, what),
           options.signal,
@@ -104,14 +102,13 @@ export function createDockerProbe(options: DockerProbeOptions): BuildProbe {
       const result = await runBuilds({
         plan,
         store,
-        engine: async () => ({ docker: options.docker, imageId: options.image.imageId }),
-        builderRootfs: options.image.rootfs,
+        builder: async () => ({ engine: options.engine, imageId: options.image.imageId }),
+        frame: { limits: options.limits, sourceDateEpoch: options.sourceDateEpoch, builderRootfs: options.image.rootfs },
         indexUrl: () => Promise.reject(new HbuildError('ERR_INTERNAL', 'hbuild lock builds only sdists it has put into the store')),
         sdistDirs: [],
         jobs: 1,
         record: true,
         failFast: true,
-        limits: options.limits,
         recipesDir: options.recipesDir,
         // Backends built to ask their hooks are vetted like any build; their age was judged when they were picked.
         vet: { mode: 'enforce', minAgeDays: 0 },

@@ -1,6 +1,6 @@
 import { HbuildError } from '../core/errors.js';
-import { findProjectFiles, type Credentials, type IndexFile } from '../fetch/index-client.js';
-import { redactUrl, validateIndexUrl } from '../fetch/index-url.js';
+import { findProjectFiles, type Credentials, type IndexFile } from './index-client.js';
+import { redactUrl, validateIndexUrl } from './index-url.js';
 
 /** One configured index: `url` may carry credentials; `shown` never does and is what the lock records. */
 /** An index that has not answered one page in this long is treated as down. */

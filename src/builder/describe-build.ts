@@ -1,0 +1,45 @@
+import type { ContainerLimits } from '../engine/index.js';
+import type { LoadedRecipe } from '../recipe/read-recipe.js';
+import { buildCommand, buildEnvironment } from './container-command.js';
+import type { BuildInputs } from './input-digest.js';
+
+/** Everything a build is made of besides the bytes: the frame every build of a run shares. */
+export interface BuildFrame {
+  limits: ContainerLimits;
+  sourceDateEpoch: number;
+  builderRootfs: string;
+}
+
+/** Everything that goes into a build and its input digest; pure. */
+export function describeBuild(
+  frame: BuildFrame,
+  prepared: { fetched: { sha256: string }; inspected: { treeDigest: string }; recipe: LoadedRecipe | null },
+  requirementWheels: Array<{ name: string; sha256: string }>,
+): { limits: ContainerLimits; configSettings: Record<string, string>; inputs: BuildInputs } {
+  const { recipe } = prepared;
+  const limits = recipeLimits(frame.limits, recipe);
+  const configSettings = recipe?.recipe['config-settings'] ?? {};
+  const inputs: BuildInputs = {
+    sdistSha256: prepared.fetched.sha256,
+    treeDigest: prepared.inspected.treeDigest,
+    recipeDigest: recipe?.digest ?? null,
+    builderRootfs: frame.builderRootfs,
+    requirementWheels: requirementWheels.map((w) => ({ name: w.name, sha256: w.sha256 })),
+    env: buildEnvironment(frame.sourceDateEpoch, recipe?.recipe.env),
+    command: buildCommand(configSettings),
+    limits: { memoryBytes: limits.memoryBytes, cpus: limits.cpus, pids: limits.pids, fileSizeBytes: limits.fileSizeBytes },
+  };
+  return { limits, configSettings, inputs };
+}
+
+/** The run's container limits, with a recipe's hints applied. */
+export function recipeLimits(base: ContainerLimits, recipe: LoadedRecipe | null): ContainerLimits {
+  const hints = recipe?.recipe.limits;
+  if (!hints) return base;
+  return {
+    ...base,
+    ...(hints['memory-mib'] ? { memoryBytes: hints['memory-mib'] * 2 ** 20 } : {}),
+    ...(hints.cpus ? { cpus: hints.cpus } : {}),
+    ...(hints['timeout-seconds'] ? { timeoutMs: hints['timeout-seconds'] * 1000 } : {}),
+  };
+}

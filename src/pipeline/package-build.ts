@@ -1,0 +1,172 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { keepRejected, remember, reuse } from '../builder/action-cache.js';
+import { buildPackage } from '../builder/build-package.js';
+import { describeBuild, type BuildFrame } from '../builder/describe-build.js';
+import { inputDigest } from '../builder/input-digest.js';
+import { judgePin } from '../check/pin.js';
+import { checkWheel } from '../check/wheel.js';
+import { isHbuildError } from '../core/errors.js';
+import type { HbuildEvent, PackageStage } from '../core/events.js';
+import type { Engine } from '../engine/index.js';
+import type { PlannedPackage } from '../lockfile/plan.js';
+import type { BuildAction } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import type { PackageRecord } from '../wheelhouse/package-record.js';
+import type { PreparedSdist } from './prepare.js';
+import type { TaskContext } from './scheduler.js';
+
+/** The builder: an engine and the pinned builder image on it, resolved on first use (a fully cached run needs neither). */
+export type BuilderConnection = () => Promise<{ engine: Engine; imageId: string }>;
+
+/** Everything one package's build shares with the rest of its run. */
+export interface BuildContext {
+  store: Store;
+  builder: BuilderConnection;
+  frame: BuildFrame;
+  record: boolean;
+  log: Logger;
+  emit: (event: HbuildEvent) => void;
+}
+
+/** One package ready to build: prepared, with the accepted wheels of its build requirements. */
+export interface BuildJob {
+  pkg: PlannedPackage;
+  prepared: PreparedSdist;
+  requirements: PackageRecord[];
+  task: TaskContext<PackageRecord>;
+}
+
+/**
+ * Build (or reuse) one package's wheel and judge it: a wheel is accepted only
+ * when it is well-formed, names the locked project and version, and its sha256
+ * equals the pin (or, with --record, when there is no pin yet). Cache hits take
+ * no build slot; a real build takes the recipe's CPU weight of them.
+ */
+export async function buildAndCheck(context: BuildContext, job: BuildJob): Promise<PackageRecord> {
+  const { store } = context;
+  const { pkg, prepared, requirements, task } = job;
+  const { limits, configSettings, inputs } = describeBuild(context.frame, prepared, requirements.map((d) => ({ name: d.name, sha256: d.wheel.sha256 })));
+  const digest = inputDigest(inputs);
+  const event = (stage: PackageStage, status: 'queued' | 'running' | 'done' | 'cached', message?: string): void =>
+    context.emit({ type: 'package', name: pkg.name, version: pkg.version, stage, status, ...(message ? { message } : {}) });
+  const base: Omit<PackageRecord, 'builderImageId' | 'log' | 'wheel' | 'verdict' | 'cached' | 'timings'> = {
+    name: pkg.name,
+    version: pkg.version,
+    sdist: { file: pkg.sdist.file, sha256: prepared.fetched.sha256, origin: prepared.fetched.origin },
+    treeDigest: prepared.inspected.treeDigest,
+    recipeDigest: prepared.recipe?.digest ?? null,
+    builderRootfs: context.frame.builderRootfs,
+    requirementWheels: requirements.map((d) => ({ name: d.name, file: d.wheel.file, sha256: d.wheel.sha256 })),
+    inputDigest: digest,
+    vet: prepared.vet.summary,
+  };
+  const accept = (action: Pick<BuildAction, 'builderImageId' | 'log' | 'wheel'>, cached: boolean): PackageRecord => ({
+    ...base,
+    builderImageId: action.builderImageId,
+    log: action.log,
+    wheel: action.wheel,
+    verdict: judgePin(pkg, action.wheel, context.record),
+    cached,
+    timings: task.timings,
+  });
+  const fromCache = async (): Promise<PackageRecord | null> => {
+    const cached = await reuse(context, digest, pkg.name);
+    if (!cached) return null;
+    const record = accept(cached, true);
+    event('build', 'cached');
+    return record;
+  };
+
+  const hit = await fromCache();
+  if (hit) return hit;
+  event('build', 'queued');
+  return task.slots.run(
+    async () => {
+      // Another process on this store may be building the same inputs: wait for it, then look again.
+      const release = await store.lockBuild(digest, task.signal);
+      try {
+        return (await fromCache()) ?? (await buildFresh(context, job, { digest, limits, configSettings, event, accept }));
+      } finally {
+        await release();
+      }
+    },
+    { weight: prepared.recipe?.recipe.limits?.cpus ?? 1, signal: task.signal },
+  );
+}
+
+interface FreshBuild {
+  digest: string;
+  limits: ReturnType<typeof describeBuild>['limits'];
+  configSettings: Record<string, string>;
+  event: (stage: PackageStage, status: 'running' | 'done', message?: string) => void;
+  accept: (action: Pick<BuildAction, 'builderImageId' | 'log' | 'wheel'>, cached: boolean) => PackageRecord;
+}
+
+/** Build in a fresh container, check the wheel, judge it against its pin, and remember it. */
+async function buildFresh(context: BuildContext, job: BuildJob, build: FreshBuild): Promise<PackageRecord> {
+  const { store, log } = context;
+  const { pkg, prepared, requirements, task } = job;
+  task.setStage('build');
+  build.event('build', 'running');
+  const { engine, imageId } = await context.builder();
+  const scratch = await store.scratchDir(`${pkg.key}-${pkg.version}`);
+  const label = `${pkg.key}-${pkg.version}`;
+  try {
+    const logPath = join(scratch, 'build.log');
+    const started = performance.now();
+    let built;
+    try {
+      built = await buildPackage(
+        engine,
+        {
+          name: pkg.name,
+          version: pkg.version,
+          sdistPath: prepared.fetched.path,
+          requirementWheels: requirements.map((d) => ({ file: d.wheel.file, size: d.wheel.size, path: store.blobPath('wheels', d.wheel.sha256) })),
+          imageId,
+          sourceDateEpoch: context.frame.sourceDateEpoch,
+          env: prepared.recipe?.recipe.env,
+          configSettings: build.configSettings,
+          limits: build.limits,
+          outDir: scratch,
+          logPath,
+        },
+        task.signal,
+      );
+    } finally {
+      task.timings.build = Math.round(performance.now() - started) / 1000;
+    }
+    const logBlob = await store.putFile('logs', logPath);
+    const action: BuildAction = {
+      inputDigest: build.digest,
+      wheel: { file: built.file, sha256: built.sha256, size: built.size },
+      log: { sha256: logBlob.sha256, droppedBytes: built.logDroppedBytes },
+      treeDigest: prepared.inspected.treeDigest,
+      builderImageId: imageId,
+      seconds: built.seconds,
+    };
+    build.event('build', 'done');
+
+    task.setStage('check');
+    const checkStart = performance.now();
+    let record: PackageRecord;
+    try {
+      await checkWheel(built.path, { name: pkg.name, version: pkg.version });
+      record = build.accept(action, false);
+    } catch (err) {
+      // An unpinned wheel is kept in the store so that `--record` needs no rebuild; it is not published.
+      if (isHbuildError(err, 'ERR_WHEEL_UNPINNED')) await remember(context, action, built.path);
+      await keepRejected(context, label, built.path, built.file, logPath);
+      throw err;
+    }
+    await remember(context, action, built.path);
+    task.timings.check = Math.round(performance.now() - checkStart) / 1000;
+    build.event('check', 'done', action.wheel.sha256.slice(0, 12));
+    log.info({ pkg: pkg.name, version: pkg.version, wheel: action.wheel.file, sha256: action.wheel.sha256, inputDigest: build.digest }, 'wheel accepted');
+    return record;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

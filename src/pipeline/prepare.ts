@@ -1,0 +1,53 @@
+import type { HbuildEvent } from '../core/events.js';
+import { fetchSdist, type FetchedSdist } from '../fetch/fetch-sdist.js';
+import { inspectCached } from '../inspect/inspect-cached.js';
+import type { InspectResult } from '../inspect/sdist.js';
+import type { PlannedPackage } from '../lockfile/plan.js';
+import { recipeReader, type LoadedRecipe } from '../recipe/read-recipe.js';
+import type { Store } from '../store/store.js';
+import type { VetException } from '../vet/schema.js';
+import { vetStep, type VetMode, type VetOutcome } from '../vet/vet-step.js';
+import { timed, type TaskContext } from './scheduler.js';
+
+/** What the first three stages need, shared by build, verify and vet runs. */
+export interface PrepareOptions {
+  store: Store;
+  /** Resolved lazily: only a store miss with no local copy asks for it. */
+  indexUrl: () => Promise<string>;
+  sdistDirs: string[];
+  /** Directory of per-package recipes (`<name>.yaml`); absent recipes mean defaults. */
+  recipesDir: string;
+  vet: { mode: VetMode; minAgeDays: number; extraExceptions?: readonly VetException[] };
+  emit: (event: HbuildEvent) => void;
+}
+
+/** One package after fetch → inspect → vet: its pinned sdist in the store, its tree digest, recipe and vetting. */
+export interface PreparedSdist {
+  fetched: FetchedSdist;
+  inspected: InspectResult;
+  recipe: LoadedRecipe | null;
+  vet: VetOutcome;
+}
+
+/** The stage steps before any container: every run takes a source through exactly these. */
+export function createPrepare(options: PrepareOptions): (pkg: PlannedPackage, context: TaskContext<unknown>) => Promise<PreparedSdist> {
+  let recipes: Promise<(key: string) => Promise<LoadedRecipe | null>> | undefined;
+  const { store, emit } = options;
+  return async (pkg, context) => {
+    const { timings, signal } = context;
+    const done = (stage: 'fetch' | 'inspect' | 'vet', message?: string): void =>
+      emit({ type: 'package', name: pkg.name, version: pkg.version, stage, status: 'done', ...(message ? { message } : {}) });
+    context.setStage('fetch');
+    const pin = { ...pkg.sdist, name: pkg.name, version: pkg.version, ...(pkg.index ? { index: pkg.index } : {}) };
+    const fetched = await timed(timings, 'fetch', () => fetchSdist(pin, { store, indexUrl: options.indexUrl, sdistDirs: options.sdistDirs, signal }));
+    done('fetch', fetched.origin);
+    context.setStage('inspect');
+    const inspected = await timed(timings, 'inspect', () => inspectCached(store, fetched.path, fetched.sha256, { name: pkg.name, version: pkg.version }));
+    const recipe = await (recipes ??= recipeReader(options.recipesDir)).then((read) => read(pkg.key));
+    done('inspect');
+    context.setStage('vet');
+    const vet = await timed(timings, 'vet', () => vetStep(pkg, fetched.path, fetched.sha256, recipe, { store, ...options.vet, signal }));
+    done('vet', vet.result.verdict);
+    return { fetched, inspected, recipe, vet };
+  };
+}

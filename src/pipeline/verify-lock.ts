@@ -1,0 +1,201 @@
+import { availableParallelism } from 'node:os';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { recipeLimits } from '../builder/describe-build.js';
+import { HbuildError } from '../core/errors.js';
+import type { HbuildEvent } from '../core/events.js';
+import { sha256File } from '../core/digest.js';
+import { HBUILD_VERSION } from '../core/version.js';
+import { DEFAULT_LIMITS, type ContainerLimits, type Engine } from '../engine/index.js';
+import { resolveIndexUrl } from '../fetch/index-url.js';
+import { planBuild, type PlannedPackage } from '../lockfile/plan.js';
+import { readLock } from '../lockfile/read.js';
+import { openStore } from '../store/store.js';
+import { overallOutcome, summarise } from '../verify/compare-builds.js';
+import { readHistory, runBaseName, writeHistory } from '../verify/history.js';
+import { packageHistory } from '../verify/regressions.js';
+import { writeReports } from '../verify/report-files.js';
+import { requirementFromControl, requirementFromStore, type RequirementState, type RequirementWheel } from '../verify/requirements.js';
+import type { PackageVerification, VerifyResult } from '../verify/types.js';
+import { makeSentinels, parseVariations, type VariationName } from '../verify/variations.js';
+import type { LocalOutcome, VerifySetup } from '../verify/verify-build.js';
+import { verifyPackage } from '../verify/verify-package.js';
+import { DEFAULT_MIN_AGE_DAYS } from '../vet/verdict.js';
+import type { VetMode } from '../vet/vet-step.js';
+import { createPrepare, type PreparedSdist } from './prepare.js';
+import { schedule, type PackageFailure, type RequirementOutcome, type TaskContext } from './scheduler.js';
+
+export interface VerifyLockOptions {
+  lockPath: string;
+  storeRoot: string;
+  jobs?: number;
+  only?: string[];
+  indexUrl?: string;
+  sdistDirs: string[];
+  /** The container engine every rebuild runs on. */
+  engine: Engine;
+  limits?: Partial<ContainerLimits>;
+  /** Per-package recipes; default: `recipes/` beside the lock file. */
+  recipesDir?: string;
+  /** Vetting, as for a build: `enforce` (default) does not rebuild what vetting blocks or the quarantine holds. */
+  vet?: VetMode;
+  minAgeDays?: number;
+  /** Variation names, or a `--variations` string; default: every variation. */
+  variations?: readonly VariationName[] | string;
+  /** Where the report goes; default `<store>/verify/<time>-<lock digest>/`. */
+  reportDir?: string;
+  log: Logger;
+  emit: (event: HbuildEvent) => void;
+  signal: AbortSignal;
+}
+
+/**
+ * `hbuild verify`: rebuild every locked package from its pins, once as
+ * standard and once under variations, and explain any difference. Never uses
+ * the action cache, never publishes a wheelhouse, never writes the lock. The
+ * run is recorded in `<store>/verify/`; the CLI and the daemon both call this.
+ */
+export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResult> {
+  const started = new Date();
+  const variations = parseVariations(typeof options.variations === 'string' ? options.variations : options.variations ? [...options.variations] : undefined);
+  const loaded = await readLock(resolve(options.lockPath));
+  const plan = planBuild(loaded, options.only);
+  const jobs = options.jobs ?? plan.jobs ?? Math.max(1, availableParallelism());
+  const store = await openStore(options.storeRoot);
+  const stale = await options.engine.sweepStale();
+  if (stale > 0) options.log.warn({ removed: stale }, 'removed containers left by a crashed hbuild');
+  const image = await options.engine.resolveBuilderImage(plan.builder);
+  const lockSha256 = await sha256File(loaded.path);
+  const startedAt = started.toISOString();
+  const reportDir = resolve(options.reportDir ?? join(store.root, 'verify', runBaseName(startedAt, lockSha256)));
+  await mkdir(reportDir, { recursive: true });
+  const previous = await readHistory(store.root);
+  let indexUrl: Promise<string> | undefined;
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const setupFor = (slots: VerifySetup['slots'], signal: AbortSignal): VerifySetup => ({
+    engine: options.engine,
+    store,
+    imageId: image.imageId,
+    sourceDateEpoch: plan.sourceDateEpoch,
+    limits,
+    slots,
+    runDir: reportDir,
+    sentinels,
+    log: options.log,
+    emit: options.emit,
+    signal,
+  });
+  const sentinels = makeSentinels();
+  const prepare = createPrepare({
+    store,
+    indexUrl: () => (indexUrl ??= resolveIndexUrl(options.indexUrl)),
+    sdistDirs: options.sdistDirs.map((d) => resolve(d)),
+    recipesDir: resolve(options.recipesDir ?? resolve(loaded.dir, 'recipes')),
+    vet: { mode: options.vet ?? 'enforce', minAgeDays: options.minAgeDays ?? DEFAULT_MIN_AGE_DAYS },
+    emit: options.emit,
+  });
+  options.emit({ type: 'run', status: 'start', packages: plan.packages.length, jobs });
+
+  const reported = (verified: PackageVerification): PackageVerification => {
+    const status = verified.status === 'identical' ? 'done' : verified.status === 'inconclusive' ? 'skipped' : 'failed';
+    options.emit({ type: 'package', name: verified.name, version: verified.version, stage: 'check', status, message: `${verified.status}: ${verified.reason}` });
+    return verified;
+  };
+  const unjudgedFailure = (pkg: PlannedPackage, failure: PackageFailure): PackageVerification => {
+    const cancelled = options.signal.aborted || failure.error.code === 'ERR_CANCELLED';
+    return unjudged(pkg, pkg.sdist.sha256, cancelled ? 'inconclusive' : 'failed', cancelled ? 'cancelled' : failure.error.message);
+  };
+  const verifyOne = async (
+    pkg: PlannedPackage,
+    prepared: PreparedSdist,
+    requirements: Array<RequirementOutcome<RequirementState>>,
+    context: TaskContext<RequirementState>,
+  ): Promise<PackageVerification> => {
+    const wheels: RequirementWheel[] = [];
+    for (const r of requirements) {
+      const state: RequirementState = r.ok ? r.value : { ok: false, reason: r.reason };
+      if (!state.ok) return unjudged(pkg, prepared.fetched.sha256, 'inconclusive', `its build requirement ${r.key} has no usable wheel: ${state.reason}`);
+      wheels.push(state.wheel);
+    }
+    const recipe = prepared.recipe?.recipe;
+    const sdist = {
+      path: prepared.fetched.path,
+      sha256: prepared.fetched.sha256,
+      recipe: {
+        ...(recipe?.env ? { env: recipe.env } : {}),
+        ...(recipe?.['config-settings'] ? { configSettings: recipe['config-settings'] } : {}),
+        limits: recipeLimits(limits, prepared.recipe),
+      },
+    };
+    const offerControl = async (control: LocalOutcome): Promise<void> => context.provide(await requirementFromControl(store, pkg, control));
+    return verifyPackage(setupFor(context.slots, context.signal), pkg, sdist, wheels, variations, offerControl);
+  };
+
+  const failed = new Map<string, PackageVerification>();
+  const outcomes = await schedule<PreparedSdist, PackageVerification, RequirementState>(
+    plan,
+    {
+      async prepare(pkg, context) {
+        // A pinned wheel already in the store is what dependents build with, as in a normal build: they need not wait.
+        const stored = await requirementFromStore(store, pkg);
+        if (stored) context.provide(stored);
+        return prepare(pkg, context);
+      },
+      act: async (pkg, prepared, requirements, context) => reported(await verifyOne(pkg, prepared, requirements, context)),
+      offer: (verified) => ({ ok: false, reason: `${verified.name} was not verified` }),
+      onFailure: (failure) => {
+        const pkg = plan.packages.find((p) => p.name === failure.name);
+        if (pkg) failed.set(pkg.key, reported(unjudgedFailure(pkg, failure)));
+      },
+    },
+    { jobs, failFast: false, signal: options.signal },
+  );
+  const packages = outcomes.map((outcome) => (outcome.ok ? outcome.result : (failed.get(outcome.pkg.key) ?? unjudgedFailure(outcome.pkg, outcome.failure))));
+  if (options.signal.aborted) throw new HbuildError('ERR_CANCELLED', 'verification cancelled');
+
+  for (const p of packages) {
+    p.history = packageHistory(previous, { name: p.name, version: p.version, sdistSha256: p.sdist.sha256 }, { status: p.status, startedAt });
+  }
+  const summary = summarise(packages);
+  const finished = new Date();
+  const result: VerifyResult = {
+    format: 'hbuild-verify/1',
+    startedAt,
+    finishedAt: finished.toISOString(),
+    seconds: Math.round(finished.getTime() - started.getTime()) / 1000,
+    hbuildVersion: HBUILD_VERSION,
+    lock: { path: loaded.path, sha256: lockSha256 },
+    builder: { image: plan.builder.image, rootfs: plan.builder.rootfs, imageId: image.imageId },
+    sourceDateEpoch: plan.sourceDateEpoch,
+    variations,
+    sentinels,
+    outcome: overallOutcome(summary),
+    summary,
+    packages,
+    reportDir,
+    historyPath: '',
+  };
+  result.historyPath = await writeHistory(store.root, result);
+  await writeReports(result);
+  options.emit({ type: 'run', status: result.outcome === 'reproducible' ? 'done' : 'failed', ok: summary.identical, failed: summary.total - summary.identical, cached: 0, seconds: result.seconds });
+  options.log.info({ outcome: result.outcome, summary, reportDir, history: result.historyPath }, 'verification finished');
+  return result;
+}
+
+function unjudged(pkg: PlannedPackage, sdistSha256: string, status: 'failed' | 'inconclusive', reason: string): PackageVerification {
+  return {
+    name: pkg.name,
+    version: pkg.version,
+    key: pkg.key,
+    sdist: { file: pkg.sdist.file, sha256: sdistSha256 },
+    status,
+    reproducible: null,
+    pin: pkg.wheel ? 'unknown' : 'unpinned',
+    ...(pkg.wheel ? { pinned: { file: pkg.wheel.file, sha256: pkg.wheel.sha256 } } : {}),
+    culprits: [],
+    reason,
+    builds: [],
+    leaks: [],
+  };
+}

@@ -1,0 +1,77 @@
+import { basename, resolve } from 'node:path';
+import { isHbuildError } from '../core/errors.js';
+import type { HbuildEvent } from '../core/events.js';
+import { resolveIndexUrl } from '../fetch/index-url.js';
+import { planBuild } from '../lockfile/plan.js';
+import { readLock } from '../lockfile/read.js';
+import { openStore } from '../store/store.js';
+import type { VetException } from '../vet/schema.js';
+import type { VettedPackage } from '../vet/types.js';
+import { DEFAULT_MIN_AGE_DAYS } from '../vet/verdict.js';
+import { createPrepare } from './prepare.js';
+import { schedule } from './scheduler.js';
+
+export interface VetLockOptions {
+  lockPath: string;
+  only?: string[];
+  storeRoot: string;
+  sdistDirs: string[];
+  indexUrl?: string;
+  /** Per-package recipes (their vet exceptions apply); default: `recipes/` beside the lock file. */
+  recipesDir?: string;
+  minAgeDays?: number;
+  /** Exceptions that apply to every package besides its recipe's. */
+  exceptions?: readonly VetException[];
+  onPackage?: (vetted: VettedPackage) => void;
+  emit?: (event: HbuildEvent) => void;
+  signal: AbortSignal;
+}
+
+/**
+ * `hbuild vet`: take every pinned sdist through the same fetch → inspect → vet
+ * steps as a build, and report instead of refusing. Expected failures are kept
+ * per package so one bad sdist does not hide the verdicts of the rest.
+ */
+export async function vetLock(options: VetLockOptions): Promise<VettedPackage[]> {
+  const loaded = await readLock(resolve(options.lockPath));
+  const plan = planBuild(loaded, options.only);
+  const store = await openStore(options.storeRoot);
+  let indexUrl: Promise<string> | undefined;
+  const prepare = createPrepare({
+    store,
+    indexUrl: () => (indexUrl ??= resolveIndexUrl(options.indexUrl)),
+    sdistDirs: options.sdistDirs.map((d) => resolve(d)),
+    recipesDir: resolve(options.recipesDir ?? resolve(loaded.dir, 'recipes')),
+    vet: { mode: 'report', minAgeDays: options.minAgeDays ?? DEFAULT_MIN_AGE_DAYS, ...(options.exceptions ? { extraExceptions: options.exceptions } : {}) },
+    emit: options.emit ?? (() => undefined),
+  });
+  const entryOf = (pkg: (typeof plan.packages)[number]): VettedPackage => ({ name: pkg.name, version: pkg.version, file: basename(pkg.sdist.file), sha256: pkg.sdist.sha256 });
+  const outcomes = await schedule(
+    plan,
+    {
+      prepare,
+      // Vetting needs no container and no build requirement's wheel.
+      act: async (pkg, prepared) => {
+        const vetted = { ...entryOf(pkg), sha256: prepared.fetched.sha256, result: prepared.vet.result };
+        options.onPackage?.(vetted);
+        return vetted;
+      },
+      offer: () => undefined,
+      waitForRequirements: false,
+      onFailure: (failure) => {
+        const pkg = plan.packages.find((p) => p.name === failure.name);
+        if (pkg && failure.error.code !== 'ERR_CANCELLED') options.onPackage?.({ ...entryOf(pkg), error: failure.error });
+      },
+    },
+    { jobs: 1, failFast: false, signal: options.signal },
+  );
+  options.signal.throwIfAborted();
+  for (const outcome of outcomes) {
+    if (outcome.ok) continue;
+    // A usage error (no index configured) or a bug is the command's failure, not one package's.
+    const { error } = outcome.failure;
+    if (error.code === 'ERR_USAGE') throw error;
+    if (error.code === 'ERR_INTERNAL' && !isHbuildError(error.cause)) throw error.cause;
+  }
+  return outcomes.map((outcome) => (outcome.ok ? outcome.result : { ...entryOf(outcome.pkg), error: outcome.failure.error }));
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+const FileName = z.string().min(1).max(255);
+
+/** What `actions/<input digest>.json` records about one accepted build: its inputs' digest and its outputs. */
+export const BuildAction = z.object({
+  inputDigest: Sha256Hex,
+  wheel: z.object({ file: FileName, sha256: Sha256Hex, size: z.number().int().nonnegative() }),
+  log: z.object({ sha256: Sha256Hex, droppedBytes: z.number().int().nonnegative() }),
+  treeDigest: z.string().max(100),
+  builderImageId: z.string().max(200),
+  seconds: z.number().nonnegative(),
+});
+export type BuildAction = z.infer<typeof BuildAction>;
+
+/** What `actions/<digest>.json` records about one `get_requires_for_build_wheel` run of `hbuild lock`. */
+export const HookAction = z.object({
+  protocol: z.string().max(100),
+  package: z.string().max(300),
+  requires: z.array(z.string().max(1000)).max(10_000),
+});
+export type HookAction = z.infer<typeof HookAction>;
+
+/** A memoised result: checked field by field when read, since the store is only as trusted as the home directory. */
+export interface MemoCheck<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false };
+}
+
+/** Records and memos are small; anything larger is not ours and is ignored. */
+export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
