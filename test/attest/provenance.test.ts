@@ -11,7 +11,7 @@ import { ProvenanceStatement } from '../../src/attest/schema.js';
 import { attestWheelhouse } from '../../src/attest/write.js';
 import { HbuildError } from '../../src/core/errors.js';
 import { canonicalJson } from '../../src/core/digest.js';
-import { makeWheelhouse, patchManifest } from './attest-fixture.js';
+import { makeWheelhouse, patchManifest } from '../fixtures/wheelhouse.js';
 
 let dir: string;
 

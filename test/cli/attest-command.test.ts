@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runAttestCommand } from '../../src/cli/attest-command.js';
 import { exitCodeFor } from '../../src/core/exit-codes.js';
 import { HbuildError } from '../../src/core/errors.js';
-import { makeWheelhouse } from './attest-fixture.js';
+import { makeWheelhouse } from '../fixtures/wheelhouse.js';
 
 let dir: string;
 let out: string;

@@ -8,7 +8,7 @@ import { verifyAttestations } from '../../src/attest/verify.js';
 import { buildVerificationSummaries, writeVerificationSummary, type VerificationSummaryInput } from '../../src/attest/vsa.js';
 import { attestWheelhouse } from '../../src/attest/write.js';
 import type { PackageRecord } from '../../src/wheelhouse/package-record.js';
-import { makeWheelhouse } from './attest-fixture.js';
+import { makeWheelhouse } from '../fixtures/wheelhouse.js';
 
 let dir: string;
 let out: string;

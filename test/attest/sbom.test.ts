@@ -8,7 +8,7 @@ import { readManifest } from '../../src/attest/read-manifest.js';
 import { buildSbom, renderSbom, uuidV5 } from '../../src/attest/sbom.js';
 import { attestWheelhouse } from '../../src/attest/write.js';
 import { HbuildError } from '../../src/core/errors.js';
-import { makeWheelhouse, patchManifest } from './attest-fixture.js';
+import { makeWheelhouse, patchManifest } from '../fixtures/wheelhouse.js';
 
 let dir: string;
 

@@ -6,7 +6,7 @@ import { loadSigningKey, type SigningKey } from '../../src/attest/keys.js';
 import { verifyAttestations } from '../../src/attest/verify.js';
 import { attestWheelhouse } from '../../src/attest/write.js';
 import { HbuildError } from '../../src/core/errors.js';
-import { editStatement, makeWheelhouse, sha256 } from './attest-fixture.js';
+import { editStatement, makeWheelhouse, sha256 } from '../fixtures/wheelhouse.js';
 
 const APP = 'Demo_App-1.0.0-py3-none-any.whl';
 const APP_STATEMENT = `attestations/${APP}.intoto.jsonl`;
