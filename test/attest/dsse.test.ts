@@ -1,23 +1,16 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { envelopeLine, openEnvelope, pae, signStatement } from '../../src/attest/dsse.js';
 import { loadSigningKey, parsePublicKey, type SigningKey } from '../../src/attest/keys.js';
 import { DefectError } from '../../src/attest/problem.js';
+import { useTempDir } from '../helpers/tmp.js';
 
-let dir: string;
+const tmp = useTempDir('attest-dsse', { per: 'suite' });
 let key: SigningKey;
 const STATEMENT = { _type: 'https://in-toto.io/Statement/v1', subject: [{ name: 'a.whl', digest: { sha256: '0'.repeat(64) } }] };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-attest-dsse-'));
-  key = await loadSigningKey({ env: { XDG_CONFIG_HOME: dir } });
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  key = await loadSigningKey({ env: { XDG_CONFIG_HOME: tmp.path } });
 });
 
 function defect(fn: () => unknown): string {

@@ -1,7 +1,6 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/engine/container-limits.js';
 import { BUILD_PROTOCOL } from '../../src/builder/container-command.js';
 import { loadSigningKey } from '../../src/attest/keys.js';
@@ -12,16 +11,9 @@ import { attestWheelhouse } from '../../src/attest/write.js';
 import { HbuildError } from '../../src/core/errors.js';
 import { canonicalJson } from '../../src/core/digest.js';
 import { makeWheelhouse, patchManifest } from '../fixtures/wheelhouse.js';
+import { useTempDir } from '../helpers/tmp.js';
 
-let dir: string;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-attest-prov-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('attest-prov');
 
 async function snapshot(root: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
@@ -32,7 +24,7 @@ async function snapshot(root: string): Promise<Map<string, string>> {
 
 describe('SLSA provenance', () => {
   it('records subject, parameters, every resolved dependency by digest, builder and byproducts', async () => {
-    const { out, records } = await makeWheelhouse(dir);
+    const { out, records } = await makeWheelhouse(tmp.path);
     await patchManifest(out, (p) => {
       if (p.name === 'demo-lib') p.vet = { ruleSetVersion: '7', verdict: 'pass', findingsDigest: '5'.repeat(64) };
     });
@@ -70,7 +62,7 @@ describe('SLSA provenance', () => {
   });
 
   it('says so when no vet result was recorded', async () => {
-    const { out } = await makeWheelhouse(dir);
+    const { out } = await makeWheelhouse(tmp.path);
     const manifest = await readManifest(out);
 
     const statement = buildProvenance(manifest.packages[0]!, manifest, DEFAULT_LIMITS);
@@ -79,8 +71,8 @@ describe('SLSA provenance', () => {
   });
 
   it('does not depend on cache hits, timings, the sdist origin or the verdict', async () => {
-    const { out: fresh } = await makeWheelhouse(join(dir, 'a'), undefined, { cached: false, timings: { build: 9 }, verdict: 'recorded' });
-    const { out: cached } = await makeWheelhouse(join(dir, 'b'), undefined, { cached: true, timings: { build: 0.1 }, verdict: 'pinned-match' });
+    const { out: fresh } = await makeWheelhouse(join(tmp.path, 'a'), undefined, { cached: false, timings: { build: 9 }, verdict: 'recorded' });
+    const { out: cached } = await makeWheelhouse(join(tmp.path, 'b'), undefined, { cached: true, timings: { build: 0.1 }, verdict: 'pinned-match' });
     await patchManifest(cached, (p) => {
       (p.sdist as { origin: string }).origin = 'store';
     });
@@ -92,8 +84,8 @@ describe('SLSA provenance', () => {
   });
 
   it('attests the same wheelhouse twice to identical bytes', async () => {
-    const { out } = await makeWheelhouse(dir);
-    const key = await loadSigningKey({ env: { XDG_CONFIG_HOME: join(dir, 'config') } });
+    const { out } = await makeWheelhouse(tmp.path);
+    const key = await loadSigningKey({ env: { XDG_CONFIG_HOME: join(tmp.path, 'config') } });
     await attestWheelhouse(out, { key });
     const first = await snapshot(out);
 
@@ -112,9 +104,9 @@ describe('SLSA provenance', () => {
   });
 
   it('attests two identical builds in different places to identical bytes', async () => {
-    const key = await loadSigningKey({ env: { XDG_CONFIG_HOME: join(dir, 'config') } });
-    const { out: a } = await makeWheelhouse(join(dir, 'a'));
-    const { out: b } = await makeWheelhouse(join(dir, 'b'), undefined, { cached: true, timings: {} });
+    const key = await loadSigningKey({ env: { XDG_CONFIG_HOME: join(tmp.path, 'config') } });
+    const { out: a } = await makeWheelhouse(join(tmp.path, 'a'));
+    const { out: b } = await makeWheelhouse(join(tmp.path, 'b'), undefined, { cached: true, timings: {} });
 
     await attestWheelhouse(a, { key });
     await attestWheelhouse(b, { key });
@@ -123,12 +115,12 @@ describe('SLSA provenance', () => {
   });
 
   it('refuses to sign a wheel that does not match the manifest', async () => {
-    const { out } = await makeWheelhouse(dir);
+    const { out } = await makeWheelhouse(tmp.path);
     await patchManifest(out, (p) => {
       if (p.name === 'flit_core') (p.wheel as { sha256: string }).sha256 = '0'.repeat(64);
     });
 
-    const err = await attestWheelhouse(out, { keyPath: join(dir, 'never-read.pem') }).catch((e: unknown) => e);
+    const err = await attestWheelhouse(out, { keyPath: join(tmp.path, 'never-read.pem') }).catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(HbuildError);
     expect((err as HbuildError).code).toBe('ERR_ATTESTATION_INVALID');
@@ -137,7 +129,7 @@ describe('SLSA provenance', () => {
   });
 
   it('refuses a manifest that does not validate, naming the field', async () => {
-    const { out } = await makeWheelhouse(dir);
+    const { out } = await makeWheelhouse(tmp.path);
     await patchManifest(out, (p) => {
       (p.wheel as { file: string }).file = '../../etc/passwd.whl';
     });

@@ -1,24 +1,16 @@
 import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadSigningKey } from '../../src/attest/keys.js';
 import { readManifest } from '../../src/attest/read-manifest.js';
 import { buildSbom, renderSbom, uuidV5 } from '../../src/attest/sbom.js';
 import { attestWheelhouse } from '../../src/attest/write.js';
 import { HbuildError } from '../../src/core/errors.js';
 import { makeWheelhouse, patchManifest } from '../fixtures/wheelhouse.js';
+import { useTempDir } from '../helpers/tmp.js';
 
-let dir: string;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-attest-sbom-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('attest-sbom');
 
 type Component = { name: string; purl: string; properties: Array<{ name: string; value: string }> };
 
@@ -28,11 +20,11 @@ function property(component: Component, name: string): string | undefined {
 
 describe('the CycloneDX SBOM', () => {
   it('is valid CycloneDX 1.6 by the official JSON schema', async () => {
-    const { out } = await makeWheelhouse(dir);
+    const { out } = await makeWheelhouse(tmp.path);
     await patchManifest(out, (p) => {
       p.vet = { ruleSetVersion: 3, verdict: 'pass', findingsDigest: `sha256:${'4'.repeat(64)}` };
     });
-    await attestWheelhouse(out, { key: await loadSigningKey({ env: { XDG_CONFIG_HOME: join(dir, 'config') } }) });
+    await attestWheelhouse(out, { key: await loadSigningKey({ env: { XDG_CONFIG_HOME: join(tmp.path, 'config') } }) });
     const validator = new Validation.JsonStrictValidator(Spec.Version.v1dot6);
 
     const errors = await validator.validate(await readFile(join(out, 'sbom.cdx.json'), 'utf8'));
@@ -41,7 +33,7 @@ describe('the CycloneDX SBOM', () => {
   });
 
   it('is checked by a validator that does reject a broken SBOM', async () => {
-    const { out } = await makeWheelhouse(dir);
+    const { out } = await makeWheelhouse(tmp.path);
     const bom = buildSbom(await readManifest(out)) as { components: Array<Record<string, unknown>> };
     (bom.components[0] as Record<string, unknown>).scope = 'build';
     const validator = new Validation.JsonStrictValidator(Spec.Version.v1dot6);
@@ -52,7 +44,7 @@ describe('the CycloneDX SBOM', () => {
   });
 
   it('names every wheel by purl with its SHA-256 and marks build requirements as build-time', async () => {
-    const { out, records } = await makeWheelhouse(dir);
+    const { out, records } = await makeWheelhouse(tmp.path);
 
     const bom = buildSbom(await readManifest(out)) as { components: Component[]; dependencies: Array<{ ref: string; dependsOn: string[] }> };
 
@@ -65,7 +57,7 @@ describe('the CycloneDX SBOM', () => {
   });
 
   it('records the sdist each wheel was built from, by sha256', async () => {
-    const { out, records } = await makeWheelhouse(dir);
+    const { out, records } = await makeWheelhouse(tmp.path);
 
     const bom = buildSbom(await readManifest(out)) as { components: Array<{ externalReferences: unknown[] }> };
 
@@ -79,7 +71,7 @@ describe('the CycloneDX SBOM', () => {
   });
 
   it('takes its time from SOURCE_DATE_EPOCH and its serial number from its content', async () => {
-    const { out } = await makeWheelhouse(dir);
+    const { out } = await makeWheelhouse(tmp.path);
     const manifest = await readManifest(out);
 
     const first = buildSbom(manifest) as { serialNumber: string; metadata: { timestamp: string } };
@@ -101,7 +93,7 @@ describe('the CycloneDX SBOM', () => {
   });
 
   it('refuses a manifest whose build requirement is not a wheel of the wheelhouse', async () => {
-    const { out } = await makeWheelhouse(dir);
+    const { out } = await makeWheelhouse(tmp.path);
     await patchManifest(out, (p) => {
       if (p.name === 'Demo.App') (p.requirementWheels as Array<{ sha256: string }>)[0]!.sha256 = '0'.repeat(64);
     });

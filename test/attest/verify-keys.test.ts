@@ -1,34 +1,29 @@
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { envelopeLine, signStatement } from '../../src/attest/dsse.js';
 import { loadSigningKey, type SigningKey } from '../../src/attest/keys.js';
 import { renderSbom } from '../../src/attest/sbom.js';
 import { verifyAttestations } from '../../src/attest/verify.js';
 import { attestWheelhouse } from '../../src/attest/write.js';
 import { makeWheelhouse, otherKey, sha256 } from '../fixtures/wheelhouse.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 const APP = 'Demo_App-1.0.0-py3-none-any.whl';
 const APP_STATEMENT = `attestations/${APP}.intoto.jsonl`;
 const SHIPPED_KEY = 'attestations/signing-key.pub.pem';
-let dir: string;
+const tmp = useTempDir('attest-keys');
 let out: string;
 let key: SigningKey;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-attest-keys-'));
-  key = await loadSigningKey({ env: { XDG_CONFIG_HOME: join(dir, 'config') } });
-  ({ out } = await makeWheelhouse(dir));
+  key = await loadSigningKey({ env: { XDG_CONFIG_HOME: join(tmp.path, 'config') } });
+  ({ out } = await makeWheelhouse(tmp.path));
   await attestWheelhouse(out, { key });
 });
 
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 async function pinnedKey(): Promise<string> {
-  const path = join(dir, 'pinned.pub.pem');
+  const path = join(tmp.path, 'pinned.pub.pem');
   await writeFile(path, key.publicPem);
   return path;
 }

@@ -1,28 +1,23 @@
-import { appendFile, mkdtemp, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { loadSigningKey, type SigningKey } from '../../src/attest/keys.js';
 import { verifyAttestations } from '../../src/attest/verify.js';
 import { attestWheelhouse } from '../../src/attest/write.js';
 import { HbuildError } from '../../src/core/errors.js';
 import { editStatement, makeWheelhouse, sha256 } from '../fixtures/wheelhouse.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 const APP = 'Demo_App-1.0.0-py3-none-any.whl';
 const APP_STATEMENT = `attestations/${APP}.intoto.jsonl`;
-let dir: string;
+const tmp = useTempDir('attest-verify');
 let out: string;
 let key: SigningKey;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-attest-verify-'));
-  key = await loadSigningKey({ env: { XDG_CONFIG_HOME: join(dir, 'config') } });
-  ({ out } = await makeWheelhouse(dir));
+  key = await loadSigningKey({ env: { XDG_CONFIG_HOME: join(tmp.path, 'config') } });
+  ({ out } = await makeWheelhouse(tmp.path));
   await attestWheelhouse(out, { key });
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('verifyAttestations', () => {
@@ -153,7 +148,7 @@ describe('verifyAttestations', () => {
   });
 
   it('refuses a wheel that is a symlink', async () => {
-    const target = join(dir, 'elsewhere.whl');
+    const target = join(tmp.path, 'elsewhere.whl');
     await writeFile(target, await readFile(join(out, APP)));
     await unlink(join(out, APP));
     await symlink(target, join(out, APP));
@@ -167,7 +162,7 @@ describe('verifyAttestations', () => {
     await rm(join(out, 'attestations'), { recursive: true });
 
     const report = await verifyAttestations(out);
-    const missing = await verifyAttestations(join(dir, 'nope')).catch((e: unknown) => e);
+    const missing = await verifyAttestations(join(tmp.path, 'nope')).catch((e: unknown) => e);
 
     expect(report.problems).toEqual([{ file: 'attestations/', message: expect.stringContaining('never attested') }]);
     expect(missing).toBeInstanceOf(HbuildError);

@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { loadSigningKey, type SigningKey } from '../../src/attest/keys.js';
 import { VsaStatement } from '../../src/attest/schema.js';
 import { verifyAttestations } from '../../src/attest/verify.js';
@@ -9,21 +8,17 @@ import { buildVerificationSummaries, writeVerificationSummary, type Verification
 import { attestWheelhouse } from '../../src/attest/write.js';
 import type { PackageRecord } from '../../src/wheelhouse/package-record.js';
 import { makeWheelhouse } from '../fixtures/wheelhouse.js';
+import { useTempDir } from '../helpers/tmp.js';
 
-let dir: string;
+const tmp = useTempDir('attest-vsa');
 let out: string;
 let records: PackageRecord[];
 let key: SigningKey;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-attest-vsa-'));
-  key = await loadSigningKey({ env: { XDG_CONFIG_HOME: join(dir, 'config') } });
-  ({ out, records } = await makeWheelhouse(dir));
+  key = await loadSigningKey({ env: { XDG_CONFIG_HOME: join(tmp.path, 'config') } });
+  ({ out, records } = await makeWheelhouse(tmp.path));
   await attestWheelhouse(out, { key });
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 function input(results: Array<PackageRecord['name']>, failed: Record<string, 'differed' | 'failed' | 'inconclusive'> = {}): VerificationSummaryInput {

@@ -1,21 +1,15 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { daemonEndpoint } from '../../src/daemon/client.js';
 import { bearerMatches, readTokenFile } from '../../src/daemon/http/auth.js';
 import { parseTcpAddress } from '../../src/daemon/http/listen.js';
 import { createMetrics } from '../../src/daemon/metrics.js';
 import { SubmitRequest } from '../../src/daemon/schema.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 describe('daemon transport rules', () => {
-  let dir: string;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hbuild-daemon-http-'));
-  });
-
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  const tmp = useTempDir('daemon-http', { per: 'suite' });
 
   it.each([
     ['127.0.0.1:7420', { host: '127.0.0.1', port: 7420 }],
@@ -50,18 +44,18 @@ describe('daemon transport rules', () => {
   });
 
   it('reads a private token file and refuses weak or shared ones', async () => {
-    const good = join(dir, 'good');
+    const good = join(tmp.path, 'good');
     await writeFile(good, `${'k'.repeat(43)}\n`, { mode: 0o600 });
-    const shared = join(dir, 'shared');
+    const shared = join(tmp.path, 'shared');
     await writeFile(shared, 'k'.repeat(43), { mode: 0o600 });
     await chmod(shared, 0o640);
-    const short = join(dir, 'short');
+    const short = join(tmp.path, 'short');
     await writeFile(short, 'secret', { mode: 0o600 });
 
     expect(await readTokenFile(good)).toBe('k'.repeat(43));
     await expect(readTokenFile(shared)).rejects.toThrow(/readable by others \(mode 640\)/);
     await expect(readTokenFile(short)).rejects.toThrow(/at least 32 printable characters/);
-    await expect(readTokenFile(join(dir, 'none'))).rejects.toThrow(/cannot open it \(ENOENT\)/);
+    await expect(readTokenFile(join(tmp.path, 'none'))).rejects.toThrow(/cannot open it \(ENOENT\)/);
   });
 
   it('finds the daemon from HBUILD_DAEMON, loopback only, with a token for TCP', () => {

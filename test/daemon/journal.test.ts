@@ -1,9 +1,9 @@
-import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compactJournal, foldJournal, openJournal, pruneFinished, readJournal, requeueInterrupted } from '../../src/daemon/journal.js';
 import type { Job, JournalEntry } from '../../src/daemon/schema.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function job(id: string, overrides: Partial<Job> = {}): Job {
   return {
@@ -72,7 +72,7 @@ describe('the daemon journal', () => {
   });
 
   it('skips a line torn by a crash and compacts to one snapshot per job', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'hbuild-journal-'));
+    const dir = await tempDir('journal');
     const path = join(dir, 'journal.ndjson');
     const journal = await openJournal(path);
     await journal.append({ op: 'job', job: job(A) });
@@ -87,17 +87,15 @@ describe('the daemon journal', () => {
 
     expect(state.skipped).toBe(1);
     expect(compacted).toEqual([{ op: 'job', job: { ...job(A), state: 'queued', attempts: 1, startedAt: 't1' } }]);
-    await rm(dir, { recursive: true });
   });
 
   it('refuses to journal an entry that does not fit the schema', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'hbuild-journal-'));
+    const dir = await tempDir('journal');
     const journal = await openJournal(join(dir, 'journal.ndjson'));
 
     const bad = journal.append({ op: 'start', id: '../../etc', at: 't', pid: 1 });
 
     await expect(bad).rejects.toThrow(/job id/);
     await journal.close();
-    await rm(dir, { recursive: true });
   });
 });

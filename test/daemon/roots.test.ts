@@ -1,27 +1,24 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseLock } from '../../src/lockfile/read.js';
 import { checkLockPath, checkOutDir, checkSdistPaths, resolveRoots } from '../../src/daemon/roots.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 describe('paths under the daemon roots', () => {
-  let base: string;
+  const tmp = useTempDir('roots', { per: 'suite' });
   let root: string;
   let roots: string[];
 
   beforeAll(async () => {
-    base = await mkdtemp(join(tmpdir(), 'hbuild-roots-'));
-    root = join(base, 'root');
+    root = join(tmp.path, 'root');
     await mkdir(join(root, 'proj'), { recursive: true });
     await writeFile(join(root, 'proj', 'lock.yaml'), 'x');
-    await writeFile(join(base, 'secret.yaml'), 'x');
-    await symlink(join(base, 'secret.yaml'), join(root, 'proj', 'link.yaml'));
-    await symlink(base, join(root, 'up'));
+    await writeFile(join(tmp.path, 'secret.yaml'), 'x');
+    await symlink(join(tmp.path, 'secret.yaml'), join(root, 'proj', 'link.yaml'));
+    await symlink(tmp.path, join(root, 'up'));
     roots = await resolveRoots([root]);
   });
-
-  afterAll(() => rm(base, { recursive: true, force: true }));
 
   it('accepts a lock file under a root and returns its real path', async () => {
     const check = await checkLockPath(join(root, 'proj', '..', 'proj', 'lock.yaml'), roots);
@@ -30,7 +27,7 @@ describe('paths under the daemon roots', () => {
   });
 
   it.each([
-    ['a path outside', () => join(base, 'secret.yaml'), 'outside'],
+    ['a path outside', () => join(tmp.path, 'secret.yaml'), 'outside'],
     ['a ".." escape', () => join(root, '..', 'secret.yaml'), 'outside'],
     ['a symlink to a file outside', () => join(root, 'proj', 'link.yaml'), 'outside'],
     ['a path through a symlinked directory', () => join(root, 'up', 'secret.yaml'), 'outside'],
@@ -69,7 +66,7 @@ describe('paths under the daemon roots', () => {
   });
 
   it('refuses a root that is not a directory', async () => {
-    const attempt = resolveRoots([join(base, 'secret.yaml')]);
+    const attempt = resolveRoots([join(tmp.path, 'secret.yaml')]);
 
     await expect(attempt).rejects.toMatchObject({ code: 'ERR_USAGE' });
   });

@@ -1,19 +1,16 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSchedules, nextRun } from '../../src/daemon/schedules.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 describe('daemon schedules', () => {
-  let root: string;
+  const tmp = useTempDir('schedules', { per: 'suite' });
 
   beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'hbuild-schedules-'));
-    await mkdir(join(root, 'proj'));
-    await writeFile(join(root, 'proj', 'lock.yaml'), 'x');
+    await mkdir(join(tmp.path, 'proj'));
+    await writeFile(join(tmp.path, 'proj', 'lock.yaml'), 'x');
   });
-
-  afterAll(() => rm(root, { recursive: true, force: true }));
 
   it('computes the next run in UTC, or in the schedule\'s timezone', () => {
     const after = new Date('2026-03-01T12:34:56Z');
@@ -24,19 +21,19 @@ describe('daemon schedules', () => {
   });
 
   it('reads schedules with locks relative to the file, defaulting to verify runs', async () => {
-    const file = join(root, 'schedules.yaml');
+    const file = join(tmp.path, 'schedules.yaml');
     await writeFile(file, 'version: 1\nschedules:\n  - name: nightly\n    lock: proj/lock.yaml\n    cron: "0 3 * * *"\n');
 
-    const schedules = await loadSchedules(file, [root]);
+    const schedules = await loadSchedules(file, [tmp.path]);
 
-    expect(schedules).toEqual([{ name: 'nightly', lock: 'proj/lock.yaml', lockPath: join(root, 'proj', 'lock.yaml'), cron: '0 3 * * *', kind: 'verify', options: {} }]);
+    expect(schedules).toEqual([{ name: 'nightly', lock: 'proj/lock.yaml', lockPath: join(tmp.path, 'proj', 'lock.yaml'), cron: '0 3 * * *', kind: 'verify', options: {} }]);
   });
 
   it('reports every problem of a schedule file at once', async () => {
-    const file = join(root, 'bad.yaml');
+    const file = join(tmp.path, 'bad.yaml');
     await writeFile(file, 'schedules:\n  - name: a\n    lock: /etc/hostname\n    cron: "not a cron"\n  - name: a\n    lock: proj/lock.yaml\n    cron: "0 3 * * *"\n');
 
-    const attempt = loadSchedules(file, [root]);
+    const attempt = loadSchedules(file, [tmp.path]);
 
     await expect(attempt).rejects.toMatchObject({ code: 'ERR_USAGE' });
     const message = await attempt.catch((err: Error) => err.message);
@@ -46,13 +43,13 @@ describe('daemon schedules', () => {
   });
 
   it('refuses YAML aliases, unknown keys and files that are not schedules', async () => {
-    const aliases = join(root, 'aliases.yaml');
+    const aliases = join(tmp.path, 'aliases.yaml');
     await writeFile(aliases, 'x: &a [1]\nschedules: *a\n');
-    const unknown = join(root, 'unknown.yaml');
+    const unknown = join(tmp.path, 'unknown.yaml');
     await writeFile(unknown, 'schedules: []\nrun: rm -rf /\n');
 
-    await expect(loadSchedules(aliases, [root])).rejects.toThrow(/invalid/);
-    await expect(loadSchedules(unknown, [root])).rejects.toThrow(/Unrecognized key: "run"/);
-    await expect(loadSchedules(join(root, 'none.yaml'), [root])).rejects.toThrow(/not a readable file/);
+    await expect(loadSchedules(aliases, [tmp.path])).rejects.toThrow(/invalid/);
+    await expect(loadSchedules(unknown, [tmp.path])).rejects.toThrow(/Unrecognized key: "run"/);
+    await expect(loadSchedules(join(tmp.path, 'none.yaml'), [tmp.path])).rejects.toThrow(/not a readable file/);
   });
 });

@@ -1,13 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dockerArchitecture, imageTag, packImageArchive, planImageArchive } from '../../src/image/archive.js';
 import { drainEngineMessages } from '../../src/engine/image-load.js';
 import type { ImageRecipe } from '../../src/image/schema.js';
 import { sha256 } from '../../src/core/digest.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 const recipe: ImageRecipe = {
   suite: 'bookworm',
@@ -18,15 +18,7 @@ const recipe: ImageRecipe = {
 };
 const rootfs = Buffer.from('not really a tar, but bytes are bytes'.repeat(5000));
 const digest = `sha256:${sha256(rootfs)}`;
-let dir: string;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-archive-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('archive');
 
 async function entries(stream: Readable): Promise<Map<string, { data: Buffer; mtime: number; type: string }>> {
   const out = new Map<string, { data: Buffer; mtime: number; type: string }>();
@@ -87,7 +79,7 @@ describe('planImageArchive', () => {
 
 describe('packImageArchive', () => {
   it('streams the rootfs into <hex>/layer.tar next to config and manifest, with fixed mtimes', async () => {
-    const path = join(dir, 'rootfs.tar');
+    const path = join(tmp.path, 'rootfs.tar');
     await writeFile(path, rootfs);
     const plan = planImageArchive(recipe, 'default', digest, 'amd64');
 
@@ -104,7 +96,7 @@ describe('packImageArchive', () => {
   it('fails the archive when the rootfs tar is missing', async () => {
     const plan = planImageArchive(recipe, 'default', digest, 'amd64');
 
-    const archive = packImageArchive(plan, join(dir, 'missing.tar'), 1700000000);
+    const archive = packImageArchive(plan, join(tmp.path, 'missing.tar'), 1700000000);
     archive.stream.resume();
 
     await expect(archive.done).rejects.toMatchObject({ code: 'ENOENT' });

@@ -1,23 +1,18 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { debianMirror, parseDeb822Sources, parseOneLineSources, pickDebianMirror } from '../../src/image/mirror.js';
+import { useTempDir } from '../helpers/tmp.js';
 
-let dir: string;
+const tmp = useTempDir('mirror');
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-mirror-'));
-  await mkdir(join(dir, 'sources.list.d'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await mkdir(join(tmp.path, 'sources.list.d'));
 });
 
 async function mirrorFor(files: Record<string, string>, suite?: string): Promise<string> {
-  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-  return debianMirror({ sourcesList: join(dir, 'sources.list'), sourcesDir: join(dir, 'sources.list.d'), suite });
+  for (const [name, text] of Object.entries(files)) await writeFile(join(tmp.path, name), text);
+  return debianMirror({ sourcesList: join(tmp.path, 'sources.list'), sourcesDir: join(tmp.path, 'sources.list.d'), suite });
 }
 
 describe('parseOneLineSources', () => {

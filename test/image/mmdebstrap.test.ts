@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { assertMirror, customizeHooks, mmdebstrapArgs, mmdebstrapEnv } from '../../src/image/mmdebstrap.js';
 import type { ImageRecipe } from '../../src/image/schema.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 const recipe: ImageRecipe = {
   suite: 'bookworm',
@@ -14,26 +14,21 @@ const recipe: ImageRecipe = {
   user: { name: 'builder', uid: 1000, gid: 1000 },
 };
 const isRoot = process.getuid?.() === 0;
-let root: string;
+const tmp = useTempDir('chroot');
 
 beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'hbuild-chroot-'));
-  await mkdir(join(root, 'etc'));
-  await writeFile(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
-  await writeFile(join(root, 'etc/group'), 'root:x:0:\n');
-  await writeFile(join(root, 'etc/shadow'), 'root:*:19675:0:99999:7:::\n');
-  await writeFile(join(root, 'etc/gshadow'), 'root:*::\n');
-  await writeFile(join(root, 'etc/resolv.conf'), 'nameserver 192.0.2.1\n');
-  await writeFile(join(root, 'etc/hostname'), 'somehost\n');
-  await writeFile(join(root, 'etc/pip.conf'), '[global]\nindex-url = http://index.example.invalid/simple\n');
-});
-
-afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
+  await mkdir(join(tmp.path, 'etc'));
+  await writeFile(join(tmp.path, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
+  await writeFile(join(tmp.path, 'etc/group'), 'root:x:0:\n');
+  await writeFile(join(tmp.path, 'etc/shadow'), 'root:*:19675:0:99999:7:::\n');
+  await writeFile(join(tmp.path, 'etc/gshadow'), 'root:*::\n');
+  await writeFile(join(tmp.path, 'etc/resolv.conf'), 'nameserver 192.0.2.1\n');
+  await writeFile(join(tmp.path, 'etc/hostname'), 'somehost\n');
+  await writeFile(join(tmp.path, 'etc/pip.conf'), '[global]\nindex-url = http://index.example.invalid/simple\n');
 });
 
 async function runHooks(): Promise<void> {
-  for (const hook of customizeHooks(recipe)) await execa('sh', ['-c', hook, 'exec', root]);
+  for (const hook of customizeHooks(recipe)) await execa('sh', ['-c', hook, 'exec', tmp.path]);
 }
 
 describe('mmdebstrapArgs', () => {
@@ -86,25 +81,25 @@ describe.runIf(isRoot)('customizeHooks on a fake chroot', () => {
   it('adds the build user with fixed lines, /build and home, and neutralises host files', async () => {
     await runHooks();
 
-    expect(await readFile(join(root, 'etc/passwd'), 'utf8')).toMatch(/\nbuilder:x:1000:1000::\/home\/builder:\/bin\/bash\n$/);
-    expect(await readFile(join(root, 'etc/group'), 'utf8')).toMatch(/\nbuilder:x:1000:\n$/);
-    expect(await readFile(join(root, 'etc/shadow'), 'utf8')).toMatch(/\nbuilder:!:19675:0:99999:7:::\n$/);
-    expect(await readFile(join(root, 'etc/gshadow'), 'utf8')).toMatch(/\nbuilder:!::\n$/);
+    expect(await readFile(join(tmp.path, 'etc/passwd'), 'utf8')).toMatch(/\nbuilder:x:1000:1000::\/home\/builder:\/bin\/bash\n$/);
+    expect(await readFile(join(tmp.path, 'etc/group'), 'utf8')).toMatch(/\nbuilder:x:1000:\n$/);
+    expect(await readFile(join(tmp.path, 'etc/shadow'), 'utf8')).toMatch(/\nbuilder:!:19675:0:99999:7:::\n$/);
+    expect(await readFile(join(tmp.path, 'etc/gshadow'), 'utf8')).toMatch(/\nbuilder:!::\n$/);
     for (const dir of ['build', 'home/builder']) {
-      const info = await stat(join(root, dir));
+      const info = await stat(join(tmp.path, dir));
       expect({ uid: info.uid, gid: info.gid, mode: info.mode & 0o7777 }).toEqual({ uid: 1000, gid: 1000, mode: 0o755 });
     }
-    expect(await readFile(join(root, 'etc/resolv.conf'), 'utf8')).toBe('');
-    expect(await readFile(join(root, 'etc/hostname'), 'utf8')).toBe('hbuild\n');
-    await expect(stat(join(root, 'etc/pip.conf'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await readFile(join(tmp.path, 'etc/resolv.conf'), 'utf8')).toBe('');
+    expect(await readFile(join(tmp.path, 'etc/hostname'), 'utf8')).toBe('hbuild\n');
+    await expect(stat(join(tmp.path, 'etc/pip.conf'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('fails rather than add a second account when the uid is taken', async () => {
-    await writeFile(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\nother:x:1000:1000::/h:/bin/sh\n');
+    await writeFile(join(tmp.path, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\nother:x:1000:1000::/h:/bin/sh\n');
 
     const result = runHooks();
 
     await expect(result).rejects.toMatchObject({ stderr: 'uid 1000 or gid 1000 taken' });
-    expect(await readFile(join(root, 'etc/passwd'), 'utf8')).not.toContain('builder');
+    expect(await readFile(join(tmp.path, 'etc/passwd'), 'utf8')).not.toContain('builder');
   });
 });

@@ -1,23 +1,15 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listImageRecipes, readImageRecipe } from '../../src/image/recipe.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 const REPO_IMAGES = join(import.meta.dirname, '../../images');
-let dir: string;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-images-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('images');
 
 async function writeRecipe(name: string, text: string): Promise<void> {
-  await mkdir(join(dir, name), { recursive: true });
-  await writeFile(join(dir, name, 'image.yaml'), text);
+  await mkdir(join(tmp.path, name), { recursive: true });
+  await writeFile(join(tmp.path, name, 'image.yaml'), text);
 }
 
 describe('readImageRecipe', () => {
@@ -36,9 +28,9 @@ describe('readImageRecipe', () => {
   it('names the available images when the name is unknown', async () => {
     await writeRecipe('alpha', 'x: 1\n');
     await writeRecipe('beta', 'x: 1\n');
-    await mkdir(join(dir, 'not-an-image'));
+    await mkdir(join(tmp.path, 'not-an-image'));
 
-    const result = readImageRecipe(dir, 'gamma');
+    const result = readImageRecipe(tmp.path, 'gamma');
 
     await expect(result).rejects.toMatchObject({ code: 'ERR_USAGE', hint: 'available images: alpha, beta' });
   });
@@ -46,7 +38,7 @@ describe('readImageRecipe', () => {
   it('rejects a name that walks out of the images directory', async () => {
     await writeRecipe('alpha', 'x: 1\n');
 
-    const result = readImageRecipe(join(dir, 'alpha'), '..');
+    const result = readImageRecipe(join(tmp.path, 'alpha'), '..');
 
     await expect(result).rejects.toMatchObject({ code: 'ERR_USAGE' });
   });
@@ -64,7 +56,7 @@ describe('readImageRecipe', () => {
       ].join('\n'),
     );
 
-    const result = readImageRecipe(dir, 'bad');
+    const result = readImageRecipe(tmp.path, 'bad');
 
     await expect(result).rejects.toMatchObject({
       code: 'ERR_RECIPE_INVALID',
@@ -82,7 +74,7 @@ describe('readImageRecipe', () => {
   it('reports YAML syntax errors as ERR_RECIPE_INVALID', async () => {
     await writeRecipe('broken', 'suite: [bookworm\n');
 
-    const result = readImageRecipe(dir, 'broken');
+    const result = readImageRecipe(tmp.path, 'broken');
 
     await expect(result).rejects.toMatchObject({ code: 'ERR_RECIPE_INVALID' });
   });
@@ -90,7 +82,7 @@ describe('readImageRecipe', () => {
 
 describe('listImageRecipes', () => {
   it('returns an empty list for a missing directory', async () => {
-    const names = await listImageRecipes(join(dir, 'missing'));
+    const names = await listImageRecipes(join(tmp.path, 'missing'));
 
     expect(names).toEqual([]);
   });

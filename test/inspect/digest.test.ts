@@ -1,21 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inspectSdist } from '../../src/inspect/sdist.js';
 import { renderTreeListing } from '../../src/inspect/tree-listing.js';
 import { writeTarGz, type TarEntrySpec } from '../fixtures/tar.js';
+import { useTempDir } from '../helpers/tmp.js';
 
-let dir: string;
+const tmp = useTempDir('digest', { per: 'suite' });
 let counter = 0;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-digest-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 const PKG_INFO = 'Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n';
 
@@ -31,7 +22,7 @@ function tree(): TarEntrySpec[] {
 }
 
 async function digestOf(entries: TarEntrySpec[]): Promise<string> {
-  const written = await writeTarGz(join(dir, `pkg-1.0-${(counter += 1)}.tar.gz`), entries);
+  const written = await writeTarGz(join(tmp.path, `pkg-1.0-${(counter += 1)}.tar.gz`), entries);
   return (await inspectSdist(written.path)).treeDigest;
 }
 

@@ -1,23 +1,15 @@
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract as tarExtract } from 'tar-stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isHbuildError } from '../../src/core/errors.js';
 import type { SdistMember } from '../../src/inspect/member-check.js';
 import { repackSdist, reversedCreationOrder } from '../../src/inspect/repack.js';
 import { makeSdistEntries, writeTarGz, type TarEntrySpec } from '../fixtures/tar.js';
+import { useTempDir } from '../helpers/tmp.js';
 
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-verify-order-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('verify-order', { per: 'suite' });
 
 async function readTar(stream: Readable): Promise<Array<{ name: string; uid: number; content: string }>> {
   const extract = tarExtract();
@@ -49,8 +41,8 @@ describe('reversedCreationOrder', () => {
 describe('repackSdist in reverse order', () => {
   it('creates the same tree, with the same content and owner, in reversed order, and leaves no spool behind', async () => {
     const entries: TarEntrySpec[] = [...makeSdistEntries('pkg', '1.0', { 'a.py': 'A', 'sub/b.py': 'B', 'sub/c.py': 'C', 'z.py': 'Z' })];
-    const { path } = await writeTarGz(join(dir, 'pkg-1.0.tar.gz'), entries);
-    const spoolDir = join(dir, 'spool');
+    const { path } = await writeTarGz(join(tmp.path, 'pkg-1.0.tar.gz'), entries);
+    const spoolDir = join(tmp.path, 'spool');
     await mkdir(spoolDir);
 
     const forward = await readTar(repackSdist(path, { prefix: 'x/src', uid: 1234, gid: 1234 }));
@@ -64,11 +56,11 @@ describe('repackSdist in reverse order', () => {
   });
 
   it('applies every archive rule before anything is emitted', async () => {
-    const { path } = await writeTarGz(join(dir, 'evil-1.0.tar.gz'), [...makeSdistEntries('evil', '1.0', { 'ok.py': 'x' }), { name: 'evil-1.0/../escape.py', content: 'x' }]);
+    const { path } = await writeTarGz(join(tmp.path, 'evil-1.0.tar.gz'), [...makeSdistEntries('evil', '1.0', { 'ok.py': 'x' }), { name: 'evil-1.0/../escape.py', content: 'x' }]);
 
-    const err = await readTar(repackSdist(path, { prefix: 'src', uid: 1000, gid: 1000, order: 'reverse', spoolDir: dir })).catch((e: unknown) => e);
+    const err = await readTar(repackSdist(path, { prefix: 'src', uid: 1000, gid: 1000, order: 'reverse', spoolDir: tmp.path })).catch((e: unknown) => e);
 
     expect(isHbuildError(err, 'ERR_ARCHIVE_UNSAFE')).toBe(true);
-    expect((await readdir(dir)).filter((n) => n.startsWith('.repack-spool-'))).toEqual([]);
+    expect((await readdir(tmp.path)).filter((n) => n.startsWith('.repack-spool-'))).toEqual([]);
   });
 });

@@ -1,27 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isHbuildError } from '../../src/core/errors.js';
 import { repackSdist } from '../../src/inspect/sdist.js';
 import { FIXTURE_MTIME, makeSdistEntries, writeTarGz, type TarEntrySpec } from '../fixtures/tar.js';
+import { useTempDir } from '../helpers/tmp.js';
 
-let dir: string;
+const tmp = useTempDir('repack', { per: 'suite' });
 let counter = 0;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-repack-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 async function sdist(entries: TarEntrySpec[]): Promise<string> {
-  return (await writeTarGz(join(dir, `pkg-1.0-${(counter += 1)}.tar.gz`), entries)).path;
+  return (await writeTarGz(join(tmp.path, `pkg-1.0-${(counter += 1)}.tar.gz`), entries)).path;
 }
 
 interface ReadEntry {
@@ -134,7 +125,7 @@ describe('repackSdist', () => {
     [{ prefix: 'src', uid: -1, gid: 0 }],
     [{ prefix: 'src', uid: 0, gid: 2 ** 32 }],
   ])('rejects unusable options %j', (opts) => {
-    const act = (): unknown => repackSdist(join(dir, 'unused.tar.gz'), opts);
+    const act = (): unknown => repackSdist(join(tmp.path, 'unused.tar.gz'), opts);
 
     expect(act).toThrow(RangeError);
   });

@@ -1,9 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HbuildError } from '../../src/core/errors.js';
 import { parseLock, readLock } from '../../src/lockfile/read.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const H1 = '1'.repeat(64);
 const H2 = 'a'.repeat(64);
@@ -221,7 +222,7 @@ packages:
 
 describe('readLock', () => {
   it('reads a lock file from disk', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'hbuild-lock-'));
+    const dir = await tempDir('lock');
     await writeFile(join(dir, 'lock.yaml'), VALID);
 
     const loaded = await readLock(join(dir, 'lock.yaml'));
@@ -265,7 +266,7 @@ describe('parseLock on hostile input', () => {
   });
 
   it('reports a file that is not UTF-8', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'hbuild-lock-'));
+    const dir = await tempDir('lock');
     await writeFile(join(dir, 'lock.yaml'), Buffer.from([0x76, 0xff, 0xfe, 0x0a]));
 
     const act = readLock(join(dir, 'lock.yaml'));
@@ -274,7 +275,7 @@ describe('parseLock on hostile input', () => {
   });
 
   it('reports a directory in place of the lock as a usage error', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'hbuild-lock-'));
+    const dir = await tempDir('lock');
 
     const act = readLock(dir);
 

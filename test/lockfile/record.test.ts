@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLock } from '../../src/lockfile/read.js';
 import { recordWheels } from '../../src/lockfile/record-wheels.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const S1 = '1'.repeat(64);
 const S2 = '2'.repeat(64);
@@ -38,7 +38,7 @@ packages:
 `;
 
 async function lockFile(text: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hbuild-record-'));
+  const dir = await tempDir('record');
   const path = join(dir, 'lock.yaml');
   await writeFile(path, text, { mode: 0o600 });
   return path;

@@ -1,21 +1,19 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isHbuildError } from '../../src/core/errors.js';
 import { lockProject } from '../../src/resolve/lock-project.js';
 import { fakeProbe, makeSdist, startFakeIndex, unitLockOptions, type FakeIndex } from '../fixtures/index-server.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 let index: FakeIndex;
-let dir: string;
+const tmp = useTempDir('lock-closure');
 
 beforeEach(async () => {
   index = await startFakeIndex();
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-lock-closure-'));
 });
 afterEach(async () => {
   await index.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function publish(name: string, version: string, spec: Parameters<typeof makeSdist>[2] = {}, uploadTime?: string): Promise<void> {
@@ -23,7 +21,7 @@ async function publish(name: string, version: string, spec: Parameters<typeof ma
 }
 
 async function requirements(text: string): Promise<string> {
-  const path = join(dir, 'requirements.txt');
+  const path = join(tmp.path, 'requirements.txt');
   await writeFile(path, text);
   return path;
 }
@@ -42,7 +40,7 @@ describe('build-requirement closure', () => {
     await publish('helper', '0.5', { requires: [], backendPath: ['.'] });
     const { probe, builds } = fakeProbe({ requiresDist: { 'backend-x': ['helper>=0.1', 'windows-only; sys_platform == "win32"'] } });
 
-    const result = await lockProject(unitLockOptions(index, dir, probe, { input: await requirements('app==1.0\n') }));
+    const result = await lockProject(unitLockOptions(index, tmp.path, probe, { input: await requirements('app==1.0\n') }));
 
     expect(result.packages.map((p) => `${p.name} ${p.version} [${p.buildRequires.join(', ')}]`)).toEqual([
       'app 1.0 [backend-x, helper]',
@@ -59,7 +57,7 @@ describe('build-requirement closure', () => {
     await publish('flit-core', '3.9.0', { backendPath: ['.'] });
     const { probe } = fakeProbe();
 
-    const result = await lockProject(unitLockOptions(index, dir, probe, { input: await requirements('legacy==1.0\n') }));
+    const result = await lockProject(unitLockOptions(index, tmp.path, probe, { input: await requirements('legacy==1.0\n') }));
 
     expect(result.packages.map((p) => `${p.name} [${p.buildRequires.join(', ')}]`)).toEqual([
       'flit-core []',
@@ -75,7 +73,7 @@ describe('build-requirement closure', () => {
     await publish('calver', '2022.6.26', { requires: ['setuptools'] });
     const { probe, hooks } = fakeProbe({ dynamic: { app: ['calver'] } });
 
-    const result = await lockProject(unitLockOptions(index, dir, probe, { input: await requirements('app==1.0\n') }));
+    const result = await lockProject(unitLockOptions(index, tmp.path, probe, { input: await requirements('app==1.0\n') }));
 
     expect(result.packages.find((p) => p.name === 'app')?.buildRequires).toEqual(['calver', 'setuptools']);
     expect(hooks).toContain('app 1.0 with [setuptools]');
@@ -86,7 +84,7 @@ describe('build-requirement closure', () => {
     await publish('packaging', '24.2', { backendPath: ['.'] });
     const { probe } = fakeProbe({ dynamic: { hatchling: ['packaging', 'hatchling'] } });
 
-    const result = await lockProject(unitLockOptions(index, dir, probe, { input: await requirements('hatchling==1.27.0\n') }));
+    const result = await lockProject(unitLockOptions(index, tmp.path, probe, { input: await requirements('hatchling==1.27.0\n') }));
 
     expect(result.packages.map((p) => `${p.name} [${p.buildRequires.join(', ')}]`)).toEqual(['hatchling [packaging]', 'packaging []']);
   });
@@ -97,7 +95,7 @@ describe('build-requirement closure', () => {
     await publish('beta', '1.0', { requires: ['alpha'] });
     const { probe } = fakeProbe();
 
-    const error = await lockProject(unitLockOptions(index, dir, probe, { input: await requirements('app==1.0\n') })).catch((e: unknown) => e);
+    const error = await lockProject(unitLockOptions(index, tmp.path, probe, { input: await requirements('app==1.0\n') })).catch((e: unknown) => e);
 
     expect(isHbuildError(error, 'ERR_USAGE')).toBe(true);
     expect((error as Error).message).toContain('alpha → beta → alpha');
@@ -111,8 +109,8 @@ describe('build-requirement closure', () => {
     await publish('plugin', '1.0', { requires: ['tool<2'] });
     const { probe } = fakeProbe();
 
-    const result = await lockProject(unitLockOptions(index, dir, probe, { input: await requirements('app==1.0\n') }));
-    const text = await readFile(join(dir, 'lock.yaml'), 'utf8');
+    const result = await lockProject(unitLockOptions(index, tmp.path, probe, { input: await requirements('app==1.0\n') }));
+    const text = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
 
     expect(result.packages.map((p) => `${p.name} ${p.version}`)).toEqual(['app 1.0', 'plugin 1.0', 'tool 1.0']);
     expect(entry(text, 'tool')).toContain('version: "1.0"');

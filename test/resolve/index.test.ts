@@ -1,14 +1,14 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { isHbuildError } from '../../src/core/errors.js';
 import { findProjectFiles } from '../../src/fetch/index-client.js';
 import { lockProject } from '../../src/resolve/lock-project.js';
 import { loadNetrc, parseNetrc } from '../../src/fetch/netrc.js';
 import { fakeProbe, fakeWheel, makeSdist, sha256Hex, startFakeIndex, unitLockOptions, type FakeIndex } from '../fixtures/index-server.js';
+import { useTempDir } from '../helpers/tmp.js';
 
-let dir: string;
+const tmp = useTempDir('lock-index');
 const servers: FakeIndex[] = [];
 const signal = new AbortController().signal;
 
@@ -18,16 +18,12 @@ async function server(options?: Parameters<typeof startFakeIndex>[0]): Promise<F
   return index;
 }
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-lock-index-'));
-});
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function requirements(text: string): Promise<string> {
-  const path = join(dir, 'requirements.txt');
+  const path = join(tmp.path, 'requirements.txt');
   await writeFile(path, text);
   return path;
 }
@@ -76,7 +72,7 @@ describe('index client', () => {
     const index = await server({ htmlOnly: true });
     index.add('pkg', await makeSdist('pkg', '1.0'));
 
-    const error = await lockProject(unitLockOptions(index, dir, fakeProbe().probe, { input: await requirements('pkg==1.0\n') })).catch((e: unknown) => e);
+    const error = await lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { input: await requirements('pkg==1.0\n') })).catch((e: unknown) => e);
 
     expect(isHbuildError(error, 'ERR_VET_BLOCKED')).toBe(true);
     expect((error as Error).message).toContain('has no upload time on the index');
@@ -91,10 +87,10 @@ describe('index credentials', () => {
     const withAuth = index.url.replace('http://', 'http://ci:s3cr3t-token@');
     index.add('other', await makeSdist('other', '1.0', { requires: ['flit-core'] }));
 
-    const unreachable = await lockProject(unitLockOptions(index, dir, fakeProbe().probe, { input: await requirements('pkg==1.0\n'), indexUrls: [withAuth, 'http://127.0.0.1:9/simple/'] })).catch((e: unknown) => e);
-    const failed = await lockProject(unitLockOptions(index, dir, fakeProbe().probe, { input: await requirements('missing==1.0\n'), indexUrls: [withAuth] })).catch((e: unknown) => e);
-    const good = await lockProject(unitLockOptions(index, dir, fakeProbe().probe, { input: await requirements('pkg==1.0\nother==1.0\n'), indexUrls: [withAuth] }));
-    const text = await readFile(join(dir, 'lock.yaml'), 'utf8');
+    const unreachable = await lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { input: await requirements('pkg==1.0\n'), indexUrls: [withAuth, 'http://127.0.0.1:9/simple/'] })).catch((e: unknown) => e);
+    const failed = await lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { input: await requirements('missing==1.0\n'), indexUrls: [withAuth] })).catch((e: unknown) => e);
+    const good = await lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { input: await requirements('pkg==1.0\nother==1.0\n'), indexUrls: [withAuth] }));
+    const text = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
 
     expect(isHbuildError(unreachable, 'ERR_FETCH')).toBe(true);
     expect(JSON.stringify({ message: (unreachable as Error).message, details: (unreachable as { details: unknown }).details })).not.toContain('s3cr3t');
@@ -107,11 +103,11 @@ describe('index credentials', () => {
   it('reads credentials from netrc for the index host', async () => {
     const index = await server({ auth: { login: 'robot', password: 'from-netrc' } });
     index.add('pkg', await makeSdist('pkg', '1.0'));
-    const netrc = join(dir, 'netrc');
+    const netrc = join(tmp.path, 'netrc');
     await writeFile(netrc, '# team index\nmachine elsewhere.invalid login x password y\nmachine 127.0.0.1\n  login robot\n  password from-netrc\n');
 
     const credentialsFor = await loadNetrc({ NETRC: netrc });
-    const result = await lockProject(unitLockOptions(index, dir, fakeProbe().probe, { input: await requirements('pkg==1.0\n'), credentialsFor }));
+    const result = await lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { input: await requirements('pkg==1.0\n'), credentialsFor }));
 
     expect(result.packages.map((p) => p.name)).toEqual(['pkg']);
     expect(index.requests.length).toBeGreaterThan(0);
@@ -135,7 +131,7 @@ describe('one index per package', () => {
     publicIndex.add('company-utils', await makeSdist('company-utils', '99.0'));
 
     const error = await lockProject(
-      unitLockOptions(internal, dir, fakeProbe().probe, { input: await requirements('company-utils==1.0\n'), indexUrls: [internal.url, publicIndex.url] }),
+      unitLockOptions(internal, tmp.path, fakeProbe().probe, { input: await requirements('company-utils==1.0\n'), indexUrls: [internal.url, publicIndex.url] }),
     ).catch((e: unknown) => e);
 
     expect(isHbuildError(error, 'ERR_VET_BLOCKED')).toBe(true);
@@ -149,7 +145,7 @@ describe('one index per package', () => {
     publicIndex.add('company-utils', await makeSdist('company-utils', '99.0'));
     publicIndex.add('idna', await makeSdist('idna', '3.10'));
     const input = await requirements('company-utils==1.0\nidna==3.10\n');
-    const options = unitLockOptions(internal, dir, fakeProbe().probe, { input, indexUrls: [internal.url, publicIndex.url] });
+    const options = unitLockOptions(internal, tmp.path, fakeProbe().probe, { input, indexUrls: [internal.url, publicIndex.url] });
 
     const first = await lockProject({ ...options, pinIndex: { 'Company_Utils': internal.url } });
     const again = await lockProject({ ...options, check: true });

@@ -1,22 +1,15 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addPins, inputFormat, readLockInput } from '../../src/resolve/input/read-input.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
-let dir: string;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-lock-inputs-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('lock-inputs');
 
 async function input(name: string, text: string): Promise<string> {
-  const path = join(dir, name);
+  const path = join(tmp.path, name);
   await writeFile(path, text);
   return path;
 }

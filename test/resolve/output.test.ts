@@ -1,17 +1,16 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockProject } from '../../src/resolve/lock-project.js';
 import { readLock } from '../../src/lockfile/read.js';
 import { fakeProbe, FIXED_ROOTFS, makeSdist, startFakeIndex, unitLockOptions, type FakeIndex } from '../fixtures/index-server.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 let index: FakeIndex;
-let dir: string;
+const tmp = useTempDir('lock-output');
 
 beforeEach(async () => {
   index = await startFakeIndex();
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-lock-output-'));
   index.add('app', await makeSdist('app', '1.0', { requires: ['flit-core'] }));
   index.add('app', await makeSdist('app', '1.1', { requires: ['flit-core'] }));
   index.add('lib', await makeSdist('lib', '2.0', { requires: ['flit-core'] }));
@@ -20,24 +19,23 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await index.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function lockFrom(text: string, overrides: Parameters<typeof unitLockOptions>[3] = {}) {
-  const input = join(dir, 'requirements.txt');
+  const input = join(tmp.path, 'requirements.txt');
   await writeFile(input, text);
-  return lockProject(unitLockOptions(index, dir, fakeProbe().probe, { input, ...overrides }));
+  return lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { input, ...overrides }));
 }
 
 describe('lock.yaml output', () => {
   it('writes a valid lock that hbuild build reads, byte-identical on a second run from an empty start', async () => {
     await lockFrom('app==1.0\nlib==2.0\n');
-    const first = await readFile(join(dir, 'lock.yaml'), 'utf8');
-    await rm(join(dir, 'lock.yaml'));
+    const first = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
+    await rm(join(tmp.path, 'lock.yaml'));
 
     await lockFrom('app==1.0\nlib==2.0\n');
-    const second = await readFile(join(dir, 'lock.yaml'), 'utf8');
-    const loaded = await readLock(join(dir, 'lock.yaml'));
+    const second = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
+    const loaded = await readLock(join(tmp.path, 'lock.yaml'));
 
     expect(second).toBe(first);
     expect(loaded.lock.builder.rootfs).toBe(FIXED_ROOTFS);
@@ -48,11 +46,11 @@ describe('lock.yaml output', () => {
 
   it('--check passes on a fresh lock and fails, writing nothing, when the input changed', async () => {
     await lockFrom('app==1.0\n');
-    const before = await readFile(join(dir, 'lock.yaml'), 'utf8');
+    const before = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
 
     const fresh = await lockFrom('app==1.0\n', { check: true });
     const stale = await lockFrom('app==1.1\n', { check: true });
-    const after = await readFile(join(dir, 'lock.yaml'), 'utf8');
+    const after = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
 
     expect(fresh.changed).toBe(false);
     expect(stale.changed).toBe(true);
@@ -62,18 +60,18 @@ describe('lock.yaml output', () => {
 
   it('an update keeps hand-written comments and the wheel pins of unchanged entries, and drops the pin of a changed one', async () => {
     await lockFrom('app==1.0\nlib==2.0\n');
-    const generated = await readFile(join(dir, 'lock.yaml'), 'utf8');
+    const generated = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
     const wheelPin = (name: string) => `    wheel:\n      file: ${name}-py3-none-any.whl\n      sha256: ${'c'.repeat(64)}\n`;
     const edited = generated
       .replace('  - name: lib\n', '  # lib: reviewed by security, ticket 42\n  - name: lib\n')
       .replace(/(  - name: lib\n(?:    .*\n|      .*\n)*)/, (m) => `${m}${wheelPin('lib-2.0')}`)
       .replace(/(  - name: app\n(?:    .*\n|      .*\n)*)/, (m) => `${m}${wheelPin('app-1.0')}`)
       .replace('builder:\n', 'builder:  # pinned by hand\n');
-    await writeFile(join(dir, 'lock.yaml'), edited);
+    await writeFile(join(tmp.path, 'lock.yaml'), edited);
 
     await lockFrom('app==1.1\nlib==2.0\nextra==0.1\n');
-    const updated = await readFile(join(dir, 'lock.yaml'), 'utf8');
-    const loaded = await readLock(join(dir, 'lock.yaml'));
+    const updated = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
+    const loaded = await readLock(join(tmp.path, 'lock.yaml'));
 
     expect(updated).toContain('builder:  # pinned by hand\n');
     expect(updated).toContain(`  # lib: reviewed by security, ticket 42\n  - name: lib\n`);
@@ -88,30 +86,30 @@ describe('lock.yaml output', () => {
 
   it('re-running with the same input and index leaves the file untouched', async () => {
     await lockFrom('app==1.0\n');
-    const before = await readFile(join(dir, 'lock.yaml'), 'utf8');
+    const before = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
 
     const again = await lockFrom('app==1.0\n');
 
     expect(again.changed).toBe(false);
-    expect(await readFile(join(dir, 'lock.yaml'), 'utf8')).toBe(before);
+    expect(await readFile(join(tmp.path, 'lock.yaml'), 'utf8')).toBe(before);
   });
 
   it('--add extends an existing lock, keeping every current pin', async () => {
     await lockFrom('app==1.0\n');
 
-    await lockProject(unitLockOptions(index, dir, fakeProbe().probe, { add: ['lib==2.0'] }));
-    const loaded = await readLock(join(dir, 'lock.yaml'));
+    await lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { add: ['lib==2.0'] }));
+    const loaded = await readLock(join(tmp.path, 'lock.yaml'));
 
     expect(loaded.lock.packages.map((p) => `${p.name} ${p.version}`)).toEqual(['app 1.0', 'flit-core 3.9.0', 'lib 2.0']);
   });
 
   it('removes an entry (and the comment above it) when the input drops it', async () => {
     await lockFrom('app==1.0\nlib==2.0\n');
-    const text = await readFile(join(dir, 'lock.yaml'), 'utf8');
-    await writeFile(join(dir, 'lock.yaml'), text.replace('  - name: lib\n', '  # about lib\n  - name: lib\n'));
+    const text = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
+    await writeFile(join(tmp.path, 'lock.yaml'), text.replace('  - name: lib\n', '  # about lib\n  - name: lib\n'));
 
     await lockFrom('app==1.0\n');
-    const updated = await readFile(join(dir, 'lock.yaml'), 'utf8');
+    const updated = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
 
     expect(updated).not.toContain('lib');
     expect(updated).toBe(text.replace(/  - name: lib\n[\s\S]*$/, ''));
@@ -121,11 +119,11 @@ describe('lock.yaml output', () => {
 describe('lock.yaml output from a hand-started lock', () => {
   it('fills an empty `packages: []`, keeping the rest of the file', async () => {
     const start = `# our lock\nversion: 1\nbuilder:\n  image: default\n  rootfs: ${FIXED_ROOTFS}  # pinned\nsettings:\n  source-date-epoch: 1700000000\npackages: []\n`;
-    await writeFile(join(dir, 'lock.yaml'), start);
+    await writeFile(join(tmp.path, 'lock.yaml'), start);
 
     await lockFrom('lib==2.0\n');
-    const text = await readFile(join(dir, 'lock.yaml'), 'utf8');
-    const loaded = await readLock(join(dir, 'lock.yaml'));
+    const text = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
+    const loaded = await readLock(join(tmp.path, 'lock.yaml'));
 
     expect(text.startsWith(start.replace('packages: []\n', 'packages:\n  - name: flit-core\n'))).toBe(true);
     expect(loaded.lock.settings?.['source-date-epoch']).toBe(1700000000);

@@ -1,38 +1,36 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isHbuildError, type HbuildError } from '../../src/core/errors.js';
 import { lockProject } from '../../src/resolve/lock-project.js';
 import { readLock } from '../../src/lockfile/read.js';
 import { fakeProbe, fakeWheel, makeSdist, sha256Hex, startFakeIndex, unitLockOptions, type FakeIndex } from '../fixtures/index-server.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 let index: FakeIndex;
-let dir: string;
+const tmp = useTempDir('lock-rules');
 
 beforeEach(async () => {
   index = await startFakeIndex();
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-lock-rules-'));
 });
 afterEach(async () => {
   await index.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function input(text: string, name = 'requirements.txt'): Promise<string> {
-  const path = join(dir, name);
+  const path = join(tmp.path, name);
   await writeFile(path, text);
   return path;
 }
 
 async function refusal(text: string, overrides: Parameters<typeof unitLockOptions>[3] = {}, name?: string): Promise<HbuildError> {
-  const error = await lockProject(unitLockOptions(index, dir, fakeProbe().probe, { input: await input(text, name), ...overrides })).catch((e: unknown) => e);
+  const error = await lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { input: await input(text, name), ...overrides })).catch((e: unknown) => e);
   if (!isHbuildError(error)) throw new Error(`expected a refusal, got ${String(error)}`);
   return error;
 }
 
 async function lockExists(): Promise<boolean> {
-  return readFile(join(dir, 'lock.yaml')).then(
+  return readFile(join(tmp.path, 'lock.yaml')).then(
     () => true,
     () => false,
   );
@@ -43,7 +41,7 @@ describe('sdist pins', () => {
     const sdist = await makeSdist('pkg', '1.0');
     index.add('pkg', { ...sdist, uploadTime: '2024-05-29T15:37:49.536140Z' });
 
-    const result = await lockProject(unitLockOptions(index, dir, fakeProbe().probe, { input: await input('pkg==1.0\n') }));
+    const result = await lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { input: await input('pkg==1.0\n') }));
 
     expect(result.packages[0]?.sdist).toEqual({ file: 'pkg-1.0.tar.gz', sha256: sha256Hex(sdist.content), size: sdist.content.length, uploadTime: '2024-05-29T15:37:49.536140Z' });
   });
@@ -84,7 +82,7 @@ describe('sdist pins', () => {
   it('refuses when the index now lists other bytes than the current lock pins for the same file', async () => {
     const sdist = await makeSdist('pkg', '1.0');
     index.add('pkg', sdist);
-    await lockProject(unitLockOptions(index, dir, fakeProbe().probe, { input: await input('pkg==1.0\n') }));
+    await lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { input: await input('pkg==1.0\n') }));
     index.projects.set('pkg', [{ filename: sdist.filename, content: Buffer.concat([sdist.content, Buffer.from('x')]) }]);
 
     const error = await refusal('pkg==1.0\n');
@@ -100,7 +98,7 @@ describe('input hashes', () => {
     const wheel = fakeWheel('pkg', '1.0');
     index.add('pkg', sdist, wheel);
 
-    const result = await lockProject(unitLockOptions(index, dir, fakeProbe().probe, { input: await input(`pkg==1.0 --hash=sha256:${sha256Hex(wheel.content)} --hash=sha256:${sha256Hex(sdist.content)}\n`) }));
+    const result = await lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { input: await input(`pkg==1.0 --hash=sha256:${sha256Hex(wheel.content)} --hash=sha256:${sha256Hex(sdist.content)}\n`) }));
 
     expect(result.packages[0]?.sdist.sha256).toBe(sha256Hex(sdist.content));
   });
@@ -113,7 +111,7 @@ describe('input hashes', () => {
     const error = await refusal(`unknown==1.0 --hash=sha256:${'f'.repeat(64)}\nwheels==1.0 --hash=sha256:${sha256Hex(wheel.content)}\n`);
 
     expect(error.code).toBe('ERR_HASH_MISMATCH');
-    expect(error.message).toContain(`unknown==1.0 (${join(dir, 'requirements.txt')}:1): 1 of its hashes match no file the index lists for this version: ${'f'.repeat(64)}`);
+    expect(error.message).toContain(`unknown==1.0 (${join(tmp.path, 'requirements.txt')}:1): 1 of its hashes match no file the index lists for this version: ${'f'.repeat(64)}`);
     expect(error.message).toContain('wheels==1.0 (');
     expect(error.message).toContain('the input vouches only for wheels');
   });
@@ -133,7 +131,7 @@ describe('quarantine and yanked files', () => {
     index.add('fresh', { ...(await makeSdist('fresh', '1.0')), uploadTime: '2024-12-29T12:00:00Z' });
 
     const error = await refusal('fresh==1.0\n');
-    const accepted = await lockProject(unitLockOptions(index, dir, fakeProbe().probe, { input: await input('fresh==1.0\n'), minAgeDays: 0 }));
+    const accepted = await lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { input: await input('fresh==1.0\n'), minAgeDays: 0 }));
 
     expect(error.code).toBe('ERR_VET_BLOCKED');
     expect(error.message).toContain('fresh-1.0.tar.gz was uploaded 2024-12-29T12:00:00Z, 2 days ago, younger than the 7-day quarantine');
@@ -163,10 +161,10 @@ describe('quarantine and yanked files', () => {
     const path = await input('fresh==1.0\n');
     const exempt = { names: ['fresh'], reason: 'CVE fix we need now', expires: '2025-01-15' };
 
-    await lockProject(unitLockOptions(index, dir, fakeProbe().probe, { input: path, exempt }));
-    const kept = await lockProject(unitLockOptions(index, dir, fakeProbe().probe, { input: path, check: true, now: new Date('2025-01-05T00:00:00Z') }));
-    const expired = await lockProject(unitLockOptions(index, dir, fakeProbe().probe, { input: path, now: new Date('2025-01-16T00:00:00Z'), minAgeDays: 30 })).catch((e: unknown) => e);
-    const loaded = await readLock(join(dir, 'lock.yaml'));
+    await lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { input: path, exempt }));
+    const kept = await lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { input: path, check: true, now: new Date('2025-01-05T00:00:00Z') }));
+    const expired = await lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { input: path, now: new Date('2025-01-16T00:00:00Z'), minAgeDays: 30 })).catch((e: unknown) => e);
+    const loaded = await readLock(join(tmp.path, 'lock.yaml'));
 
     expect(loaded.lock.packages[0]?.['quarantine-exemption']).toEqual({ reason: 'CVE fix we need now', expires: '2025-01-15' });
     expect(kept.changed).toBe(false);
@@ -179,7 +177,7 @@ describe('quarantine and yanked files', () => {
     index.add('tool', { ...(await makeSdist('tool', '2.0', { backendPath: ['.'] })), yanked: true });
     index.add('tool', { ...(await makeSdist('tool', '3.0', { backendPath: ['.'] })), uploadTime: '2024-12-31T00:00:00Z' });
 
-    const result = await lockProject(unitLockOptions(index, dir, fakeProbe().probe, { input: await input('app==1.0\n') }));
+    const result = await lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { input: await input('app==1.0\n') }));
 
     expect(result.packages.map((p) => `${p.name} ${p.version}`)).toEqual(['app 1.0', 'tool 1.0']);
   });

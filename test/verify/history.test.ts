@@ -1,20 +1,12 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readHistory, runBaseName, toHistoryRecord, writeHistory } from '../../src/verify/history.js';
 import type { VerifyResult } from '../../src/verify/types.js';
 import { makeSentinels } from '../../src/verify/variations.js';
+import { useTempDir } from '../helpers/tmp.js';
 
-let store: string;
-
-beforeEach(async () => {
-  store = await mkdtemp(join(tmpdir(), 'hbuild-verify-history-'));
-});
-
-afterEach(async () => {
-  await rm(store, { recursive: true, force: true });
-});
+const tmp = useTempDir('verify-history');
 
 function result(startedAt: string, status: 'identical' | 'differed'): VerifyResult {
   return {
@@ -52,12 +44,12 @@ function result(startedAt: string, status: 'identical' | 'differed'): VerifyResu
 
 describe('verification history in the store', () => {
   it('records each run as <store>/verify/<time>-<lock digest>.json and reads them back oldest first', async () => {
-    const later = await writeHistory(store, result('2026-11-21T03:00:00.000Z', 'differed'));
-    const earlier = await writeHistory(store, result('2026-11-20T03:00:00.000Z', 'identical'));
+    const later = await writeHistory(tmp.path, result('2026-11-21T03:00:00.000Z', 'differed'));
+    const earlier = await writeHistory(tmp.path, result('2026-11-20T03:00:00.000Z', 'identical'));
 
-    const history = await readHistory(store);
+    const history = await readHistory(tmp.path);
 
-    expect(earlier).toBe(join(store, 'verify', '2026-11-20T03-00-00-000Z-0123456789abcdef.json'));
+    expect(earlier).toBe(join(tmp.path, 'verify', '2026-11-20T03-00-00-000Z-0123456789abcdef.json'));
     expect(later.endsWith(`${runBaseName('2026-11-21T03:00:00.000Z', '0123456789abcdef'.repeat(4))}.json`)).toBe(true);
     expect(history.map((h) => [h.startedAt, h.packages[0]?.status, h.packages[0]?.wheelSha256])).toEqual([
       ['2026-11-20T03:00:00.000Z', 'identical', 'e'.repeat(64)],
@@ -66,21 +58,21 @@ describe('verification history in the store', () => {
   });
 
   it('skips records that are malformed, foreign or half-written instead of trusting them', async () => {
-    await writeHistory(store, result('2026-11-20T03:00:00.000Z', 'identical'));
+    await writeHistory(tmp.path, result('2026-11-20T03:00:00.000Z', 'identical'));
     const bad = { ...toHistoryRecord(result('2026-11-21T03:00:00.000Z', 'differed')), extra: 'field' };
-    await writeFile(join(store, 'verify', '2026-11-21T03-00-00-000Z-0123456789abcdef.json'), JSON.stringify(bad));
-    await writeFile(join(store, 'verify', '2026-11-22T03-00-00-000Z-0123456789abcdef.json'), '{"format": "hbuild-ver');
-    await writeFile(join(store, 'verify', 'notes.json'), JSON.stringify(toHistoryRecord(result('2026-11-23T03:00:00.000Z', 'differed'))));
-    await mkdir(join(store, 'verify', '2026-11-24T03-00-00-000Z-0123456789abcdef'));
+    await writeFile(join(tmp.path, 'verify', '2026-11-21T03-00-00-000Z-0123456789abcdef.json'), JSON.stringify(bad));
+    await writeFile(join(tmp.path, 'verify', '2026-11-22T03-00-00-000Z-0123456789abcdef.json'), '{"format": "hbuild-ver');
+    await writeFile(join(tmp.path, 'verify', 'notes.json'), JSON.stringify(toHistoryRecord(result('2026-11-23T03:00:00.000Z', 'differed'))));
+    await mkdir(join(tmp.path, 'verify', '2026-11-24T03-00-00-000Z-0123456789abcdef'));
 
-    const history = await readHistory(store);
+    const history = await readHistory(tmp.path);
 
     expect(history.map((h) => h.startedAt)).toEqual(['2026-11-20T03:00:00.000Z']);
-    expect(await readdir(join(store, 'verify'))).toHaveLength(5);
+    expect(await readdir(join(tmp.path, 'verify'))).toHaveLength(5);
   });
 
   it('has no history before the first run', async () => {
-    const history = await readHistory(join(store, 'nothing-here'));
+    const history = await readHistory(join(tmp.path, 'nothing-here'));
 
     expect(history).toEqual([]);
   });

@@ -1,26 +1,18 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isHbuildError } from '../../src/core/errors.js';
 import { scanForSentinels } from '../../src/verify/scan.js';
 import { dosDateTime } from '../../src/verify/wheel-catalogue.js';
 import { diffWheels } from '../../src/verify/wheel-diff.js';
 import { buildZip, writeWheel } from '../fixtures/wheel.js';
+import { useTempDir } from '../helpers/tmp.js';
 
-let dir: string;
+const tmp = useTempDir('verify-diff', { per: 'suite' });
 let n = 0;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-verify-diff-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 async function wheel(files: Record<string, string>, extra: Parameters<typeof writeWheel>[1] = { name: 'fx', version: '1.0' }): Promise<string> {
-  const sub = join(dir, String((n += 1)));
+  const sub = join(tmp.path, String((n += 1)));
   await mkdir(sub);
   return (await writeWheel(sub, { ...extra, name: 'fx', version: '1.0', files })).path;
 }
@@ -62,9 +54,9 @@ describe('diffWheels', () => {
       { name: 'fx/a.py', content: 'a' },
       { name: 'fx/b.py', content: 'b' },
     ];
-    const a = join(dir, 'fx-1.0-py3-none-any.whl');
-    const b = join(dir, 'meta', 'fx-1.0-py3-none-any.whl');
-    await mkdir(join(dir, 'meta'));
+    const a = join(tmp.path, 'fx-1.0-py3-none-any.whl');
+    const b = join(tmp.path, 'meta', 'fx-1.0-py3-none-any.whl');
+    await mkdir(join(tmp.path, 'meta'));
     await writeFile(a, buildZip(entries));
     await writeFile(b, buildZip([{ name: 'fx/b.py', content: 'b', store: true }, { name: 'fx/a.py', content: 'a', mode: 0o100755 }]));
 
@@ -82,7 +74,7 @@ describe('diffWheels', () => {
 
   it('refuses a hostile wheel with the wheel check\'s error', async () => {
     const good = await wheel({ 'fx/__init__.py': '' });
-    const evil = join(dir, 'evil.zip');
+    const evil = join(tmp.path, 'evil.zip');
     await writeFile(evil, buildZip([{ name: '../../escape.py', content: 'x' }]));
 
     const err = await diffWheels({ label: 'control', path: good }, { label: 'variations', path: evil }).catch((e: unknown) => e);
