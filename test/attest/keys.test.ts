@@ -1,49 +1,32 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultSigningKeyPath, keyIdOf, loadSigningKey, parsePublicKey } from '../../src/attest/keys.js';
-import { HbuildError } from '../../src/core/errors.js';
+import { refusal } from '../helpers/errors.js';
+import { useTempDir } from '../helpers/tmp.js';
 
-let dir: string;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-attest-keys-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function refusal(promise: Promise<unknown>): Promise<HbuildError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof HbuildError)) throw new Error(`expected an HbuildError, got ${String(err)}`);
-  return err;
-}
+const tmp = useTempDir('attest-keys');
 
 describe('signing keys', () => {
   it('creates the default key on first use, owner-only, with its public half beside it', async () => {
-    const env = { XDG_CONFIG_HOME: join(dir, 'config') };
+    const env = { XDG_CONFIG_HOME: join(tmp.path, 'config') };
 
     const first = await loadSigningKey({ env });
     const second = await loadSigningKey({ env });
 
-    expect(first.path).toBe(join(dir, 'config/hbuild/signing-key.pem'));
+    expect(first.path).toBe(join(tmp.path, 'config/hbuild/signing-key.pem'));
     expect(defaultSigningKeyPath(env)).toBe(first.path);
     expect(first.generated).toBe(true);
     expect(second.generated).toBe(false);
     expect(second.keyid).toBe(first.keyid);
     expect((await stat(first.path)).mode & 0o777).toBe(0o600);
-    expect(await readFile(join(dir, 'config/hbuild/signing-key.pub.pem'), 'utf8')).toBe(first.publicPem);
+    expect(await readFile(join(tmp.path, 'config/hbuild/signing-key.pub.pem'), 'utf8')).toBe(first.publicPem);
     expect(first.keyid).toBe(keyIdOf(first.publicKey));
   });
 
   it('reads a PKCS#8 ed25519 key from a file', async () => {
-    const path = join(dir, 'key.pem');
+    const path = join(tmp.path, 'key.pem');
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     await writeFile(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
 
@@ -54,7 +37,7 @@ describe('signing keys', () => {
   });
 
   it('never creates a key at an explicit path that does not exist', async () => {
-    const path = join(dir, 'typo.pem');
+    const path = join(tmp.path, 'typo.pem');
 
     const err = await refusal(loadSigningKey({ keyPath: path }));
 
@@ -64,12 +47,12 @@ describe('signing keys', () => {
   });
 
   it('refuses a key others can read, a key of another type and an encrypted key', async () => {
-    const open = join(dir, 'open.pem');
+    const open = join(tmp.path, 'open.pem');
     await writeFile(open, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
     await chmod(open, 0o644);
-    const rsa = join(dir, 'rsa.pem');
+    const rsa = join(tmp.path, 'rsa.pem');
     await writeFile(rsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    const encrypted = join(dir, 'enc.pem');
+    const encrypted = join(tmp.path, 'enc.pem');
     const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'x' });
     await writeFile(encrypted, pem, { mode: 0o600 });
 

@@ -1,34 +1,20 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { extractWheel } from '../../src/check/output.js';
-import { HbuildError } from '../../src/core/errors.js';
 import { tarStream, writeOutputTar, type TarEntrySpec } from '../fixtures/wheel.js';
+import { refusal } from '../helpers/errors.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 const WHEEL = 'demo_pkg-1.0.0-py3-none-any.whl';
 const OUT_DIR: TarEntrySpec = { name: 'out/', type: 'directory', mode: 0o755 };
-let root: string;
+const tmp = useTempDir('check-output');
 let dest: string;
 
 beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'hbuild-check-output-'));
-  dest = join(root, 'dest');
+  dest = join(tmp.path, 'dest');
 });
-
-afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-async function refusal(promise: Promise<unknown>): Promise<HbuildError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof HbuildError)) throw new Error(`expected an HbuildError, got ${String(err)}`);
-  return err;
-}
 
 describe('extractWheel', () => {
   it('extracts the one wheel and hashes it', async () => {

@@ -1,34 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkWheel } from '../../src/check/wheel.js';
-import { HbuildError } from '../../src/core/errors.js';
 import { writeWheel } from '../fixtures/wheel.js';
+import { refusal } from '../helpers/errors.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 const EXPECT = { name: 'demo-pkg', version: '1.0.0' };
-let dir: string;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-check-wheel-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function refusal(promise: Promise<unknown>): Promise<HbuildError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof HbuildError)) throw new Error(`expected an HbuildError, got ${String(err)}`);
-  return err;
-}
+const tmp = useTempDir('check-wheel');
 
 describe('checkWheel', () => {
   it('accepts an honest wheel and describes it', async () => {
-    const wheel = await writeWheel(dir, { name: 'Demo_Pkg', version: '1.0.0', files: { 'demo_pkg/__init__.py': 'x = 1\n', 'demo_pkg/a,b.txt': 'comma' } });
+    const wheel = await writeWheel(tmp.path, { name: 'Demo_Pkg', version: '1.0.0', files: { 'demo_pkg/__init__.py': 'x = 1\n', 'demo_pkg/a,b.txt': 'comma' } });
 
     const result = await checkWheel(wheel.path, EXPECT);
 
@@ -45,7 +26,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses a wheel whose METADATA claims another project', async () => {
-    const wheel = await writeWheel(dir, { name: 'demo-pkg', version: '1.0.0', metadataName: 'requests' });
+    const wheel = await writeWheel(tmp.path, { name: 'demo-pkg', version: '1.0.0', metadataName: 'requests' });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -55,7 +36,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses a wheel whose METADATA claims another version', async () => {
-    const wheel = await writeWheel(dir, { name: 'demo-pkg', version: '1.0.0', metadataVersion: '9.9.9' });
+    const wheel = await writeWheel(tmp.path, { name: 'demo-pkg', version: '1.0.0', metadataVersion: '9.9.9' });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -64,7 +45,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses a wheel whose file name names another project', async () => {
-    const wheel = await writeWheel(dir, { name: 'demo-pkg', version: '1.0.0', fileName: 'other-1.0.0-py3-none-any.whl' });
+    const wheel = await writeWheel(tmp.path, { name: 'demo-pkg', version: '1.0.0', fileName: 'other-1.0.0-py3-none-any.whl' });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -73,7 +54,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses a wheel whose dist-info directory names another project', async () => {
-    const wheel = await writeWheel(dir, { name: 'demo-pkg', version: '1.0.0', distInfo: 'other-1.0.0.dist-info' });
+    const wheel = await writeWheel(tmp.path, { name: 'demo-pkg', version: '1.0.0', distInfo: 'other-1.0.0.dist-info' });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -82,7 +63,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses METADATA with two Name fields, which readers resolve differently', async () => {
-    const wheel = await writeWheel(dir, { ...EXPECT, metadataName: 'demo-pkg\nName: requests' });
+    const wheel = await writeWheel(tmp.path, { ...EXPECT, metadataName: 'demo-pkg\nName: requests' });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -92,7 +73,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses a file whose content does not match its RECORD hash', async () => {
-    const wheel = await writeWheel(dir, { name: 'demo-pkg', version: '1.0.0', badRecordFor: 'demo_pkg/__init__.py' });
+    const wheel = await writeWheel(tmp.path, { name: 'demo-pkg', version: '1.0.0', badRecordFor: 'demo_pkg/__init__.py' });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -102,7 +83,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses a file that RECORD does not list', async () => {
-    const wheel = await writeWheel(dir, { ...EXPECT, extraEntries: [{ name: 'demo_pkg/sneaky.py', content: 'import os' }] });
+    const wheel = await writeWheel(tmp.path, { ...EXPECT, extraEntries: [{ name: 'demo_pkg/sneaky.py', content: 'import os' }] });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -111,7 +92,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses a RECORD that lists a file the wheel lacks', async () => {
-    const wheel = await writeWheel(dir, { ...EXPECT, phantomRecord: ['demo_pkg/gone.py'] });
+    const wheel = await writeWheel(tmp.path, { ...EXPECT, phantomRecord: ['demo_pkg/gone.py'] });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -120,7 +101,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses a RECORD that lists a file twice', async () => {
-    const wheel = await writeWheel(dir, { ...EXPECT, phantomRecord: ['demo_pkg/__init__.py'] });
+    const wheel = await writeWheel(tmp.path, { ...EXPECT, phantomRecord: ['demo_pkg/__init__.py'] });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -130,7 +111,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses a wheel without RECORD', async () => {
-    const wheel = await writeWheel(dir, { ...EXPECT, omitRecord: true });
+    const wheel = await writeWheel(tmp.path, { ...EXPECT, omitRecord: true });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -147,7 +128,7 @@ describe('checkWheel', () => {
     ['demo_pkg/a\u0000b.py', 'control-char'],
     ['demo_pkg//b.py', 'path-segment'],
   ])('refuses the unsafe entry name %j', async (name, rule) => {
-    const wheel = await writeWheel(dir, { ...EXPECT, extraEntries: [{ name, content: 'x' }] });
+    const wheel = await writeWheel(tmp.path, { ...EXPECT, extraEntries: [{ name, content: 'x' }] });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -156,7 +137,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses a duplicate entry name', async () => {
-    const wheel = await writeWheel(dir, { ...EXPECT, extraEntries: [{ name: 'demo_pkg/__init__.py', content: 'evil()' }] });
+    const wheel = await writeWheel(tmp.path, { ...EXPECT, extraEntries: [{ name: 'demo_pkg/__init__.py', content: 'evil()' }] });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -165,7 +146,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses a symlink entry', async () => {
-    const wheel = await writeWheel(dir, { ...EXPECT, extraEntries: [{ name: 'demo_pkg/link', content: '/etc/passwd', mode: 0o120777 }] });
+    const wheel = await writeWheel(tmp.path, { ...EXPECT, extraEntries: [{ name: 'demo_pkg/link', content: '/etc/passwd', mode: 0o120777 }] });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -174,7 +155,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses an encrypted entry', async () => {
-    const wheel = await writeWheel(dir, { ...EXPECT, extraEntries: [{ name: 'demo_pkg/secret.py', content: 'hidden', flags: 0x1 }] });
+    const wheel = await writeWheel(tmp.path, { ...EXPECT, extraEntries: [{ name: 'demo_pkg/secret.py', content: 'hidden', flags: 0x1 }] });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -183,7 +164,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses a second dist-info directory', async () => {
-    const wheel = await writeWheel(dir, { ...EXPECT, extraEntries: [{ name: 'other-2.0.dist-info/METADATA', content: 'Name: other' }] });
+    const wheel = await writeWheel(tmp.path, { ...EXPECT, extraEntries: [{ name: 'other-2.0.dist-info/METADATA', content: 'Name: other' }] });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -193,7 +174,7 @@ describe('checkWheel', () => {
 
   it('refuses an entry that inflates beyond the ratio limit', async () => {
     const bomb = Buffer.alloc(2 * 1024 * 1024);
-    const wheel = await writeWheel(dir, { ...EXPECT, extraEntries: [{ name: 'demo_pkg/zeros.bin', content: bomb }] });
+    const wheel = await writeWheel(tmp.path, { ...EXPECT, extraEntries: [{ name: 'demo_pkg/zeros.bin', content: bomb }] });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -202,7 +183,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses more entries than the limit', async () => {
-    const wheel = await writeWheel(dir, EXPECT);
+    const wheel = await writeWheel(tmp.path, EXPECT);
 
     const err = await refusal(checkWheel(wheel.path, EXPECT, { limits: { maxEntries: 3 } }));
 
@@ -211,7 +192,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses a WHEEL file with an unsupported format version', async () => {
-    const wheel = await writeWheel(dir, { ...EXPECT, wheelFile: 'Wheel-Version: 2.0\nRoot-Is-Purelib: true\n' });
+    const wheel = await writeWheel(tmp.path, { ...EXPECT, wheelFile: 'Wheel-Version: 2.0\nRoot-Is-Purelib: true\n' });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 
@@ -220,7 +201,7 @@ describe('checkWheel', () => {
   });
 
   it('refuses a malformed wheel file name', async () => {
-    const wheel = await writeWheel(dir, { ...EXPECT, fileName: 'demo_pkg-1.0.0.whl' });
+    const wheel = await writeWheel(tmp.path, { ...EXPECT, fileName: 'demo_pkg-1.0.0.whl' });
 
     const err = await refusal(checkWheel(wheel.path, EXPECT));
 

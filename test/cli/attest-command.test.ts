@@ -1,32 +1,27 @@
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runAttestCommand } from '../../src/cli/attest-command.js';
 import { exitCodeFor } from '../../src/core/exit-codes.js';
 import { HbuildError } from '../../src/core/errors.js';
 import { makeWheelhouse } from '../fixtures/wheelhouse.js';
+import { captureOutput, type CapturedOutput } from '../helpers/output.js';
+import { useTempDir } from '../helpers/tmp.js';
 
-let dir: string;
+const tmp = useTempDir('attest-cli');
 let out: string;
-let stderr: string;
-let stdout: string;
+let output: CapturedOutput;
 const signal = new AbortController().signal;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-attest-cli-'));
-  vi.stubEnv('XDG_CONFIG_HOME', join(dir, 'config'));
-  ({ out } = await makeWheelhouse(dir));
-  stderr = '';
-  stdout = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  vi.stubEnv('XDG_CONFIG_HOME', join(tmp.path, 'config'));
+  ({ out } = await makeWheelhouse(tmp.path));
+  output = captureOutput();
 });
 
 afterEach(async () => {
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('hbuild attest', () => {
@@ -37,19 +32,19 @@ describe('hbuild attest', () => {
 
     expect(signed).toBe(0);
     expect(verified).toBe(0);
-    expect(stderr).toContain(`created signing key ${join(dir, 'config/hbuild/signing-key.pem')}`);
-    expect(stderr).toContain('hbuild: warning: trusting attestations/signing-key.pub.pem');
-    expect(stderr).toContain('verified: 3 wheels, 4 signed statements');
+    expect(output.stderr).toContain(`created signing key ${join(tmp.path, 'config/hbuild/signing-key.pem')}`);
+    expect(output.stderr).toContain('hbuild: warning: trusting attestations/signing-key.pub.pem');
+    expect(output.stderr).toContain('verified: 3 wheels, 4 signed statements');
   });
 
   it('verifies against a pinned key and prints the report as JSON', async () => {
     await runAttestCommand(['sign', out], signal);
-    stdout = '';
+    output.clear();
 
-    const code = await runAttestCommand(['verify', out, '--key', join(dir, 'config/hbuild/signing-key.pub.pem'), '--json'], signal);
+    const code = await runAttestCommand(['verify', out, '--key', join(tmp.path, 'config/hbuild/signing-key.pub.pem'), '--json'], signal);
 
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ problems: [], warnings: [], key: { source: 'pinned' } });
+    expect(JSON.parse(output.stdout)).toMatchObject({ problems: [], warnings: [], key: { source: 'pinned' } });
   });
 
   it('exits 3 and names the tampered file', async () => {
@@ -59,8 +54,8 @@ describe('hbuild attest', () => {
     const code = await runAttestCommand(['verify', out], signal);
 
     expect(code).toBe(3);
-    expect(stderr).toMatch(/✗ flit_core-3\.9\.0-py3-none-any\.whl: has sha256 [0-9a-f]{64}, but its signed provenance/);
-    expect(stderr).toContain(`hbuild: error: wheelhouse ${out} failed attestation checks`);
+    expect(output.stderr).toMatch(/✗ flit_core-3\.9\.0-py3-none-any\.whl: has sha256 [0-9a-f]{64}, but its signed provenance/);
+    expect(output.stderr).toContain(`hbuild: error: wheelhouse ${out} failed attestation checks`);
   });
 
   it('exits 3 on a tampered public key', async () => {
@@ -70,12 +65,12 @@ describe('hbuild attest', () => {
     const code = await runAttestCommand(['verify', out], signal);
 
     expect(code).toBe(3);
-    expect(stderr).toContain('✗ attestations/signing-key.pub.pem: is not a single PEM "PUBLIC KEY" block');
+    expect(output.stderr).toContain('✗ attestations/signing-key.pub.pem: is not a single PEM "PUBLIC KEY" block');
   });
 
   it('refuses usage mistakes with ERR_USAGE', async () => {
     const errors = await Promise.all(
-      [['verify'], ['verify', 'a', 'b'], ['frobnicate'], ['verify', out, '--key', join(dir, 'missing.pem')]].map((argv) =>
+      [['verify'], ['verify', 'a', 'b'], ['frobnicate'], ['verify', out, '--key', join(tmp.path, 'missing.pem')]].map((argv) =>
         runAttestCommand(argv, signal).catch((e: unknown) => e),
       ),
     );

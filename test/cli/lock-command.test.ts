@@ -1,36 +1,31 @@
-import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runLockCommand } from '../../src/cli/lock-command.js';
 import { makeSdist, startFakeIndex, type FakeIndex } from '../fixtures/index-server.js';
+import { captureOutput, type CapturedOutput } from '../helpers/output.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 let index: FakeIndex;
-let dir: string;
-let stderr: string;
+const tmp = useTempDir('lock-cli');
+let output: CapturedOutput;
 
 beforeEach(async () => {
   index = await startFakeIndex();
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-lock-cli-'));
-  stderr = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
+  output = captureOutput();
 });
 afterEach(async () => {
   vi.restoreAllMocks();
   await index.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function run(requirements: string, ...flags: string[]): Promise<number> {
-  await writeFile(join(dir, 'requirements.txt'), requirements);
-  return runLockCommand([join(dir, 'requirements.txt'), '--lock', join(dir, 'lock.yaml'), '--store', join(dir, 'store'), '--index-url', index.url, ...flags], new AbortController().signal);
+  await writeFile(join(tmp.path, 'requirements.txt'), requirements);
+  return runLockCommand([join(tmp.path, 'requirements.txt'), '--lock', join(tmp.path, 'lock.yaml'), '--store', join(tmp.path, 'store'), '--index-url', index.url, ...flags], new AbortController().signal);
 }
 
 async function written(): Promise<boolean> {
-  return access(join(dir, 'lock.yaml')).then(
+  return access(join(tmp.path, 'lock.yaml')).then(
     () => true,
     () => false,
   );
@@ -41,8 +36,8 @@ describe('hbuild lock exit codes', () => {
     const code = await run('ok==1.0\nloose>=1\n-e .\n');
 
     expect(code).toBe(2);
-    expect(stderr).toContain('requirements.txt:2: loose>=1: not pinned to one version: >=1');
-    expect(stderr).toContain('requirements.txt:3: -e .: editable requirements are not supported');
+    expect(output.stderr).toContain('requirements.txt:2: loose>=1: not pinned to one version: >=1');
+    expect(output.stderr).toContain('requirements.txt:3: -e .: editable requirements are not supported');
     expect(await written()).toBe(false);
   });
 
@@ -53,7 +48,7 @@ describe('hbuild lock exit codes', () => {
     const code = await run('pkg==1.0\n');
 
     expect(code).toBe(3);
-    expect(stderr).toContain('served bytes hashing to');
+    expect(output.stderr).toContain('served bytes hashing to');
     expect(await written()).toBe(false);
   });
 
@@ -66,8 +61,8 @@ describe('hbuild lock exit codes', () => {
 
     expect(yanked).toBe(4);
     expect(young).toBe(4);
-    expect(stderr).toContain('younger than the 7-day quarantine');
-    expect(stderr).toContain('hint: wait until it is old enough, lower --min-age, or exempt it');
+    expect(output.stderr).toContain('younger than the 7-day quarantine');
+    expect(output.stderr).toContain('hint: wait until it is old enough, lower --min-age, or exempt it');
   });
 
   it('4 for a name served by two indexes, without leaking credentials', async () => {
@@ -79,8 +74,8 @@ describe('hbuild lock exit codes', () => {
     await other.close();
 
     expect(code).toBe(4);
-    expect(stderr).toContain('shadowed is served by more than one index');
-    expect(stderr).not.toContain('hunter2');
+    expect(output.stderr).toContain('shadowed is served by more than one index');
+    expect(output.stderr).not.toContain('hunter2');
   });
 
   it('2 for bad flags, with the usage', async () => {
@@ -89,6 +84,6 @@ describe('hbuild lock exit codes', () => {
     const reason = await run('x==1\n', '--reason', 'because');
 
     expect([unknown, minAge, reason]).toEqual([2, 2, 2]);
-    expect(stderr).toContain('Usage:\n  hbuild lock INPUT [options]');
+    expect(output.stderr).toContain('Usage:\n  hbuild lock INPUT [options]');
   });
 });

@@ -1,48 +1,19 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isHbuildError, type HbuildError } from '../../src/core/errors.js';
+import { describe, expect, it } from 'vitest';
 import { inspectSdist } from '../../src/inspect/sdist.js';
 import { buildTar, makeSdistEntries, writeTarGz, type TarEntrySpec } from '../fixtures/tar.js';
+import { refusal } from '../helpers/errors.js';
+import { useTempDir } from '../helpers/tmp.js';
+import { base, expectRefused } from './sdist-helpers.js';
 
-let dir: string;
+const tmp = useTempDir('limits', { per: 'suite' });
 let counter = 0;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-limits-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 async function sdist(entries: TarEntrySpec[], file = `pkg-1.0-${(counter += 1)}.tar.gz`): Promise<string> {
-  const written = await writeTarGz(join(dir, file), entries);
+  const written = await writeTarGz(join(tmp.path, file), entries);
   return written.path;
-}
-
-function base(files: Record<string, string> = { 'setup.py': 'setup()\n' }): TarEntrySpec[] {
-  return makeSdistEntries('pkg', '1.0', files);
-}
-
-async function refusal(promise: Promise<unknown>): Promise<HbuildError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isHbuildError(err)) throw new Error(`expected an HbuildError, got ${String(err)}`);
-  return err;
-}
-
-function expectRefused(err: HbuildError, rule: string, member: string): void {
-  expect(err.code).toBe('ERR_ARCHIVE_UNSAFE');
-  expect(err.details.rule).toBe(rule);
-  expect(err.details.member).toBe(member);
-  expect(err.message).toContain(JSON.stringify(member).slice(1, -1));
-  expect(err.message).toContain(rule);
-  expect(err.hint).toBeTruthy();
 }
 
 describe('inspectSdist enforces size limits', () => {
@@ -66,7 +37,7 @@ describe('inspectSdist enforces size limits', () => {
 
   it('stops endless padding after the last member', async () => {
     const tar = await buildTar(base());
-    const path = join(dir, `padded-${(counter += 1)}.tar.gz`);
+    const path = join(tmp.path, `padded-${(counter += 1)}.tar.gz`);
     await writeFile(path, gzipSync(Buffer.concat([tar, Buffer.alloc(8 * 1024 * 1024)])));
 
     const err = await refusal(inspectSdist(path, { limits: { maxRatio: 1e9, maxTotalBytes: 1024 * 1024, maxMembers: 10 } }));
@@ -112,7 +83,7 @@ describe('inspectSdist enforces size limits', () => {
 
 describe('inspectSdist refuses files that are not gzip tar sdists', () => {
   it('refuses a zip sdist by name, pointing at PEP 625', async () => {
-    const path = join(dir, 'pkg-1.0.zip');
+    const path = join(tmp.path, 'pkg-1.0.zip');
     await writeFile(path, 'PK\u0003\u0004');
 
     const err = await refusal(inspectSdist(path));
@@ -127,7 +98,7 @@ describe('inspectSdist refuses files that are not gzip tar sdists', () => {
     ['plain text', Buffer.from('not a gzip stream at all')],
     ['an uncompressed tar', Buffer.alloc(2048, 0x41)],
   ])('refuses %s named .tar.gz by its content, not its name', async (_label, bytes) => {
-    const path = join(dir, `corrupt-${(counter += 1)}.tar.gz`);
+    const path = join(tmp.path, `corrupt-${(counter += 1)}.tar.gz`);
     await writeFile(path, bytes);
 
     const err = await refusal(inspectSdist(path));
@@ -138,7 +109,7 @@ describe('inspectSdist refuses files that are not gzip tar sdists', () => {
   });
 
   it('refuses gzip of garbage as corrupt', async () => {
-    const path = join(dir, `corrupt-${(counter += 1)}.tar.gz`);
+    const path = join(tmp.path, `corrupt-${(counter += 1)}.tar.gz`);
     await writeFile(path, gzipSync(Buffer.alloc(2048, 0x41)));
 
     const err = await refusal(inspectSdist(path));

@@ -1,47 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isHbuildError, type HbuildError } from '../../src/core/errors.js';
+import { describe, expect, it } from 'vitest';
 import { inspectSdist } from '../../src/inspect/sdist.js';
-import { makeSdistEntries, writeTarGz, type TarEntrySpec } from '../fixtures/tar.js';
+import { writeTarGz, type TarEntrySpec } from '../fixtures/tar.js';
+import { refusal } from '../helpers/errors.js';
+import { useTempDir } from '../helpers/tmp.js';
+import { base, expectRefused } from './sdist-helpers.js';
 
-let dir: string;
+const tmp = useTempDir('inspect', { per: 'suite' });
 let counter = 0;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hbuild-inspect-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 async function sdist(entries: TarEntrySpec[], file = `pkg-1.0-${(counter += 1)}.tar.gz`): Promise<string> {
-  const written = await writeTarGz(join(dir, file), entries);
+  const written = await writeTarGz(join(tmp.path, file), entries);
   return written.path;
-}
-
-function base(files: Record<string, string> = { 'setup.py': 'setup()\n' }): TarEntrySpec[] {
-  return makeSdistEntries('pkg', '1.0', files);
-}
-
-async function refusal(promise: Promise<unknown>): Promise<HbuildError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isHbuildError(err)) throw new Error(`expected an HbuildError, got ${String(err)}`);
-  return err;
-}
-
-function expectRefused(err: HbuildError, rule: string, member: string): void {
-  expect(err.code).toBe('ERR_ARCHIVE_UNSAFE');
-  expect(err.details.rule).toBe(rule);
-  expect(err.details.member).toBe(member);
-  expect(err.message).toContain(JSON.stringify(member).slice(1, -1));
-  expect(err.message).toContain(rule);
-  expect(err.hint).toBeTruthy();
 }
 
 describe('inspectSdist on a benign sdist', () => {
