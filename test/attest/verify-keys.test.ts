@@ -2,11 +2,10 @@ import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { envelopeLine, signStatement } from '../../src/attest/dsse.js';
-import { loadSigningKey, type SigningKey } from '../../src/attest/keys.js';
+import type { SigningKey } from '../../src/attest/keys.js';
 import { renderSbom } from '../../src/attest/sbom.js';
 import { verifyAttestations } from '../../src/attest/verify.js';
-import { attestWheelhouse } from '../../src/attest/write.js';
-import { makeWheelhouse, otherKey, sha256 } from '../fixtures/wheelhouse.js';
+import { makeSignedWheelhouse, otherKey, sha256 } from '../fixtures/wheelhouse.js';
 import { useTempDir } from '../helpers/tmp.js';
 
 const APP = 'Demo_App-1.0.0-py3-none-any.whl';
@@ -17,9 +16,7 @@ let out: string;
 let key: SigningKey;
 
 beforeEach(async () => {
-  key = await loadSigningKey({ env: { XDG_CONFIG_HOME: join(tmp.path, 'config') } });
-  ({ out } = await makeWheelhouse(tmp.path));
-  await attestWheelhouse(out, { key });
+  ({ out, key } = await makeSignedWheelhouse(tmp.path));
 });
 
 async function pinnedKey(): Promise<string> {

@@ -1,11 +1,10 @@
 import { appendFile, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadSigningKey, type SigningKey } from '../../src/attest/keys.js';
+import type { SigningKey } from '../../src/attest/keys.js';
 import { verifyAttestations } from '../../src/attest/verify.js';
-import { attestWheelhouse } from '../../src/attest/write.js';
 import { HbuildError } from '../../src/core/errors.js';
-import { editStatement, makeWheelhouse, sha256 } from '../fixtures/wheelhouse.js';
+import { editStatement, makeSignedWheelhouse, sha256 } from '../fixtures/wheelhouse.js';
 import { useTempDir } from '../helpers/tmp.js';
 
 const APP = 'Demo_App-1.0.0-py3-none-any.whl';
@@ -15,9 +14,7 @@ let out: string;
 let key: SigningKey;
 
 beforeEach(async () => {
-  key = await loadSigningKey({ env: { XDG_CONFIG_HOME: join(tmp.path, 'config') } });
-  ({ out } = await makeWheelhouse(tmp.path));
-  await attestWheelhouse(out, { key });
+  ({ out, key } = await makeSignedWheelhouse(tmp.path));
 });
 
 describe('verifyAttestations', () => {

@@ -1,13 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadSigningKey, type SigningKey } from '../../src/attest/keys.js';
+import type { SigningKey } from '../../src/attest/keys.js';
 import { VsaStatement } from '../../src/attest/schema.js';
 import { verifyAttestations } from '../../src/attest/verify.js';
 import { buildVerificationSummaries, writeVerificationSummary, type VerificationSummaryInput } from '../../src/attest/vsa.js';
-import { attestWheelhouse } from '../../src/attest/write.js';
 import type { PackageRecord } from '../../src/wheelhouse/package-record.js';
-import { makeWheelhouse } from '../fixtures/wheelhouse.js';
+import { makeSignedWheelhouse } from '../fixtures/wheelhouse.js';
 import { useTempDir } from '../helpers/tmp.js';
 
 const tmp = useTempDir('attest-vsa');
@@ -16,9 +15,7 @@ let records: PackageRecord[];
 let key: SigningKey;
 
 beforeEach(async () => {
-  key = await loadSigningKey({ env: { XDG_CONFIG_HOME: join(tmp.path, 'config') } });
-  ({ out, records } = await makeWheelhouse(tmp.path));
-  await attestWheelhouse(out, { key });
+  ({ out, records, key } = await makeSignedWheelhouse(tmp.path));
 });
 
 function input(results: Array<PackageRecord['name']>, failed: Record<string, 'differed' | 'failed' | 'inconclusive'> = {}): VerificationSummaryInput {
