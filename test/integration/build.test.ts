@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256File } from '../../src/core/digest.js';
 import { writeTarGz } from '../fixtures/tar.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
-import { buildInDir, builderRootfs, engine, leftoverContainers, workdir } from './harness.js';
+import { tempDir } from '../helpers/tmp.js';
+import { buildInDir, builderRootfs, engine, leftoverContainers } from './harness.js';
 
 describe('the build pipeline against the real engine', () => {
   let docker: Docker;
@@ -17,7 +18,7 @@ describe('the build pipeline against the real engine', () => {
   });
 
   it('builds in dependency order, installs build requirements offline from the lock, records pins, then verifies and reuses them', async () => {
-    const { dir, cleanup } = await workdir('order');
+    const dir = await tempDir('order');
     const dep = await writeFixtureSdist(dir, { name: 'fx-backend-dep', version: '1.0' });
     const app = await writeFixtureSdist(dir, { name: 'fx-app', version: '2.0', requires: ['fx-backend-dep'], hook: 'import fx_backend_dep\nreport("dep", fx_backend_dep.VERSION)\n' });
     const lock = fixtureLock(rootfs, [{ ...app, buildRequires: ['fx-backend-dep'] }, dep]);
@@ -47,11 +48,10 @@ describe('the build pipeline against the real engine', () => {
       expect(sums).toContain(`${r.wheel.sha256}  ${r.wheel.file}`);
       expect(await sha256File(join(dir, 'wheelhouse', r.wheel.file))).toBe(r.wheel.sha256);
     }
-    await cleanup();
   });
 
   it('discards a wheel whose hash differs from its pin, keeps it for diffing, and leaves the previous wheelhouse as it was', async () => {
-    const { dir, cleanup } = await workdir('mismatch');
+    const dir = await tempDir('mismatch');
     const good = await writeFixtureSdist(dir, { name: 'fx-pinned', version: '1.0' });
     await buildInDir(dir, fixtureLock(rootfs, [good]), { record: true });
     const before = await snapshot(join(dir, 'wheelhouse'));
@@ -69,11 +69,10 @@ describe('the build pipeline against the real engine', () => {
     const rejected = await readdir(join(dir, 'store2', 'rejected'));
     expect(rejected).toHaveLength(1);
     expect(await readdir(join(dir, 'store2', 'rejected', rejected[0] as string))).toContain('fx_pinned-1.0-py3-none-any.whl');
-    await cleanup();
   });
 
   it('refuses an sdist whose bytes differ from the pin and stores nothing', async () => {
-    const { dir, cleanup } = await workdir('sdist-pin');
+    const dir = await tempDir('sdist-pin');
     const sdist = await writeFixtureSdist(dir, { name: 'fx-tampered', version: '1.0' });
 
     const run = await buildInDir(dir, fixtureLock(rootfs, [{ ...sdist, sha256: 'a'.repeat(64) }]), { record: true });
@@ -82,11 +81,10 @@ describe('the build pipeline against the real engine', () => {
     expect(run.failures[0]?.stage).toBe('fetch');
     expect(run.failures[0]?.error.message).toContain(sdist.sha256);
     expect(await readdir(join(dir, 'store', 'sources'))).toEqual([]);
-    await cleanup();
   });
 
   it('refuses a wheel that claims another project', async () => {
-    const { dir, cleanup } = await workdir('liar');
+    const dir = await tempDir('liar');
     const sdist = await writeFixtureSdist(dir, { name: 'fx-liar', version: '1.0', claimName: 'requests' });
 
     const run = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true });
@@ -94,14 +92,13 @@ describe('the build pipeline against the real engine', () => {
     expect(run.failures[0]?.error.code).toBe('ERR_WHEEL_MISMATCH');
     expect(run.failures[0]?.error.message).toMatch(/requests/);
     expect(run.published).toBe(false);
-    await cleanup();
   });
 
   it.each([
     ['path traversal', [{ name: 'fx_evil-1.0/PKG-INFO', content: 'Metadata-Version: 2.1\nName: fx-evil\nVersion: 1.0\n' }, { name: 'fx_evil-1.0/../../escape.py', content: 'x' }], 'escape.py'],
     ['a symlink out of the tree', [{ name: 'fx_evil-1.0/PKG-INFO', content: 'Metadata-Version: 2.1\nName: fx-evil\nVersion: 1.0\n' }, { name: 'fx_evil-1.0/passwd', type: 'symlink' as const, linkname: '../../../etc/passwd' }], 'passwd'],
   ])('refuses %s before any container starts', async (_label, entries, member) => {
-    const { dir, cleanup } = await workdir('unsafe');
+    const dir = await tempDir('unsafe');
     const written = await writeTarGz(join(dir, 'fx_evil-1.0.tar.gz'), entries);
     const lock = fixtureLock(rootfs, [{ name: 'fx-evil', version: '1.0', file: 'fx_evil-1.0.tar.gz', path: written.path, sha256: written.sha256, size: written.size }]);
 
@@ -112,11 +109,10 @@ describe('the build pipeline against the real engine', () => {
     expect(run.failures[0]?.error.message).toContain(member);
     expect(run.events.some((e) => e.type === 'package' && e.stage === 'build')).toBe(false);
     expect(await leftoverContainers(docker, 'fx-evil==1.0')).toEqual([]);
-    await cleanup();
   });
 
   it('refuses a source that vetting blocks, before any container starts, and builds it with --vet report', async () => {
-    const { dir, cleanup } = await workdir('vet-block');
+    const dir = await tempDir('vet-block');
     const files = { 'fx_vetblock/__init__.py': 'x = 1\n', 'fx_vetblock-init.pth': 'import os; os.system("echo pwned")\n' };
     const sdist = await writeFixtureSdist(dir, { name: 'fx-vetblock', version: '1.0', files });
 
@@ -129,17 +125,15 @@ describe('the build pipeline against the real engine', () => {
     expect(enforced.events.some((e) => e.type === 'package' && e.stage === 'build')).toBe(false);
     expect(reported.failures).toEqual([]);
     expect(reported.records[0]?.vet?.verdict).toBe('block');
-    await cleanup();
   });
 
   it('refuses a builder image other than the pinned one', async () => {
-    const { dir, cleanup } = await workdir('image-pin');
+    const dir = await tempDir('image-pin');
     const sdist = await writeFixtureSdist(dir, { name: 'fx-image', version: '1.0' });
 
     const attempt = buildInDir(dir, fixtureLock(`sha256:${'b'.repeat(64)}`, [sdist]), { record: true });
 
     await expect(attempt).rejects.toMatchObject({ code: expect.stringMatching(/^ERR_IMAGE_(MISSING|MISMATCH)$/), message: expect.stringContaining('b'.repeat(64)) });
-    await cleanup();
   });
 });
 

@@ -1,13 +1,13 @@
 import type Docker from 'dockerode';
-import { execa } from 'execa';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HbuildEvent } from '../../src/core/events.js';
 import { fixtureLock, writeFixtureSdist, type FixtureSdist } from '../fixtures/pkg.js';
-import { buildInDir, builderRootfs, engine, leftoverContainers, waitFor, workdir } from './harness.js';
-
-const BIN = resolve('bin/hbuild.js');
+import { hbuild, jsonLines, untilStdout } from '../helpers/spawn.js';
+import { tempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
+import { buildInDir, builderRootfs, engine, leftoverContainers } from './harness.js';
 
 /** Names of the packages that really ran a container in a run. */
 function built(events: HbuildEvent[]): string[] {
@@ -24,7 +24,7 @@ describe('the action cache and the shared store', () => {
   });
 
   it('rebuilds exactly what an input change touches, and nothing on a repeat run', async () => {
-    const { dir, cleanup } = await workdir('cache');
+    const dir = await tempDir('cache');
     const dep = await writeFixtureSdist(dir, { name: 'fx-c-dep', version: '1.0' });
     const app = await writeFixtureSdist(dir, { name: 'fx-c-app', version: '1.0', requires: ['fx-c-dep'] });
     const other = await writeFixtureSdist(dir, { name: 'fx-c-other', version: '1.0' });
@@ -47,11 +47,10 @@ describe('the action cache and the shared store', () => {
     expect(built(recipeAdded.events)).toEqual(['fx-c-other']);
     expect(recipeAdded.records.find((r) => r.name === 'fx-c-other')?.recipeDigest).toMatch(/^sha256:/);
     expect(built(epochChanged.events)).toEqual(['fx-c-app', 'fx-c-dep', 'fx-c-other']);
-    await cleanup();
   });
 
   it('detects a tampered wheel in the store, rebuilds it and never publishes the tampered bytes', async () => {
-    const { dir, cleanup } = await workdir('tamper');
+    const dir = await tempDir('tamper');
     const sdist = await writeFixtureSdist(dir, { name: 'fx-tamper', version: '1.0' });
     const first = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true });
     const wheel = first.records[0]?.wheel;
@@ -67,43 +66,39 @@ describe('the action cache and the shared store', () => {
     expect(second.events.some((e) => e.type === 'log' && e.message.includes('corrupt'))).toBe(true);
     expect(published.toString()).not.toBe('not the wheel');
     expect(second.records[0]?.wheel.sha256).toBe(wheel?.sha256);
-    await cleanup();
   });
 
   it('two processes on one store build each package once, and both succeed', async () => {
-    const { dir, cleanup } = await workdir('shared');
+    const dir = await tempDir('shared');
     const slow = 'import time\ntime.sleep(2)\n';
     const sdists = await Promise.all(['fx-s-a', 'fx-s-b', 'fx-s-c'].map((name) => writeFixtureSdist(dir, { name, version: '1.0', hook: slow })));
     await writeFile(join(dir, 'lock.yaml'), fixtureLock(rootfs, sdists));
-    const run = (out: string) =>
-      execa('node', [BIN, 'build', join(dir, 'lock.yaml'), '--store', join(dir, 'store'), '--out', join(dir, out), '--record', '--json'], { reject: false, stdin: 'ignore' });
+    const run = (out: string) => hbuild(['build', join(dir, 'lock.yaml'), '--store', join(dir, 'store'), '--out', join(dir, out), '--record', '--json']);
 
     const [a, b] = await Promise.all([run('wh-a'), run('wh-b')]);
-    const events = [a, b].flatMap((r) => r.stdout.trim().split('\n').map((l) => JSON.parse(l) as HbuildEvent));
+    const events = [a, b].flatMap((r) => jsonLines<HbuildEvent>(r.stdout));
 
     expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
     expect(built(events)).toEqual(['fx-s-a', 'fx-s-b', 'fx-s-c']);
     expect(await readFile(join(dir, 'wh-a', 'SHA256SUMS'), 'utf8')).toBe(await readFile(join(dir, 'wh-b', 'SHA256SUMS'), 'utf8'));
-    await cleanup();
   });
 
   it('after kill -9 mid-build, the next run takes over the stale lock, removes the orphaned container and succeeds', async () => {
-    const { dir, cleanup } = await workdir('crash');
+    const dir = await tempDir('crash');
     const sdist = await writeFixtureSdist(dir, { name: 'fx-crash', version: '1.0', hook: 'import time\ntime.sleep(3)\n' });
     await writeFile(join(dir, 'lock.yaml'), fixtureLock(rootfs, [sdist]));
     const args = ['build', join(dir, 'lock.yaml'), '--store', join(dir, 'store'), '--out', join(dir, 'wh'), '--record', '--json'];
-    const victim = execa('node', [BIN, ...args], { reject: false, stdin: 'ignore' });
-    await new Promise<void>((ok) => victim.stdout?.on('data', (c: Buffer) => c.toString().includes('"status":"running"') && ok()));
+    const victim = hbuild(args);
+    await untilStdout(victim, '"status":"running"');
     await waitFor(async () => (await leftoverContainers(docker, 'fx-crash==1.0')).length > 0);
 
     victim.kill('SIGKILL');
     await victim;
     const orphaned = await leftoverContainers(docker, 'fx-crash==1.0');
-    const next = await execa('node', [BIN, ...args], { reject: false, stdin: 'ignore' });
+    const next = await hbuild(args);
 
     expect(orphaned).toHaveLength(1);
     expect(next.exitCode).toBe(0);
     expect(await leftoverContainers(docker, 'fx-crash==1.0')).toEqual([]);
-    await cleanup();
   });
 });

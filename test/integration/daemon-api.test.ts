@@ -1,16 +1,15 @@
-import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, ensureBuilt, eventsOf, spawnDaemon, waitForJob, writeProject, type DaemonProcess, type Target } from './daemon-entry.js';
-import { builderRootfs, engine, workdir } from './harness.js';
+import { useTempDir } from '../helpers/tmp.js';
+import { api, ensureBuilt, eventsOf, spawnDaemon, spawnTcpDaemon, waitForJob, writeProject, type DaemonProcess, type Target } from './daemon-entry.js';
+import { builderRootfs, engine } from './harness.js';
 
 describe('hbuild daemon: its API over the real socket', () => {
-  let docker: Docker;
+  const tmp = useTempDir('daemon-api', { per: 'suite' });
   let rootfs: string;
   let dir: string;
-  let cleanup: () => Promise<void>;
   let roots: string;
   let token: string;
   let daemon: DaemonProcess;
@@ -19,24 +18,15 @@ describe('hbuild daemon: its API over the real socket', () => {
 
   beforeAll(async () => {
     await ensureBuilt();
-    docker = await engine();
-    rootfs = await builderRootfs(docker);
-    ({ dir, cleanup } = await workdir('daemon-api'));
-    roots = join(dir, 'roots');
-    await mkdir(roots);
-    token = randomBytes(24).toString('hex');
-    await writeFile(join(dir, 'token'), `${token}\n`, { mode: 0o600 });
-    daemon = await spawnDaemon(dir, ['--roots', roots, '--tcp', '127.0.0.1:0', '--token-file', join(dir, 'token')]);
-    const listening = await daemon.waitForLog('daemon listening');
-    const [host = '', port = ''] = String(listening.tcp).split(':');
-    tcp = { host, port: Number(port) };
+    rootfs = await builderRootfs(await engine());
+    dir = tmp.path;
+    ({ daemon, roots, token, tcp } = await spawnTcpDaemon(dir));
     unix = { socketPath: daemon.socket };
   });
 
   afterAll(async () => {
     daemon?.child.kill('SIGTERM');
     await daemon?.child;
-    await cleanup?.();
   });
 
   it('listens on a socket only its owner can use, inside a private directory', async () => {

@@ -1,17 +1,17 @@
 import type Docker from 'dockerode';
-import { execa } from 'execa';
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { submitViaDaemon, type DaemonSubmitOptions } from '../../src/cli/daemon-client.js';
 import { reportError } from '../../src/cli/main.js';
 import type { HbuildEvent } from '../../src/core/events.js';
-import { api, ensureBuilt, killLeftoverDaemons, spawnDaemon, waitFor, waitForRunningBuild, writeProject, type DaemonProcess } from './daemon-entry.js';
-import { builderRootfs, engine, leftoverContainers, workdir } from './harness.js';
-
-const BIN = resolve('bin/hbuild.js');
+import { captureOutput } from '../helpers/output.js';
+import { hbuild, jsonLines } from '../helpers/spawn.js';
+import { useTempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
+import { api, ensureBuilt, killLeftoverDaemons, spawnDaemon, spawnTcpDaemon, waitForRunningBuild, writeProject, type DaemonProcess } from './daemon-entry.js';
+import { builderRootfs, engine, leftoverContainers } from './harness.js';
 
 interface Outcome {
   code: number;
@@ -21,10 +21,10 @@ interface Outcome {
 }
 
 describe('hbuild daemon: the CLI as a client, and schedules', () => {
+  const tmp = useTempDir('daemon-client', { per: 'suite' });
   let docker: Docker;
   let rootfs: string;
   let dir: string;
-  let cleanup: () => Promise<void>;
   let roots: string;
   let token: string;
   let daemon: DaemonProcess;
@@ -32,8 +32,8 @@ describe('hbuild daemon: the CLI as a client, and schedules', () => {
 
   /** What `hbuild build` does in-process: exit code, --json events, and its stderr. */
   async function inProcess(lock: string, extra: string[] = []): Promise<Outcome> {
-    const run = await execa('node', [BIN, 'build', lock, '--store', join(dir, 'store'), '--out', join(dir, 'wh-cli'), '--json', ...extra], { reject: false, stdin: 'ignore' });
-    const events = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as HbuildEvent);
+    const run = await hbuild(['build', lock, '--store', join(dir, 'store'), '--out', join(dir, 'wh-cli'), '--json', ...extra]);
+    const events = jsonLines<HbuildEvent>(run.stdout);
     return { code: run.exitCode ?? -1, events, report: run.stderr, errors: run.stderr };
   }
 
@@ -43,16 +43,12 @@ describe('hbuild daemon: the CLI as a client, and schedules', () => {
     const report = new PassThrough();
     let reportText = '';
     report.on('data', (c: Buffer) => (reportText += c.toString()));
-    let errors = '';
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      errors += chunk.toString();
-      return true;
-    });
+    const output = captureOutput();
     try {
       const code = await submitViaDaemon('build', lock, { daemon: `unix://${daemon.socket}`, json: true, stderr: report, ...options }, (e) => events.push(e), signal).catch(reportError);
-      return { code, events, report: reportText, errors };
+      return { code, events, report: reportText, errors: output.stderr };
     } finally {
-      spy.mockRestore();
+      output.restore();
     }
   }
 
@@ -62,13 +58,10 @@ describe('hbuild daemon: the CLI as a client, and schedules', () => {
     await ensureBuilt();
     docker = await engine();
     rootfs = await builderRootfs(docker);
-    ({ dir, cleanup } = await workdir('daemon-client'));
-    roots = join(dir, 'roots');
-    await mkdir(roots);
-    token = randomBytes(24).toString('hex');
-    await writeFile(join(dir, 'token'), token, { mode: 0o600 });
-    daemon = await spawnDaemon(join(dir, 'daemon'), ['--roots', roots, '--store', join(dir, 'store'), '--tcp', '127.0.0.1:0', '--token-file', join(dir, 'token')]);
-    tcpUrl = `http://${(await daemon.waitForLog('daemon listening')).tcp}`;
+    dir = tmp.path;
+    let tcp: { host: string; port: number };
+    ({ daemon, roots, token, tcp } = await spawnTcpDaemon(dir, { home: join(dir, 'daemon'), args: ['--store', join(dir, 'store')] }));
+    tcpUrl = `http://${tcp.host}:${tcp.port}`;
   });
 
   afterEach(async () => {
@@ -79,7 +72,6 @@ describe('hbuild daemon: the CLI as a client, and schedules', () => {
     daemon?.child.kill('SIGTERM');
     await daemon?.child;
     await killLeftoverDaemons(docker);
-    await cleanup?.();
   });
 
   it('returns 0 for a passing lock, as in-process, with the same events', async () => {

@@ -3,8 +3,10 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONTAINER_LABEL } from '../../src/engine/index.js';
-import { api, ensureBuilt, eventsOf, killLeftoverDaemons, spawnDaemon, waitFor, waitForJob, waitForRunningBuild, writeProject } from './daemon-entry.js';
-import { builderRootfs, engine, leftoverContainers, workdir } from './harness.js';
+import { tempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
+import { api, ensureBuilt, eventsOf, killLeftoverDaemons, spawnDaemon, waitForJob, waitForRunningBuild, writeProject } from './daemon-entry.js';
+import { builderRootfs, engine, leftoverContainers } from './harness.js';
 
 /** Containers an hbuild process with this pid started, running or not. */
 async function containersOf(docker: Docker, pid: number): Promise<string[]> {
@@ -27,7 +29,7 @@ describe('hbuild daemon: durable jobs, cancel and shutdown', () => {
   afterEach(() => killLeftoverDaemons(docker));
 
   it('after kill -9 mid-build with 20 jobs queued, a restart finishes every job and leaves no container behind', { timeout: 420_000 }, async () => {
-    const { dir, cleanup } = await workdir('daemon-kill9');
+    const dir = await tempDir('daemon-kill9');
     const roots = join(dir, 'roots');
     await mkdir(roots);
     const slow = await writeProject(roots, { name: 'fx-kill9-slow', version: '1.0', hook: 'import time\ntime.sleep(4)\n' }, rootfs);
@@ -72,11 +74,10 @@ describe('hbuild daemon: durable jobs, cancel and shutdown', () => {
     expect(stopped.exitCode).toBe(0);
     expect(await containersOf(docker, first.pid)).toEqual([]);
     expect(await containersOf(docker, second.pid)).toEqual([]);
-    await cleanup();
   });
 
   it('cancels a running build through the API and removes its container', async () => {
-    const { dir, cleanup } = await workdir('daemon-cancel');
+    const dir = await tempDir('daemon-cancel');
     const roots = join(dir, 'roots');
     await mkdir(roots);
     const lock = await writeProject(roots, { name: 'fx-daemon-cancel', version: '1.0', hook: SLEEP_FOREVER }, rootfs);
@@ -102,11 +103,10 @@ describe('hbuild daemon: durable jobs, cancel and shutdown', () => {
     expect(again.status).toBe(409);
     expect(metrics).toContain('hbuild_jobs_total{kind="build",outcome="cancelled"} 1');
     expect(await leftoverContainers(docker, 'fx-daemon-cancel==1.0')).toEqual([]);
-    await cleanup();
   });
 
   it('on SIGTERM lets a running build finish within the grace period, keeps queued jobs, and exits 0', async () => {
-    const { dir, cleanup } = await workdir('daemon-drain');
+    const dir = await tempDir('daemon-drain');
     const roots = join(dir, 'roots');
     await mkdir(roots);
     const running = await writeProject(roots, { name: 'fx-daemon-drain', version: '1.0', hook: 'import time\ntime.sleep(3)\n' }, rootfs);
@@ -138,11 +138,10 @@ describe('hbuild daemon: durable jobs, cancel and shutdown', () => {
     expect(stopped.exitCode).toBe(0);
     expect(finished).toMatchObject({ state: 'succeeded', exitCode: 0, attempts: 1 });
     expect(resumed).toMatchObject({ state: 'succeeded', exitCode: 0, attempts: 1 });
-    await cleanup();
   });
 
   it('on SIGTERM checkpoints a build that outlasts the grace period: container removed, job resumed by the next daemon', async () => {
-    const { dir, cleanup } = await workdir('daemon-checkpoint');
+    const dir = await tempDir('daemon-checkpoint');
     const roots = join(dir, 'roots');
     await mkdir(roots);
     const lock = await writeProject(roots, { name: 'fx-daemon-checkpoint', version: '1.0', hook: SLEEP_FOREVER }, rootfs);
@@ -171,6 +170,5 @@ describe('hbuild daemon: durable jobs, cancel and shutdown', () => {
     expect(journal.at(-1)).toMatchObject({ op: 'requeue', id, reason: 'daemon shut down' });
     expect(cancelled).toMatchObject({ state: 'cancelled', exitCode: 130, attempts: 2 });
     expect(await leftoverContainers(docker, 'fx-daemon-checkpoint==1.0')).toEqual([]);
-    await cleanup();
   });
 });

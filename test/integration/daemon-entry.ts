@@ -1,17 +1,17 @@
 import type Docker from 'dockerode';
 import { execa, type ResultPromise } from 'execa';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CONTAINER_LABEL } from '../../src/engine/index.js';
 import type { HbuildEvent } from '../../src/core/events.js';
 import { fixtureLock, writeFixtureSdist, type FixturePackage } from '../fixtures/pkg.js';
-
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const BIN = join(ROOT, 'bin', 'hbuild.js');
+import { BIN, ROOT } from '../helpers/spawn.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 /**
  * Compile src/ into dist/ once for all daemon test files (they may run in parallel, so the
@@ -116,6 +116,30 @@ export async function spawnDaemon(dir: string, args: string[] = [], env: Record<
 
 const spawned = new Set<DaemonProcess>();
 
+export interface TcpDaemon {
+  daemon: DaemonProcess;
+  /** `dir/roots`, the one root the daemon serves, made empty. */
+  roots: string;
+  /** The bearer token in `dir/token`. */
+  token: string;
+  tcp: { host: string; port: number };
+}
+
+/**
+ * Start a daemon that serves `dir/roots` on its socket and on loopback TCP with a fresh token,
+ * and wait until it listens. Its own socket, state and store are under `home` (default `dir`).
+ */
+export async function spawnTcpDaemon(dir: string, options: { home?: string; args?: string[] } = {}): Promise<TcpDaemon> {
+  const roots = join(dir, 'roots');
+  await mkdir(roots);
+  const token = randomBytes(24).toString('hex');
+  await writeFile(join(dir, 'token'), `${token}\n`, { mode: 0o600 });
+  const daemon = await spawnDaemon(options.home ?? dir, ['--roots', roots, ...(options.args ?? []), '--tcp', '127.0.0.1:0', '--token-file', join(dir, 'token')]);
+  const listening = await daemon.waitForLog('daemon listening');
+  const [host = '', port = ''] = String(listening.tcp).split(':');
+  return { daemon, roots, token, tcp: { host, port: Number(port) } };
+}
+
 /**
  * For afterEach: a test that failed half-way may leave its daemon running. Kill it hard and
  * remove what it started, the way a restarted daemon would.
@@ -203,17 +227,4 @@ export async function writeProject(root: string, spec: FixturePackage, rootfs: s
   const lockPath = join(dir, 'lock.yaml');
   await writeFile(lockPath, fixtureLock(rootfs, [{ ...sdist, ...(pin ? { wheelFile: pin.file, wheelSha256: pin.sha256 } : {}) }]));
   return lockPath;
-}
-
-export async function waitFor(check: () => Promise<boolean>, ms = 30_000, every = 200): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await sleep(every);
-  }
-  throw new Error(`condition not met within ${ms} ms`);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

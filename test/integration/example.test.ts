@@ -6,14 +6,15 @@ import { buildLock } from '../../src/pipeline/build-lock.js';
 import type { HbuildEvent } from '../../src/core/events.js';
 import { pino } from 'pino';
 import { verifyAttestations } from '../../src/attest/verify.js';
-import { workdir } from './harness.js';
+import { installWheelhouse } from '../helpers/spawn.js';
+import { tempDir } from '../helpers/tmp.js';
 import { createEngine } from '../../src/engine/index.js';
 
 const EXAMPLE = resolve('examples/lock.yaml');
 
 describe('the shipped example: real sdists from the index', () => {
   it('builds every backend and the C extension from source, reproduces every pinned wheel, and installs with --require-hashes --no-index', async () => {
-    const { dir, cleanup } = await workdir('example');
+    const dir = await tempDir('example');
     const events: HbuildEvent[] = [];
 
     const result = await buildLock({
@@ -30,11 +31,7 @@ describe('the shipped example: real sdists from the index', () => {
       signal: new AbortController().signal,
     });
     const venv = join(dir, 'venv');
-    await execa('python3', ['-m', 'venv', venv]);
-    const install = await execa(join(venv, 'bin', 'pip'), ['install', '--require-hashes', '--no-index', '--find-links', join(dir, 'wheelhouse'), '-r', join(dir, 'wheelhouse', 'requirements.txt')], {
-      env: { PIP_CONFIG_FILE: '/dev/null', PIP_FIND_LINKS: '', PIP_CONSTRAINT: '' },
-      reject: false,
-    });
+    const install = await installWheelhouse(join(dir, 'wheelhouse'), venv);
     const probe = await execa(join(venv, 'bin', 'python'), ['-c', 'import markupsafe._speedups, idna, certifi, hatchling, flit_core, setuptools, annotated_types; print(markupsafe._speedups.__file__)']);
     const manifest = JSON.parse(await readFile(join(dir, 'wheelhouse', 'manifest.json'), 'utf8'));
     const attestations = await verifyAttestations(join(dir, 'wheelhouse'));
@@ -49,6 +46,5 @@ describe('the shipped example: real sdists from the index', () => {
     expect(attestations.problems).toEqual([]);
     expect(attestations.statements).toBeGreaterThanOrEqual(14);
     expect(events.filter((e) => e.type === 'package' && e.stage === 'build' && e.status === 'running')).toHaveLength(14);
-    await cleanup();
   });
 });

@@ -1,6 +1,5 @@
 import type Docker from 'dockerode';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { connectDocker } from '../../src/engine/connect.js';
@@ -23,11 +22,6 @@ export async function builderRootfs(docker: Docker): Promise<string> {
   const layer = info.RootFS.Layers?.[0];
   if (!layer) throw new Error('builder image has no layer');
   return layer;
-}
-
-export async function workdir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), `hbuild-${prefix}-`));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 export interface BuildRun extends BuildLockResult {
@@ -59,14 +53,4 @@ export async function buildInDir(dir: string, lockText: string, options: Partial
 export async function leftoverContainers(docker: Docker, pkg: string): Promise<string[]> {
   const list = await docker.listContainers({ all: true, filters: { label: [CONTAINER_LABEL, `org.hbuild.package=${pkg}`] } });
   return list.map((c) => c.Id);
-}
-
-/** Poll until `check` holds; fail the test after `ms`. */
-export async function waitFor(check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('condition not met in time');
 }

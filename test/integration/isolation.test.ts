@@ -11,7 +11,8 @@ import { DEFAULT_LIMITS } from '../../src/engine/container-limits.js';
 import { resolveBuilderImage } from '../../src/engine/image-resolve.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
 import { readZipEntry } from '../fixtures/zip-read.js';
-import { buildInDir, builderRootfs, engine, leftoverContainers, workdir } from './harness.js';
+import { tempDir } from '../helpers/tmp.js';
+import { buildInDir, builderRootfs, engine, leftoverContainers } from './harness.js';
 
 /** Python the fixture backend runs during build_wheel: it tries the network and reports what happened. */
 function networkProbe(tcpPort: number, udpPort: number): string {
@@ -72,7 +73,7 @@ describe('build isolation against the real engine', () => {
   const ports = (): [number, number] => [(tcp.address() as { port: number }).port, udp.address().port];
 
   it('a build reaches no loopback listener and resolves no name, while the control run without isolation does reach it', async () => {
-    const { dir, cleanup } = await workdir('net');
+    const dir = await tempDir('net');
     const sdist = await writeFixtureSdist(dir, { name: 'probe-net', version: '1.0', hook: networkProbe(...ports()) });
     received.length = 0;
 
@@ -111,11 +112,10 @@ describe('build isolation against the real engine', () => {
     expect(received).toContain('tcp:probe-from-build');
     expect(received.some((r) => r.startsWith('udp:'))).toBe(true);
     expect(await readFile(join(dir, 'control.log'), 'utf8')).toContain('"tcp": "connected"');
-    await cleanup();
   });
 
   it('a build sees none of the host environment, no Docker socket and no host path', async () => {
-    const { dir, cleanup } = await workdir('env');
+    const dir = await tempDir('env');
     process.env.HBUILD_TEST_SECRET = 'planted-secret-4d1f9a';
     const hook = `
 import json, os
@@ -142,7 +142,6 @@ report("ids", json.dumps([os.getuid(), os.getgid(), os.geteuid()]))
     expect(env.PYTHONHASHSEED).toBe('0');
     expect(Object.entries(paths).filter(([, exists]) => exists)).toEqual([]);
     expect(ids).toEqual([1000, 1000, 1000]);
-    await cleanup();
   });
 
   it.each([
@@ -150,7 +149,7 @@ report("ids", json.dumps([os.getuid(), os.getgid(), os.geteuid()]))
     ['memory bomb', 'probe-mem', 'blocks = []\nwhile True:\n    blocks.append(bytearray(64 * 1024 * 1024))\n', /ERR_BUILD_FAILED/],
     ['endless sleep', 'probe-sleep', 'import time\ntime.sleep(10**6)\n', /ERR_BUILD_TIMEOUT/],
   ])('a %s fails within bounds with a clear error and leaves no container', async (_label, name, hook, code) => {
-    const { dir, cleanup } = await workdir(name);
+    const dir = await tempDir(name);
     const sdist = await writeFixtureSdist(dir, { name, version: '1.0', hook });
     const started = performance.now();
 
@@ -163,6 +162,5 @@ report("ids", json.dumps([os.getuid(), os.getgid(), os.geteuid()]))
     expect(seconds).toBeLessThan(60);
     expect(run.published).toBe(false);
     expect(await leftoverContainers(docker, `${name}==1.0`)).toEqual([]);
-    await cleanup();
   });
 });

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { lockProject } from '../../src/resolve/lock-project.js';
 import { readLock } from '../../src/lockfile/read.js';
 import { makeSdist, startFakeIndex } from '../fixtures/index-server.js';
-import { builderRootfs, engine, workdir } from './harness.js';
+import { tempDir } from '../helpers/tmp.js';
+import { builderRootfs, engine } from './harness.js';
 
 const BACKEND = readFileSync(new URL('../fixtures/backend.py', import.meta.url), 'utf8');
 
@@ -21,7 +22,7 @@ describe('hbuild lock with the Docker builder', () => {
   it('runs get_requires_for_build_wheel in the builder with the static closure installed, and follows wheel METADATA', async () => {
     const docker = await engine();
     const rootfs = await builderRootfs(docker);
-    const { dir, cleanup } = await workdir('lock-probe');
+    const dir = await tempDir('lock-probe');
     const index = await startFakeIndex();
     const inTree = { requires: [], backend: 'backend', backendPath: ['.'] };
     index.add('runtime-dep', await makeSdist('runtime-dep', '1.0', { ...inTree, files: { 'backend.py': BACKEND, 'src/runtime_dep/__init__.py': '' } }));
@@ -48,6 +49,5 @@ describe('hbuild lock with the Docker builder', () => {
 
     expect(result.packages.map((p) => `${p.name} [${p.buildRequires.join(', ')}]`)).toEqual(['app [extra-dep, helper, runtime-dep]', 'extra-dep []', 'helper []', 'runtime-dep []']);
     expect(loaded.lock.builder.rootfs).toBe(rootfs);
-    await cleanup();
   });
 });

@@ -7,7 +7,9 @@ import { resolveIndexUrl } from '../../src/fetch/index-url.js';
 import { lockProject } from '../../src/resolve/lock-project.js';
 import { readLock } from '../../src/lockfile/read.js';
 import { buildLock } from '../../src/pipeline/build-lock.js';
-import { builderRootfs, engine, workdir } from './harness.js';
+import { installWheelhouse } from '../helpers/spawn.js';
+import { tempDir } from '../helpers/tmp.js';
+import { builderRootfs, engine } from './harness.js';
 import { createEngine } from '../../src/engine/index.js';
 
 /** A web client with its dependencies and a C extension, all released well before the quarantine. */
@@ -26,7 +28,7 @@ describe('hbuild lock against the real configured index', () => {
   it('locks a real application from the index, then builds it with hbuild offline from the store alone', async () => {
     const docker = await engine();
     const rootfs = await builderRootfs(docker);
-    const { dir, cleanup } = await workdir('lock-real');
+    const dir = await tempDir('lock-real');
     await writeFile(join(dir, 'requirements.txt'), REQUIREMENTS);
     const indexUrl = await resolveIndexUrl(undefined);
     const progress: string[] = [];
@@ -62,11 +64,7 @@ describe('hbuild lock against the real configured index', () => {
       signal: new AbortController().signal,
     });
     const venv = join(dir, 'venv');
-    await execa('python3', ['-m', 'venv', venv]);
-    const install = await execa(join(venv, 'bin', 'pip'), ['install', '--require-hashes', '--no-index', '--find-links', join(dir, 'wheelhouse'), '-r', join(dir, 'wheelhouse', 'requirements.txt')], {
-      env: { PIP_CONFIG_FILE: '/dev/null', PIP_FIND_LINKS: '', PIP_CONSTRAINT: '' },
-      reject: false,
-    });
+    const install = await installWheelhouse(join(dir, 'wheelhouse'), venv);
     const probe = await execa(join(venv, 'bin', 'python'), ['-c', 'import requests, markupsafe._speedups; print(requests.__version__)'], { reject: false });
     const names = locked.packages.map((p) => p.name);
     const byName = new Map(locked.packages.map((p) => [p.name, p]));
@@ -85,6 +83,5 @@ describe('hbuild lock against the real configured index', () => {
     expect(reread.lock.packages.every((p) => p.wheel !== undefined)).toBe(true);
     expect(install.exitCode, install.stderr).toBe(0);
     expect(probe.stdout.trim()).toBe('2.32.3');
-    await cleanup();
   }, 3_600_000);
 });

@@ -1,12 +1,11 @@
 import type Docker from 'dockerode';
-import { execa } from 'execa';
 import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
-import { buildInDir, builderRootfs, engine, workdir } from './harness.js';
-
-const BIN = resolve('bin/hbuild.js');
+import { hbuild } from '../helpers/spawn.js';
+import { tempDir } from '../helpers/tmp.js';
+import { buildInDir, builderRootfs, engine } from './harness.js';
 
 describe('hbuild store verify and gc', () => {
   let docker: Docker;
@@ -18,7 +17,7 @@ describe('hbuild store verify and gc', () => {
   });
 
   it('verify reports a corrupt entry (exit 3) and --repair removes it; gc keeps what a lock pins and removes the rest', async () => {
-    const { dir, cleanup } = await workdir('store-cli');
+    const dir = await tempDir('store-cli');
     const keep = await writeFixtureSdist(dir, { name: 'fx-keep', version: '1.0' });
     const drop = await writeFixtureSdist(dir, { name: 'fx-drop', version: '1.0' });
     const run = await buildInDir(dir, fixtureLock(rootfs, [keep, drop]), { record: true });
@@ -29,11 +28,11 @@ describe('hbuild store verify and gc', () => {
     await chmod(blob, 0o644);
     await writeFile(blob, 'flipped');
 
-    const verify = await execa('node', [BIN, 'store', 'verify', '--store', store], { reject: false });
-    const repair = await execa('node', [BIN, 'store', 'verify', '--store', store, '--repair'], { reject: false });
-    const clean = await execa('node', [BIN, 'store', 'verify', '--store', store], { reject: false });
+    const verify = await hbuild(['store', 'verify', '--store', store]);
+    const repair = await hbuild(['store', 'verify', '--store', store, '--repair']);
+    const clean = await hbuild(['store', 'verify', '--store', store]);
     await writeFile(join(dir, 'keep.yaml'), fixtureLock(rootfs, [{ ...keep, wheelFile: 'fx_keep-1.0-py3-none-any.whl', wheelSha256: keepWheel }]));
-    const gc = await execa('node', [BIN, 'store', 'gc', '--store', store, '--keep', join(dir, 'keep.yaml'), '--keep-days', '0'], { reject: false });
+    const gc = await hbuild(['store', 'gc', '--store', store, '--keep', join(dir, 'keep.yaml'), '--keep-days', '0']);
     const wheelsLeft = (await readdir(join(store, 'wheels', 'sha256'), { recursive: true })).filter((n) => n.includes('/'));
     const sourcesLeft = (await readdir(join(store, 'sources', 'sha256'), { recursive: true })).filter((n) => n.includes('/'));
 
@@ -45,6 +44,5 @@ describe('hbuild store verify and gc', () => {
     expect(wheelsLeft).toEqual([`${keepWheel.slice(0, 2)}/${keepWheel}`]);
     expect(sourcesLeft).toEqual([`${keep.sha256.slice(0, 2)}/${keep.sha256}`]);
     expect(await readFile(join(dir, 'wheelhouse', 'SHA256SUMS'), 'utf8')).toContain(keepWheel);
-    await cleanup();
   });
 });

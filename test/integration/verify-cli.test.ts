@@ -4,7 +4,9 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runVerifyCommand } from '../../src/cli/verify-command.js';
 import { isHbuildError } from '../../src/core/errors.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
-import { builderRootfs, engine, workdir } from './harness.js';
+import { captureOutput } from '../helpers/output.js';
+import { tempDir } from '../helpers/tmp.js';
+import { builderRootfs, engine } from './harness.js';
 
 const UMASK_HOOK = `
 import os, tempfile
@@ -15,15 +17,12 @@ report_file("umask", path)
 
 /** Run `hbuild verify` in-process; stdout and stderr are captured, not printed. */
 async function hbuildVerify(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => out.push(String(chunk)) > 0);
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => err.push(String(chunk)) > 0);
+  const output = captureOutput();
   try {
     const code = await runVerifyCommand(args, new AbortController().signal);
-    return { code, stdout: out.join(''), stderr: err.join('') };
+    return { code, stdout: output.stdout, stderr: output.stderr };
   } finally {
-    vi.restoreAllMocks();
+    output.restore();
   }
 }
 
@@ -39,7 +38,7 @@ describe('hbuild verify, the command', () => {
   });
 
   it('exits 0 when everything reproduces, then 5 with the regression shown once a variation breaks it', async () => {
-    const { dir, cleanup } = await workdir('verify-cli-history');
+    const dir = await tempDir('verify-cli-history');
     const sdist = await writeFixtureSdist(dir, { name: 'fx-vcli', version: '1.0', hook: UMASK_HOOK });
     await writeFile(join(dir, 'lock.yaml'), fixtureLock(rootfs, [sdist]));
     const common = [join(dir, 'lock.yaml'), '--store', join(dir, 'store'), '--jobs', '2'];
@@ -55,11 +54,10 @@ describe('hbuild verify, the command', () => {
     const today = new Date().toISOString().slice(0, 10);
     expect(result.packages[0]).toMatchObject({ status: 'differed', culprits: ['umask'], history: { state: 'regressed', message: `reproducible on ${today}, differs since ${today}` } });
     expect(result.outcome).toBe('not-reproducible');
-    await cleanup();
   });
 
   it('exits 3 when builds agree but not with the pin, showing failures and what they leave inconclusive', async () => {
-    const { dir, cleanup } = await workdir('verify-cli-pin');
+    const dir = await tempDir('verify-cli-pin');
     const pinned = await writeFixtureSdist(dir, { name: 'fx-vpin', version: '1.0' });
     const broken = await writeFixtureSdist(dir, { name: 'fx-vbroken', version: '1.0', hook: 'raise SystemExit("the backend gives up")\n' });
     const needsBroken = await writeFixtureSdist(dir, { name: 'fx-vneeds', version: '1.0', requires: ['fx-vbroken'] });
@@ -74,11 +72,10 @@ describe('hbuild verify, the command', () => {
     expect(run.stdout).toMatch(/fx-vbroken 1\.0 failed: the standard build failed: build exited with status 1/);
     expect(run.stdout).toContain('fx-vneeds 1.0 is inconclusive: its build requirement fx-vbroken has no usable wheel: the standard build of fx-vbroken failed');
     expect(run.stdout).toContain('  - 1 (33.3%) differed (0 not reproducible, 1 only from the pin)\n  - 1 (33.3%) failed to build\n  - 1 (33.3%) were inconclusive\n');
-    await cleanup();
   });
 
   it('exits 1 when a build fails', async () => {
-    const { dir, cleanup } = await workdir('verify-cli-fail');
+    const dir = await tempDir('verify-cli-fail');
     const broken = await writeFixtureSdist(dir, { name: 'fx-vfail', version: '1.0', hook: 'raise SystemExit("no")\n' });
     await writeFile(join(dir, 'lock.yaml'), fixtureLock(rootfs, [broken]));
 
@@ -86,7 +83,6 @@ describe('hbuild verify, the command', () => {
 
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('  - 1 (100.0%) failed to build\n');
-    await cleanup();
   });
 
   it('refuses an unknown variation or a missing lock as a usage error', async () => {

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { renderSummary } from '../../src/verify/summary.js';
 import { verifyLock } from '../../src/pipeline/verify-lock.js';
-import { workdir } from './harness.js';
+import { tempDir } from '../helpers/tmp.js';
 import { createEngine } from '../../src/engine/index.js';
 
 const EXAMPLE = resolve('examples/lock.yaml');
@@ -13,7 +13,7 @@ const UMASK_ONLY = ['setuptools', 'calver', 'setuptools-scm', 'pluggy', 'trove-c
 
 describe('the shipped example under every variation', () => {
   it('reproduces every pin in the standard build; names umask (and for markupsafe the build path) as what else changes the wheels', async () => {
-    const { dir, cleanup } = await workdir('verify-example');
+    const dir = await tempDir('verify-example');
     // HBUILD_SDIST_DIR: a directory with the example's sdists, for machines without the index.
     const sdistDirs = process.env.HBUILD_SDIST_DIR ? [process.env.HBUILD_SDIST_DIR] : [];
 
@@ -43,6 +43,5 @@ describe('the shipped example under every variation', () => {
     expect(markupsafe?.leaks).toEqual([{ kind: 'build path', value: result.sentinels.buildPath, entry: 'markupsafe/_speedups.cpython-311-x86_64-linux-gnu.so', where: 'content' }]);
     expect(result.summary).toMatchObject({ total: 14, identical: 7, differed: 7, notReproducible: 7, pinMismatch: 0, failed: 0, inconclusive: 0 });
     expect(result.outcome).toBe('not-reproducible');
-    await cleanup();
   }, 3 * 3600_000);
 });

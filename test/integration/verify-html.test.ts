@@ -9,7 +9,8 @@ import type { PackageVerification, VerifyResult } from '../../src/verify/types.j
 import { makeSentinels } from '../../src/verify/variations.js';
 import { verifyLock } from '../../src/pipeline/verify-lock.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
-import { builderRootfs, engine, workdir } from './harness.js';
+import { tempDir } from '../helpers/tmp.js';
+import { builderRootfs, engine } from './harness.js';
 import { createEngine } from '../../src/engine/index.js';
 
 const CHROMIUM = process.env.HBUILD_CHROMIUM ?? 'chromium';
@@ -70,7 +71,7 @@ describe('the HTML report in a real browser', () => {
   });
 
   it('renders hostile names and diffs as text: every package row is there and no injected element exists', async () => {
-    const { dir, cleanup } = await workdir('verify-html');
+    const dir = await tempDir('verify-html');
     const page = join(dir, 'index.html');
     await writeFile(page, renderHtml(hostileResult(dir)));
 
@@ -86,11 +87,10 @@ describe('the HTML report in a real browser', () => {
     const image = await readFile(png);
     expect(image.subarray(1, 4).toString()).toBe('PNG');
     expect(image.length).toBeGreaterThan(20_000);
-    await cleanup();
   });
 
   it('shows a real verification\'s report, hostile build output included, as the build wrote it', async () => {
-    const { dir, cleanup } = await workdir('verify-html-real');
+    const dir = await tempDir('verify-html-real');
     const hook = `import os\nreport("random", ${JSON.stringify(HOSTILE)} + os.urandom(8).hex())\n`;
     const sdist = await writeFixtureSdist(dir, { name: 'fx-vhtml', version: '1.0', hook });
     await mkdir(join(dir, 'report'));
@@ -115,6 +115,5 @@ describe('the HTML report in a real browser', () => {
     expect(dom).toMatch(/<span class="del">-"&gt;&lt;script&gt;document\.title='pwned'&lt;\/script&gt;&lt;img src=x onerror="document\.title='pwned'"&gt;\\u202e[0-9a-f]{16}<\/span>/);
     expect(dom).not.toMatch(/<script|<img/i);
     expect((await stat(join(result.reportDir, 'verify.json'))).size).toBeGreaterThan(1000);
-    await cleanup();
   });
 });

@@ -7,7 +7,8 @@ import type { Job } from '../../src/daemon/schema.js';
 import { isHbuildError } from '../../src/core/errors.js';
 import { verifyJobRunner } from '../../src/daemon/verify-job.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
-import { builderRootfs, engine, workdir } from './harness.js';
+import { tempDir } from '../helpers/tmp.js';
+import { builderRootfs, engine } from './harness.js';
 import { createEngine } from '../../src/engine/index.js';
 
 function context(dir: string, lockPath: string, roots: string[]): JobContext {
@@ -33,7 +34,7 @@ describe('the daemon\'s verify runner', () => {
   });
 
   it('runs hbuild verify for a lock under the roots and reports what the CLI would print and exit with', async () => {
-    const { dir, cleanup } = await workdir('verify-job');
+    const dir = await tempDir('verify-job');
     const root = await realpath(dir);
     const sdist = await writeFixtureSdist(root, { name: 'fx-vjob', version: '1.0' });
     await writeFile(join(root, 'lock.yaml'), fixtureLock(rootfs, [sdist]));
@@ -43,17 +44,15 @@ describe('the daemon\'s verify runner', () => {
     expect(outcome.exitCode).toBe(0);
     expect(outcome.summary).toMatchObject({ kind: 'verify', data: { outcome: 'reproducible', packages: [{ name: 'fx-vjob', status: 'identical', pin: 'unpinned' }] } });
     expect((outcome.summary as { report?: string }).report).toContain('1 package was verified under 13 variations');
-    await cleanup();
   });
 
   it('refuses a lock outside the roots before building anything', async () => {
-    const { dir, cleanup } = await workdir('verify-job-roots');
+    const dir = await tempDir('verify-job-roots');
     const root = await realpath(dir);
     await writeFile(join(root, 'lock.yaml'), fixtureLock(rootfs, []));
 
     const err = await verifyJobRunner(context(root, join(root, 'lock.yaml'), [join(root, 'elsewhere')])).catch((e: unknown) => e);
 
     expect(isHbuildError(err, 'ERR_USAGE')).toBe(true);
-    await cleanup();
   });
 });

@@ -7,7 +7,8 @@ import { VARIATION_NAMES } from '../../src/verify/variations.js';
 import { verifyLock } from '../../src/pipeline/verify-lock.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
 import { readZipEntry } from '../fixtures/zip-read.js';
-import { builderRootfs, engine, workdir } from './harness.js';
+import { tempDir } from '../helpers/tmp.js';
+import { builderRootfs, engine } from './harness.js';
 import { createEngine } from '../../src/engine/index.js';
 
 /** Runs inside pip's build-backend subprocess; `date` runs one process further down. */
@@ -45,7 +46,7 @@ describe('verification variations against the real engine', () => {
   });
 
   it('puts every variation into effect inside pip\'s build subprocesses, blames each one alone, and finds every leaked sentinel', async () => {
-    const { dir, cleanup } = await workdir('verify-probe');
+    const dir = await tempDir('verify-probe');
     const sdist = await writeFixtureSdist(dir, { name: 'fx-vprobe', version: '1.0', hook: PROBE_HOOK });
     await writeFile(join(dir, 'lock.yaml'), fixtureLock(rootfs, [sdist]));
     const year = new Date().getUTCFullYear();
@@ -88,6 +89,5 @@ describe('verification variations against the real engine', () => {
         'user name fx_vprobe/_probe/user.txt',
       ]),
     );
-    await cleanup();
   });
 });

@@ -8,7 +8,8 @@ import { VARIATION_NAMES } from '../../src/verify/variations.js';
 import { verifyLock, type VerifyLockOptions } from '../../src/pipeline/verify-lock.js';
 import { sha256File } from '../../src/core/digest.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
-import { buildInDir, builderRootfs, engine, leftoverContainers, workdir } from './harness.js';
+import { tempDir } from '../helpers/tmp.js';
+import { buildInDir, builderRootfs, engine, leftoverContainers } from './harness.js';
 import { createEngine } from '../../src/engine/index.js';
 
 const UMASK_HOOK = `
@@ -56,7 +57,7 @@ describe('hbuild verify against the real engine', () => {
   });
 
   it('passes deterministic packages under every variation, building each twice and a dependent with its requirement\'s pinned wheel', async () => {
-    const { dir, cleanup } = await workdir('verify-ok');
+    const dir = await tempDir('verify-ok');
     const dep = await writeFixtureSdist(dir, { name: 'fx-vdep', version: '1.0' });
     const app = await writeFixtureSdist(dir, { name: 'fx-vapp', version: '1.0', requires: ['fx-vdep'], hook: 'import fx_vdep\nreport("dep", fx_vdep.VERSION)\n' });
     await buildInDir(dir, fixtureLock(rootfs, [{ ...app, buildRequires: ['fx-vdep'] }, dep]), { record: true });
@@ -79,11 +80,10 @@ describe('hbuild verify against the real engine', () => {
     expect(await readdir(join(result.reportDir, 'packages'))).toEqual(['fx-vapp-1.0.json', 'fx-vdep-1.0.json']);
     expect((await stat(join(result.reportDir, 'index.html'))).size).toBeGreaterThan(1000);
     expect(await leftoverContainers(docker, 'fx-vapp==1.0')).toEqual([]);
-    await cleanup();
   });
 
   it('flags a build that embeds random data as not deterministic, naming the exact differing file and keeping both wheels', async () => {
-    const { dir, cleanup } = await workdir('verify-random');
+    const dir = await tempDir('verify-random');
     const sdist = await writeFixtureSdist(dir, { name: 'fx-vrandom', version: '1.0', hook: RANDOM_HOOK });
 
     const { result, events } = await verifyInDir(dir, fixtureLock(rootfs, [sdist]));
@@ -104,11 +104,10 @@ describe('hbuild verify against the real engine', () => {
     }
     const perPackage = JSON.parse(await readFile(join(result.reportDir, 'packages', 'fx-vrandom-1.0.json'), 'utf8'));
     expect(perPackage.package.diff.differingFiles).toEqual(['fx_vrandom/_probe/random.txt']);
-    await cleanup();
   });
 
   it('flags a wheel whose file mode follows the umask, with a mode difference and umask as the culprit', async () => {
-    const { dir, cleanup } = await workdir('verify-umask');
+    const dir = await tempDir('verify-umask');
     const sdist = await writeFixtureSdist(dir, { name: 'fx-vumask', version: '1.0', hook: UMASK_HOOK });
 
     const { result, events } = await verifyInDir(dir, fixtureLock(rootfs, [sdist]));
@@ -124,6 +123,5 @@ describe('hbuild verify against the real engine', () => {
     const onlyUmask = pkg?.builds.find((b) => b.label === 'only-umask');
     expect(onlyUmask?.differs).toEqual({ classification: 'archive-metadata-only', files: [], kinds: ['mode'] });
     expect(pkg?.builds.filter((b) => b.label.startsWith('only-') && b.differs === undefined)).toHaveLength(VARIATION_NAMES.length - 1);
-    await cleanup();
   });
 });
