@@ -34,7 +34,8 @@ export function createSlots(capacity: number): Slots {
           signal?.removeEventListener('abort', onAbort);
           resolve(() => {
             free += w;
-            pump();
+            // Hand the slot on after the releasing job's failure has been seen (a fail-fast abort comes first).
+            setImmediate(pump);
           });
         },
       };

@@ -66,7 +66,9 @@ export async function schedule<P, R, D>(plan: Plan, task: PackageTask<P, R, D>, 
   // Every package waiting for a slot listens on the run's signal.
   setMaxListeners(Math.max(64, plan.packages.length * 32), signal);
   const prepareQueue = new PQueue({ concurrency: Math.max(PREPARE_CONCURRENCY, options.jobs) });
-  const slots = createSlots(options.jobs);
+  const shared = createSlots(options.jobs);
+  // Work waiting for a slot stops waiting when the run is cancelled or fails fast.
+  const slots: Slots = { run: (fn, o = {}) => shared.run(fn, { ...o, signal: o.signal ?? signal }) };
   const offers = new Map(plan.packages.map((p) => [p.key, deferred<RequirementOutcome<D>>()]));
   const settle = (key: string, outcome: RequirementOutcome<D>): void => offers.get(key)?.resolve(outcome);
   const requirement = (key: string): Promise<RequirementOutcome<D>> =>
