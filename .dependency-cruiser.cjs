@@ -13,8 +13,8 @@ const LAYERS = [
   'engine', // the only module that talks to a container engine
   'image', // builder images: mmdebstrap rootfs, docker-load archive
   'check', // hostile build output: wheel, RECORD, pin judgement
-  'inspect', // archive safety, tree digest
   'fetch', // sdists by pin, the index client, the one downloader
+  'inspect', // archive safety, tree digest
   'vet', // static rules and the quarantine
   'builder', // one build in a container, input digest, action cache
   'wheelhouse', // publishing
