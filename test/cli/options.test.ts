@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUILD, COMMANDS, DAEMON, LOCK_COMMAND, STORE_GC, VERIFY, VET } from '../../src/cli/commands.js';
-import type { CommandSpec } from '../../src/cli/command-spec.js';
+import type { CommandSpec, OptionSpec } from '../../src/cli/command-spec.js';
 import { OPTIONS } from '../../src/cli/options.js';
 import { parseCommand } from '../../src/cli/parse-command.js';
 import type { HbuildError } from '../../src/core/errors.js';
@@ -42,7 +42,7 @@ describe('the option table', () => {
   });
 
   it('declares no option that no command takes', () => {
-    const used = new Set<unknown>([OPTIONS.help, ...COMMANDS.flatMap((spec) => spec.options)]);
+    const used = new Set<OptionSpec>([OPTIONS.help, ...COMMANDS.flatMap<OptionSpec>((spec) => spec.options)]);
 
     const unused = Object.entries(OPTIONS).filter(([, o]) => !used.has(o)).map(([id]) => id);
 
