@@ -1,39 +1,24 @@
-import { parseArgs } from 'node:util';
 import { verifyAttestations, type AttestVerifyReport } from '../attest/verify.js';
 import { attestWheelhouse } from '../attest/write.js';
-import { HbuildError } from '../core/errors.js';
 import { EXIT } from '../core/exit-codes.js';
-
-export const ATTEST_USAGE = `Usage:
-  hbuild attest verify WHEELHOUSE [--key PUBLIC.pem] [--json]
-      check every signature, subject digest, the SBOM, SHA256SUMS and requirements.txt offline
-  hbuild attest sign WHEELHOUSE [--key PRIVATE.pem]
-      (re)write the signed provenance, SBOM and public key of a published wheelhouse
-`;
+import { isHelpFlag, printHelp, renderGroupHelp, unknownSubcommand } from './command-help.js';
+import { ATTEST_SIGN, ATTEST_VERIFY } from './commands.js';
+import { parseCommand } from './parse-command.js';
 
 /** `hbuild attest verify|sign`. Returns the exit code; usage mistakes are thrown as ERR_USAGE. */
 export async function runAttestCommand(argv: string[], signal: AbortSignal): Promise<number> {
   const [verb, ...rest] = argv;
+  if (isHelpFlag(verb)) return printHelp(renderGroupHelp('attest'));
   if (verb === 'verify') return runVerify(rest);
   if (verb === 'sign') return runSign(rest, signal);
-  throw new HbuildError('ERR_USAGE', `unknown attest command ${JSON.stringify(verb ?? '')}`, { hint: ATTEST_USAGE });
-}
-
-function parse(argv: string[]): { wheelhouse: string; key: string | undefined; json: boolean } {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { key: { type: 'string' }, json: { type: 'boolean', default: false } },
-  });
-  const [wheelhouse] = positionals;
-  if (wheelhouse === undefined || positionals.length !== 1) {
-    throw new HbuildError('ERR_USAGE', positionals.length === 0 ? 'no wheelhouse given' : `one wheelhouse expected, got ${positionals.length}`, { hint: ATTEST_USAGE });
-  }
-  return { wheelhouse, key: values.key, json: values.json };
+  throw unknownSubcommand('attest', verb);
 }
 
 async function runVerify(argv: string[]): Promise<number> {
-  const { wheelhouse, key, json } = parse(argv);
+  const parsed = parseCommand(ATTEST_VERIFY, argv);
+  if (parsed.help) return printHelp(parsed.usage);
+  const { wheelhouse } = parsed.args;
+  const { key, json } = parsed.values;
   const report = await verifyAttestations(wheelhouse, { keyPath: key });
   if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
   for (const warning of report.warnings) process.stderr.write(`hbuild: warning: ${warning}\n`);
@@ -61,7 +46,10 @@ function summary(report: AttestVerifyReport): string {
 }
 
 async function runSign(argv: string[], signal: AbortSignal): Promise<number> {
-  const { wheelhouse, key } = parse(argv);
+  const parsed = parseCommand(ATTEST_SIGN, argv);
+  if (parsed.help) return printHelp(parsed.usage);
+  const { wheelhouse } = parsed.args;
+  const { key } = parsed.values;
   if (signal.aborted) return EXIT.cancelled;
   const result = await attestWheelhouse(wheelhouse, { keyPath: key });
   if (result.generatedKey) process.stderr.write(`hbuild: created signing key ${result.keyPath} (keep it private; its public half is beside it)\n`);

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { HbuildError } from '../core/errors.js';
 import { createEngine } from '../engine/index.js';
 import { buildLock } from '../pipeline/build-lock.js';
@@ -8,46 +7,16 @@ import { createRunLogger } from './logger.js';
 import { createRenderer } from './render.js';
 import { summarize } from '../pipeline/summary.js';
 import { writeBuildReport } from './build-report.js';
+import { printHelp } from './command-help.js';
+import { BUILD } from './commands.js';
+import { parseCommand } from './parse-command.js';
 
+/** `hbuild [build] LOCK.yaml`: returns the exit code; usage mistakes are thrown as ERR_USAGE. */
 export async function runBuildCommand(argv: string[], signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string', short: 'o', default: 'wheelhouse' },
-      store: { type: 'string' },
-      jobs: { type: 'string', short: 'j' },
-      record: { type: 'boolean', default: false },
-      only: { type: 'string' },
-      'fail-fast': { type: 'boolean', default: false },
-      'sdist-dir': { type: 'string', multiple: true, default: [] },
-      recipes: { type: 'string' },
-      'signing-key': { type: 'string' },
-      'index-url': { type: 'string' },
-      'docker-host': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      timeout: { type: 'string' },
-      daemon: { type: 'boolean', default: false },
-      vet: { type: 'string', default: 'enforce' },
-      'min-age': { type: 'string' },
-    },
-  });
-  if (positionals.length !== 1) {
-    throw new HbuildError('ERR_USAGE', positionals.length === 0 ? 'no lock file given' : `one lock file expected, got ${positionals.length}`, {
-      hint: 'hbuild build path/to/lock.yaml',
-    });
-  }
-  const jobs = values.jobs === undefined ? undefined : positiveInt('--jobs', values.jobs, 64);
-  if (values.vet !== 'enforce' && values.vet !== 'report') {
-    throw new HbuildError('ERR_USAGE', `--vet must be enforce or report, got ${JSON.stringify(values.vet)}`);
-  }
-  const vet = values.vet;
-  const minAgeDays = values['min-age'] === undefined ? undefined : Number(values['min-age']);
-  if (minAgeDays !== undefined && (!Number.isInteger(minAgeDays) || minAgeDays < 0 || minAgeDays > 3650)) {
-    throw new HbuildError('ERR_USAGE', `--min-age must be a whole number of days from 0 to 3650, got ${JSON.stringify(values['min-age'])}`);
-  }
-  const timeout = values.timeout === undefined ? undefined : positiveInt('--timeout', values.timeout, 86_400);
-  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const parsed = parseCommand(BUILD, argv);
+  if (parsed.help) return printHelp(parsed.usage);
+  const { values, args } = parsed;
+  const { jobs, only, timeout } = values;
   if (values.daemon || (process.env.HBUILD_DAEMON ?? '') !== '') {
     for (const flag of ['store', 'docker-host', 'sdist-dir', 'index-url', 'timeout', 'recipes', 'signing-key', 'min-age'] as const) {
       const value = values[flag];
@@ -60,7 +29,7 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
     try {
       return await submitViaDaemon(
         'build',
-        positionals[0] as string,
+        args.lock,
         { record: values.record, only, jobs, failFast: values['fail-fast'], out: values.out, json: values.json },
         (event) => renderer.emit(event),
         signal,
@@ -74,7 +43,7 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
   const renderer = createRenderer(values.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain');
   try {
     const result = await buildLock({
-      lockPath: positionals[0] as string,
+      lockPath: args.lock,
       outDir: values.out,
       storeRoot,
       jobs,
@@ -85,8 +54,8 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
       sdistDirs: values['sdist-dir'],
       recipesDir: values.recipes,
       signingKey: values['signing-key'],
-      vet,
-      minAgeDays,
+      vet: values.vet,
+      minAgeDays: values['min-age'],
       engine: createEngine({ host: values['docker-host'] }),
       limits: timeout === undefined ? {} : { timeoutMs: timeout * 1000 },
       log,
@@ -97,19 +66,11 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
       signal,
     });
     renderer.close();
-    writeBuildReport(process.stderr, summarize(result, values.out), positionals[0] as string, { json: values.json, out: values.out });
+    writeBuildReport(process.stderr, summarize(result, values.out), args.lock, { json: values.json, out: values.out });
     if (signal.aborted) return EXIT.cancelled;
     return worstExitCode(result.failures.map((f) => f.error.code));
   } finally {
     renderer.close();
     flush();
   }
-}
-
-function positiveInt(flag: string, raw: string, max: number): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new HbuildError('ERR_USAGE', `${flag} must be a whole number from 1 to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return n;
 }

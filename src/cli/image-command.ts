@@ -1,31 +1,22 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createEngine } from '../engine/index.js';
-import { HbuildError } from '../core/errors.js';
 import { buildImage } from '../image/build.js';
 import { defaultStoreRoot } from '../store/store.js';
 import { EXIT } from '../core/exit-codes.js';
+import { isHelpFlag, printHelp, renderGroupHelp, unknownSubcommand } from './command-help.js';
+import { IMAGE_BUILD } from './commands.js';
 import { createRunLogger } from './logger.js';
+import { parseCommand } from './parse-command.js';
 
+/** `hbuild image build NAME`: returns the exit code; usage mistakes are thrown as ERR_USAGE. */
 export async function runImageCommand(argv: string[], signal: AbortSignal): Promise<number> {
   const [verb, ...rest] = argv;
-  if (verb !== 'build') {
-    throw new HbuildError('ERR_USAGE', `unknown image command ${JSON.stringify(verb ?? '')}`, { hint: 'hbuild image build NAME' });
-  }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      images: { type: 'string', default: 'images' },
-      mirror: { type: 'string' },
-      out: { type: 'string' },
-      store: { type: 'string' },
-      'docker-host': { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const [name] = positionals;
-  if (!name || positionals.length !== 1) throw new HbuildError('ERR_USAGE', 'one image name expected', { hint: 'hbuild image build default' });
+  if (isHelpFlag(verb)) return printHelp(renderGroupHelp('image'));
+  if (verb !== 'build') throw unknownSubcommand('image', verb);
+  const parsed = parseCommand(IMAGE_BUILD, rest);
+  if (parsed.help) return printHelp(parsed.usage);
+  const { values, args } = parsed;
+  const { name } = args;
   const storeRoot = values.store ?? defaultStoreRoot();
   const { log, flush } = createRunLogger(storeRoot);
   try {

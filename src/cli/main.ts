@@ -1,7 +1,6 @@
 import { HbuildError, isHbuildError } from '../core/errors.js';
 import { HBUILD_VERSION } from '../core/version.js';
 import { EXIT, exitCodeFor } from '../core/exit-codes.js';
-import { USAGE } from './usage.js';
 
 /** Entry point: returns the process exit code; never calls process.exit itself. */
 export async function main(argv: string[]): Promise<number> {
@@ -27,8 +26,9 @@ export async function main(argv: string[]): Promise<number> {
 
 async function dispatch(argv: string[], signal: AbortSignal): Promise<number> {
   const [first, ...rest] = argv;
+  if (first === 'help' && rest.length > 0) return dispatch([...rest, '--help'], signal);
   if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
-    process.stdout.write(USAGE);
+    process.stdout.write((await import('./usage.js')).renderUsage());
     return first === undefined ? EXIT.usage : EXIT.ok;
   }
   if (first === '--version' || first === 'version') {
@@ -55,16 +55,6 @@ export function reportError(err: unknown): number {
     if (err.code === 'ERR_INTERNAL' && err.cause instanceof Error) process.stderr.write(`${err.cause.stack}\n`);
     return exitCodeFor(err.code);
   }
-  if (isParseArgsError(err)) {
-    process.stderr.write(`hbuild: error: ${(err as Error).message}\nhint: run \`hbuild help\`\n`);
-    return EXIT.usage;
-  }
   process.stderr.write(`hbuild: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return EXIT.buildFailed;
 }
-
-function isParseArgsError(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
-}
-

@@ -1,5 +1,4 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { HbuildError, type ErrorCode } from '../core/errors.js';
 import { defaultStoreRoot } from '../store/store.js';
@@ -9,9 +8,9 @@ import { parseVetExceptions, type VetException } from '../vet/schema.js';
 import { isRefused } from '../vet/verdict.js';
 import { vetLock } from '../pipeline/vet-lock.js';
 import { EXIT, worstExitCode } from '../core/exit-codes.js';
-
-const FORMATS = ['text', 'json', 'sarif'] as const;
-type Format = (typeof FORMATS)[number];
+import { printHelp } from './command-help.js';
+import { VET } from './commands.js';
+import { parseCommand } from './parse-command.js';
 
 /** `--exceptions FILE`: a YAML/JSON list, or `{ exceptions: […] }`, or a recipe's `{ vet: { exceptions: […] } }`. */
 async function readExceptions(path: string): Promise<VetException[]> {
@@ -26,48 +25,25 @@ async function readExceptions(path: string): Promise<VetException[]> {
   return parseVetExceptions(list, path);
 }
 
-function minAge(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || n > 3650) throw new HbuildError('ERR_USAGE', `--min-age must be a number of days from 0 to 3650, got ${JSON.stringify(raw)}`);
-  return n;
-}
-
 /**
  * `hbuild vet LOCK`: fetch and vet every pinned sdist without building.
  * Exit 0 when everything passes or only warns, 4 when anything is blocked or
  * held, the worst error's code when an sdist could not be vetted at all.
  */
 export async function runVetCommand(argv: string[], signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      format: { type: 'string', default: 'text' },
-      output: { type: 'string', short: 'o' },
-      store: { type: 'string' },
-      'sdist-dir': { type: 'string', multiple: true, default: [] },
-      'index-url': { type: 'string' },
-      'min-age': { type: 'string' },
-      only: { type: 'string' },
-      exceptions: { type: 'string' },
-    },
-  });
-  if (positionals.length !== 1) {
-    throw new HbuildError('ERR_USAGE', positionals.length === 0 ? 'no lock file given' : `one lock file expected, got ${positionals.length}`, {
-      hint: 'hbuild vet path/to/lock.yaml [--format text|json|sarif]',
-    });
-  }
-  const format = values.format as Format;
-  if (!FORMATS.includes(format)) throw new HbuildError('ERR_USAGE', `--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
+  const parsed = parseCommand(VET, argv);
+  if (parsed.help) return printHelp(parsed.usage);
+  const { values, args } = parsed;
+  const format = values.format;
   const exceptions = values.exceptions === undefined ? [] : await readExceptions(values.exceptions);
   const vetted = await vetLock({
-    lockPath: positionals[0] as string,
-    only: values.only?.split(',').map((s) => s.trim()).filter(Boolean),
+    lockPath: args.lock,
+    only: values.only,
     storeRoot: values.store ?? defaultStoreRoot(),
     sdistDirs: values['sdist-dir'],
     indexUrl: values['index-url'],
-    minAgeDays: minAge(values['min-age']),
+    minAgeDays: values['min-age'],
+    recipesDir: values.recipes,
     exceptions,
     onPackage: (v) => {
       if (format !== 'text' || values.output !== undefined) process.stderr.write(`vetted ${v.name} ${v.version}: ${v.error ? 'error' : v.result!.verdict}\n`);
