@@ -56,6 +56,21 @@ describe('hbuild verify against the real engine', () => {
     rootfs = await builderRootfs(docker);
   });
 
+  it('vets like a build: a blocked source is not rebuilt, its dependents are inconclusive, and no container is left', async () => {
+    const dir = await tempDir('verify-vet');
+    const files = { 'fx_vvet/__init__.py': 'x = 1\n', 'fx_vvet-init.pth': 'import os; os.system("echo pwned")\n' };
+    const blocked = await writeFixtureSdist(dir, { name: 'fx-vvet', version: '1.0', files });
+    const dependent = await writeFixtureSdist(dir, { name: 'fx-vvet-dep', version: '1.0' });
+
+    const { result, events } = await verifyInDir(dir, fixtureLock(rootfs, [blocked, { ...dependent, buildRequires: ['fx-vvet'] }]), { variations: 'umask' });
+
+    expect(result.packages.map((p) => [p.name, p.status])).toEqual([['fx-vvet', 'failed'], ['fx-vvet-dep', 'inconclusive']]);
+    expect(result.packages[0]?.reason).toMatch(/vetting blocked fx-vvet 1\.0:\n {2}HB\d+ src\/fx_vvet-init\.pth:1/);
+    expect(result.packages[1]?.reason).toContain('its build requirement fx-vvet has no usable wheel');
+    expect(startedBuilds(events)).toEqual([]);
+    expect(await leftoverContainers(docker, 'fx-vvet==1.0')).toEqual([]);
+  });
+
   it('passes deterministic packages under every variation, building each twice and a dependent with its requirement\'s pinned wheel', async () => {
     const dir = await tempDir('verify-ok');
     const dep = await writeFixtureSdist(dir, { name: 'fx-vdep', version: '1.0' });
