@@ -129,7 +129,8 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
         { Name: 'nofile', Soft: 4096, Hard: 4096 },
         { Name: 'core', Soft: 0, Hard: 0 },
       ],
-      Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${limits.tmpfsBytes},mode=1777` },
+      // exec: pip installs the build environment under /tmp, and compiled build requirements (Cython) must load from it.
+      Tmpfs: { '/tmp': `rw,exec,nosuid,nodev,size=${limits.tmpfsBytes},mode=1777` },
       Mounts: [{ Type: 'volume', Source: '', Target: '/build' }],
       LogConfig: { Type: 'none', Config: {} },
       IpcMode: 'private',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256File } from '../../src/core/digest.js';
 import { writeTarGz } from '../fixtures/tar.js';
+import { readZipEntry } from '../fixtures/zip-read.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
 import { tempDir } from '../helpers/tmp.js';
 import { buildInDir, builderRootfs, engine, leftoverContainers } from './harness.js';
@@ -125,6 +126,30 @@ describe('the build pipeline against the real engine', () => {
     expect(enforced.events.some((e) => e.type === 'package' && e.stage === 'build')).toBe(false);
     expect(reported.failures).toEqual([]);
     expect(reported.records[0]?.vet?.verdict).toBe('block');
+  });
+
+  it('loads a build requirement\'s compiled module inside the build (pip\'s build environment lives in /tmp)', async () => {
+    const dir = await tempDir('native-req');
+    const compile = [
+      'import os, subprocess',
+      'out = os.path.join(os.getcwd(), "src", "fx_native", "libanswer.so")',
+      'src = os.path.join(os.environ["TMPDIR"], "answer.c")',
+      'open(src, "w").write("int answer(void) { return 42; }\\n")',
+      'subprocess.run(["gcc", "-shared", "-fPIC", "-o", out, src], check=True)',
+    ].join('\n');
+    const load = [
+      'import ctypes, os, fx_native',
+      'lib = ctypes.CDLL(os.path.join(os.path.dirname(fx_native.__file__), "libanswer.so"))',
+      'report("answer", str(lib.answer()))',
+    ].join('\n');
+    const native = await writeFixtureSdist(dir, { name: 'fx-native', version: '1.0', hook: compile });
+    const user = await writeFixtureSdist(dir, { name: 'fx-native-user', version: '1.0', hook: load, requires: ['fx-native'] });
+
+    const run = await buildInDir(dir, fixtureLock(rootfs, [native, { ...user, buildRequires: ['fx-native'] }]), { record: true });
+
+    expect(run.failures.map((f) => `${f.name}: ${f.error.message} ${String(f.error.details.logTail ?? '')}`)).toEqual([]);
+    const wheel = run.records.find((r) => r.name === 'fx-native-user')!.wheel;
+    expect(await readZipEntry(join(dir, 'wheelhouse', wheel.file), 'fx_native_user/_probe/answer.txt')).toBe('42');
   });
 
   it('refuses a builder image other than the pinned one', async () => {
