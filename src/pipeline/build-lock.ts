@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_LIMITS, type ContainerLimits, type Engine } from '../engine/index.js';
 import type { HbuildEvent } from '../core/events.js';
 import { resolveIndexUrl } from '../fetch/index-url.js';
+import { checkLocalPaths } from '../lockfile/local-paths.js';
 import { planBuild } from '../lockfile/plan.js';
 import { readLockMemo } from './read-lock-memo.js';
 import type { VetMode } from '../vet/vet-step.js';
@@ -55,6 +56,7 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
   const store = await openStore(options.storeRoot);
   const loaded = await readLockMemo(options.lockPath, store);
   const plan = planBuild(loaded, options.only);
+  await checkLocalPaths(loaded, options.sdistDirs);
   const jobs = options.jobs ?? plan.jobs ?? defaultJobs();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const builder = connectBuilder(options.engine, plan.builder, options.log);

@@ -9,6 +9,7 @@ import { sha256File } from '../core/digest.js';
 import { HBUILD_VERSION } from '../core/version.js';
 import { DEFAULT_LIMITS, type ContainerLimits, type Engine } from '../engine/index.js';
 import { resolveIndexUrl } from '../fetch/index-url.js';
+import { checkLocalPaths } from '../lockfile/local-paths.js';
 import { planBuild, type PlannedPackage } from '../lockfile/plan.js';
 import { readLock } from '../lockfile/read.js';
 import { openStore } from '../store/store.js';
@@ -61,6 +62,7 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
   const variations = parseVariations(typeof options.variations === 'string' ? options.variations : options.variations ? [...options.variations] : undefined);
   const loaded = await readLock(resolve(options.lockPath));
   const plan = planBuild(loaded, options.only);
+  await checkLocalPaths(loaded, options.sdistDirs);
   const jobs = options.jobs ?? plan.jobs ?? Math.max(1, availableParallelism());
   const store = await openStore(options.storeRoot);
   const stale = await options.engine.sweepStale();

@@ -2,6 +2,7 @@ import { basename, resolve } from 'node:path';
 import { isHbuildError } from '../core/errors.js';
 import type { HbuildEvent } from '../core/events.js';
 import { resolveIndexUrl } from '../fetch/index-url.js';
+import { checkLocalPaths } from '../lockfile/local-paths.js';
 import { planBuild } from '../lockfile/plan.js';
 import { readLock } from '../lockfile/read.js';
 import { openStore } from '../store/store.js';
@@ -35,6 +36,7 @@ export interface VetLockOptions {
 export async function vetLock(options: VetLockOptions): Promise<VettedPackage[]> {
   const loaded = await readLock(resolve(options.lockPath));
   const plan = planBuild(loaded, options.only);
+  await checkLocalPaths(loaded, options.sdistDirs);
   const store = await openStore(options.storeRoot);
   let indexUrl: Promise<string> | undefined;
   const prepare = createPrepare({

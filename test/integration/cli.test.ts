@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sha256File } from '../../src/core/digest.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
 import { hbuild, jsonLines, untilStdout } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -27,6 +28,19 @@ describe('the hbuild command', () => {
     expect(run.stderr).toMatch(/lock\.yaml:4: builder\.rootfs/);
     expect(run.stderr).toMatch(/lock\.yaml:8: .*colour/);
     expect(run.stderr).toMatch(/lock\.yaml:\d+: packages\[0\]\.sdist/);
+  });
+
+  it('refuses an sdist path outside the lock\'s folder before opening it, and never shows that file\'s digest', async () => {
+    const dir = await tempDir('cli-path');
+    const lock = fixtureLock(rootfs, [{ name: 'fx-path', version: '1.0', file: 'fx_path-1.0.tar.gz', path: '', sha256: 'c'.repeat(64), size: 1 }]);
+    await writeFile(join(dir, 'lock.yaml'), lock.replace('path: fx_path-1.0.tar.gz', 'path: ../../../../../etc/passwd'));
+    const passwd = await sha256File('/etc/passwd');
+
+    const run = await hbuild(['build', join(dir, 'lock.yaml'), '--store', join(dir, 'store')]);
+
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/lock\.yaml:\d+: packages\[0\]\.sdist\.path: "\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd" is outside the lock's folder/);
+    expect(run.stderr).not.toContain(passwd);
   });
 
   it('exits 6 when no Docker engine answers', async () => {
