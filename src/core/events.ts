@@ -5,7 +5,7 @@ export type PackageStatus = 'queued' | 'running' | 'done' | 'cached' | 'failed' 
 
 export type HbuildEvent =
   | { type: 'run'; status: 'start'; packages: number; jobs: number }
-  | { type: 'run'; status: 'done' | 'failed'; ok: number; failed: number; cached: number; seconds: number }
+  | { type: 'run'; status: 'done' | 'failed' | 'cancelled'; ok: number; failed: number; cached: number; seconds: number }
   | {
       type: 'package';
       name: string;

@@ -67,7 +67,7 @@ export async function runInContainer<T>(
     if (exit.kind === 'aborted') throw new HbuildError('ERR_CANCELLED', 'build cancelled');
     if (exit.kind === 'timeout') {
       throw new HbuildError('ERR_BUILD_TIMEOUT', `build exceeded its wall-clock limit of ${spec.limits.timeoutMs / 1000} s and was killed`, {
-        hint: 'raise the limit in the package recipe (limits.timeout) if the build is legitimately slow',
+        hint: 'raise limits.timeout-seconds in the package recipe (recipes/NAME.yaml) if the build is legitimately slow',
         details: { logTail: sink.tail() },
       });
     }
@@ -75,7 +75,7 @@ export async function runInContainer<T>(
     const state = exit.code === 0 ? { OOMKilled: false } : (await container.inspect()).State;
     if (state.OOMKilled) {
       throw new HbuildError('ERR_BUILD_FAILED', `build ran out of memory (limit ${Math.round(spec.limits.memoryBytes / 2 ** 20)} MiB) and was killed`, {
-        hint: 'raise limits.memory in the package recipe if the build legitimately needs more',
+        hint: 'raise limits.memory-mib in the package recipe (recipes/NAME.yaml) if the build legitimately needs more',
         details: { exitCode: exit.code, logTail: sink.tail() },
       });
     }

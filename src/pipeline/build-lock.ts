@@ -109,9 +109,9 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
   const cached = result.records.filter((r) => r.cached).length;
   options.emit({
     type: 'run',
-    status: result.failures.length === 0 ? 'done' : 'failed',
+    status: options.signal.aborted ? 'cancelled' : result.failures.length === 0 ? 'done' : 'failed',
     ok: result.records.length,
-    failed: result.failures.filter((f) => f.error.code !== 'ERR_DEPENDENCY_FAILED').length,
+    failed: result.failures.filter((f) => f.error.code !== 'ERR_DEPENDENCY_FAILED' && f.error.code !== 'ERR_CANCELLED').length,
     cached,
     seconds: Math.round(performance.now() - started) / 1000,
   });
