@@ -1,5 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runVetCommand } from '../../src/cli/vet-command.js';
 import { NAME, VERSION, py, writeVetSdist } from '../fixtures/vet/sdists.js';
@@ -11,6 +11,8 @@ const ROOTFS = `sha256:${'d'.repeat(64)}`;
 async function lockFor(files: Record<string, string>, uploadTime = '2020-01-01T00:00:00Z'): Promise<{ dir: string; lock: string; sha256: string }> {
   const dir = await tempDir('vet-cli');
   const sdist = await writeVetSdist(files);
+  // Local sdists must lie inside the lock's folder.
+  await copyFile(sdist.path, join(dir, `${NAME}-${VERSION}.tar.gz`));
   const lock = join(dir, 'lock.yaml');
   const text = [
     'version: 1',
@@ -24,7 +26,7 @@ async function lockFor(files: Record<string, string>, uploadTime = '2020-01-01T0
     `      file: ${NAME}-${VERSION}.tar.gz`,
     `      sha256: ${sdist.sha256}`,
     `      upload-time: ${uploadTime}`,
-    `      path: ${relative(dir, sdist.path)}`,
+    `      path: ${NAME}-${VERSION}.tar.gz`,
     '    build-requires: []',
     '',
   ].join('\n');
