@@ -99,7 +99,7 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
   return {
     name: `hbuild-${randomBytes(8).toString('hex')}`,
     Image: spec.imageId,
-    Cmd: spec.cmd,
+    Cmd: deadlineCommand(spec.cmd, limits.timeoutMs),
     Entrypoint: [],
     Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
     User: spec.user ?? '1000:1000',
@@ -137,6 +137,19 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
       AutoRemove: false,
     },
   };
+}
+
+/** Seconds past hbuild's own wall-clock limit after which the container kills its build itself. */
+export const IN_CONTAINER_GRACE_SECONDS = 5;
+
+/**
+ * The command under coreutils' `timeout`, as the container's first process: when hbuild
+ * itself dies (kill -9, a crash) and nobody is left to enforce the wall-clock limit, the
+ * build is killed in the container a few seconds after it, and the container stops.
+ */
+export function deadlineCommand(cmd: readonly string[], timeoutMs: number): string[] {
+  const seconds = Math.ceil(timeoutMs / 1000) + IN_CONTAINER_GRACE_SECONDS;
+  return ['/usr/bin/timeout', '--signal=KILL', `${seconds}s`, ...cmd];
 }
 
 type Exit = { kind: 'exited'; code: number } | { kind: 'timeout' } | { kind: 'aborted' };

@@ -83,6 +83,29 @@ describe('the action cache and the shared store', () => {
     expect(await readFile(join(dir, 'wh-a', 'SHA256SUMS'), 'utf8')).toBe(await readFile(join(dir, 'wh-b', 'SHA256SUMS'), 'utf8'));
   });
 
+  it('a container whose hbuild was killed stops by itself within its wall-clock limit plus a few seconds', async () => {
+    const dir = await tempDir('orphan-deadline');
+    const sdist = await writeFixtureSdist(dir, { name: 'fx-orphan', version: '1.0', hook: 'import time\ntime.sleep(600)\n' });
+    await writeFile(join(dir, 'lock.yaml'), fixtureLock(rootfs, [sdist]));
+    const limitSeconds = 6;
+    const victim = hbuild(['build', join(dir, 'lock.yaml'), '--store', join(dir, 'store'), '--out', join(dir, 'wh'), '--record', '--json', '--timeout', String(limitSeconds)]);
+    await untilStdout(victim, '"status":"running"');
+    await waitFor(async () => (await leftoverContainers(docker, 'fx-orphan==1.0')).length > 0);
+    const started = Date.now();
+
+    victim.kill('SIGKILL');
+    await victim;
+    const [id] = await leftoverContainers(docker, 'fx-orphan==1.0');
+    const runningAfterKill = (await docker.getContainer(id!).inspect()).State.Running;
+    await waitFor(async () => !(await docker.getContainer(id!).inspect()).State.Running, (limitSeconds + 15) * 1000);
+    const stoppedAfter = (Date.now() - started) / 1000;
+
+    expect(runningAfterKill).toBe(true);
+    expect(stoppedAfter).toBeLessThan(limitSeconds + 10);
+    expect((await docker.getContainer(id!).inspect()).State.ExitCode).toBe(137);
+    await docker.getContainer(id!).remove({ force: true, v: true });
+  });
+
   it('after kill -9 mid-build, the next run takes over the stale lock, removes the orphaned container and succeeds', async () => {
     const dir = await tempDir('crash');
     const sdist = await writeFixtureSdist(dir, { name: 'fx-crash', version: '1.0', hook: 'import time\ntime.sleep(3)\n' });
