@@ -1,3 +1,4 @@
+import { createEngine } from '../engine/index.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { HbuildError, type ErrorCode } from '../core/errors.js';
@@ -45,6 +46,8 @@ export async function runVetCommand(argv: string[], signal: AbortSignal): Promis
     minAgeDays: values['min-age'],
     recipesDir: values.recipes,
     exceptions,
+    // Vetting runs no container, but sweeps what crashed runs left behind (DOCKER_HOST) while it reads.
+    engine: createEngine(),
     onPackage: (v) => {
       if (format !== 'text' || values.output !== undefined) process.stderr.write(`vetted ${v.name} ${v.version}: ${v.error ? 'error' : v.result!.verdict}\n`);
     },

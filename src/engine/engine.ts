@@ -1,7 +1,9 @@
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import { connectDocker, describeEngine, type EngineAddress } from './connect.js';
+import { HbuildError } from '../core/errors.js';
+import { connectDocker, describeEngine, engineOptions, type EngineAddress } from './connect.js';
+import { quickSweep } from './quick-sweep.js';
 import { runInContainer, type ContainerOutcome, type ContainerSpec } from './container.js';
 import { hasImage, loadImageArchive, type ExpectedImage, type LoadedImage } from './image-load.js';
 import { localBuilderPin, resolveBuilderImage, type BuilderPin } from './image-resolve.js';
@@ -50,11 +52,35 @@ export function createEngine(address: EngineAddress = {}): Engine {
       await docker();
     },
     run: async (spec, takeOutput, signal) => runInContainer(await docker(), spec, takeOutput, signal),
-    sweepStale: async () => removeStaleContainers(await docker()),
+    sweepStale: async () => {
+      // Over a unix socket, before the client is loaded, two plain API calls do: a cached run stays light.
+      const socketPath = client === undefined ? engineOptions(address).socketPath : undefined;
+      if (socketPath === undefined) return removeStaleContainers(await docker());
+      return quickSweep(socketPath).catch((err: unknown) => {
+        throw new HbuildError('ERR_DOCKER_UNAVAILABLE', `no Docker engine answers at ${describeEngine(address)} (${(err as Error).message})`, {
+          hint: 'start one (as root: `dockerd &`, or run scripts/setup.sh), or point --docker-host / DOCKER_HOST at a running engine',
+          cause: err,
+        });
+      });
+    },
     removeOwn: async () => removeOwnContainers(await docker()),
     resolveBuilderImage: async (pin) => resolveBuilderImage(await docker(), pin),
     localBuilderPin: async (image) => localBuilderPin(await docker(), image),
     hasImage: async (expect) => hasImage(await docker(), expect),
     loadImage: async (archive, expect, opts) => loadImageArchive(await docker(), archive, expect, opts),
   };
+}
+
+/** Start removing the containers of dead hbuild processes; the promise never rejects (a failure is logged). */
+export function sweepLeftovers(engine: Engine, log: Logger): Promise<number> {
+  return engine.sweepStale().then(
+    (removed) => {
+      if (removed > 0) log.warn({ removed, engine: engine.address }, 'removed containers left by a crashed hbuild');
+      return removed;
+    },
+    (err: unknown) => {
+      log.warn({ err, engine: engine.address }, 'could not sweep leftover containers');
+      return 0;
+    },
+  );
 }

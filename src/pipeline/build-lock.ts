@@ -2,7 +2,7 @@ import { normalizeName } from '../core/pep503.js';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { DEFAULT_LIMITS, type ContainerLimits, type Engine } from '../engine/index.js';
+import { DEFAULT_LIMITS, sweepLeftovers, type ContainerLimits, type Engine } from '../engine/index.js';
 import type { HbuildEvent } from '../core/events.js';
 import { resolveIndexUrl } from '../fetch/index-url.js';
 import { checkLocalPaths } from '../lockfile/local-paths.js';
@@ -59,7 +59,10 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
   await checkLocalPaths(loaded, options.sdistDirs);
   const jobs = options.jobs ?? plan.jobs ?? defaultJobs();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const builder = connectBuilder(options.engine, plan.builder, options.log);
+  // Leftovers of a crashed hbuild are removed at the start of every run, cached or not; a run that needs
+  // no container does not wait for it, nor fail when no engine answers.
+  const sweep = sweepLeftovers(options.engine, options.log);
+  const builder = connectBuilder(options.engine, plan.builder, sweep);
   let indexUrl: Promise<string> | undefined;
   options.emit({ type: 'run', status: 'start', packages: plan.packages.length, jobs });
 
@@ -115,6 +118,7 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
     cached,
     seconds: Math.round(performance.now() - started) / 1000,
   });
+  await sweep;
   return { ...result, published, recorded };
 }
 
@@ -124,13 +128,13 @@ function defaultJobs(): number {
 
 
 /** The engine and the pinned builder image on it, resolved once, on first use; leftovers of crashed runs are removed first. */
-export function connectBuilder(engine: Engine, pin: { image: string; rootfs: string }, log: Logger): BuilderConnection {
+export function connectBuilder(engine: Engine, pin: { image: string; rootfs: string }, sweep: Promise<unknown>): BuilderConnection {
   let connected: Promise<{ engine: Engine; imageId: string }> | undefined;
   return () =>
     (connected ??= (async () => {
-      const stale = await engine.sweepStale();
-      if (stale > 0) log.warn({ removed: stale }, 'removed containers left by a crashed hbuild');
+      await sweep;
       const image = await engine.resolveBuilderImage(pin);
       return { engine, imageId: image.imageId };
     })());
 }
+

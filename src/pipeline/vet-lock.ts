@@ -1,5 +1,7 @@
 import { basename, resolve } from 'node:path';
+import { pino, type Logger } from 'pino';
 import { isHbuildError } from '../core/errors.js';
+import { sweepLeftovers, type Engine } from '../engine/index.js';
 import type { HbuildEvent } from '../core/events.js';
 import { resolveIndexUrl } from '../fetch/index-url.js';
 import { checkLocalPaths } from '../lockfile/local-paths.js';
@@ -25,6 +27,9 @@ export interface VetLockOptions {
   exceptions?: readonly VetException[];
   onPackage?: (vetted: VettedPackage) => void;
   emit?: (event: HbuildEvent) => void;
+  /** Vetting runs no container; with an engine, leftovers of crashed runs are swept meanwhile. */
+  engine?: Engine;
+  log?: Logger;
   signal: AbortSignal;
 }
 
@@ -38,6 +43,7 @@ export async function vetLock(options: VetLockOptions): Promise<VettedPackage[]>
   const plan = planBuild(loaded, options.only);
   await checkLocalPaths(loaded, options.sdistDirs);
   const store = await openStore(options.storeRoot);
+  const sweep = options.engine ? sweepLeftovers(options.engine, options.log ?? pino({ enabled: false })) : Promise.resolve(0);
   let indexUrl: Promise<string> | undefined;
   const prepare = createPrepare({
     store,
@@ -67,6 +73,7 @@ export async function vetLock(options: VetLockOptions): Promise<VettedPackage[]>
     },
     { jobs: 1, failFast: false, signal: options.signal },
   );
+  await sweep;
   options.signal.throwIfAborted();
   for (const outcome of outcomes) {
     if (outcome.ok) continue;

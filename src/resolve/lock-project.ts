@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { createEngine, DEFAULT_LIMITS, type Engine } from '../engine/index.js';
+import { createEngine, DEFAULT_LIMITS, sweepLeftovers, type Engine } from '../engine/index.js';
 import { HbuildError } from '../core/errors.js';
 import type { HbuildEvent } from '../core/events.js';
 import type { Credentials } from '../fetch/index-client.js';
@@ -83,12 +83,14 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
   const policy = lockPolicy(existing, options, indexes);
 
   let builder = existing?.lock.builder ?? (options.builder?.rootfs ? { image: options.builder.image ?? 'default', rootfs: options.builder.rootfs } : undefined);
-  // Docker is reached only when a hook or build first has to run: input and index refusals need none.
+  // Leftovers of crashed runs are swept meanwhile; Docker is otherwise reached only when a hook or build first has to run.
+  const engine = options.probe ? undefined : (options.engine ?? createEngine());
+  const sweep = engine ? sweepLeftovers(engine, options.log) : Promise.resolve(0);
   const probe =
     options.probe ??
     lazyProbe(async () => {
-      const engine = options.engine ?? createEngine();
-      await engine.sweepStale();
+      await sweep;
+      if (!engine) throw new Error('lockProject: no engine to probe with');
       const pin = (builder ??= await engine.localBuilderPin(options.builder?.image ?? 'default'));
       const image = await engine.resolveBuilderImage(pin);
       return createDockerProbe({
@@ -118,6 +120,7 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
   assertReadsBack(text, lockPath, packages);
   const changed = text !== existing?.text;
   if (changed && !options.check) await writeLockText(lockPath, text, existing?.mode);
+  await sweep;
   return { text, changed, written: changed && !options.check, packages, skipped: input.skipped };
 }
 
