@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HbuildError } from '../core/errors.js';
+import { HbuildError, isHbuildError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { downloadSdist, MAX_SDIST_BYTES } from './download.js';
 import { listProjectFiles, type Credentials } from './index-client.js';
@@ -29,6 +29,8 @@ export interface FetchOptions {
   sdistDirs: string[];
   signal: AbortSignal;
   maxBytes?: number;
+  /** Told when the store's copy was corrupt (and is fetched again). */
+  onCorrupt?: (error: HbuildError) => void;
   /** Credentials per host for the download (default: ~/.netrc, or $NETRC). */
   credentialsFor?: (url: URL) => Credentials | undefined;
 }
@@ -48,7 +50,11 @@ export async function fetchSdist(pin: SdistPinRef, options: FetchOptions): Promi
   const { store } = options;
   const what = `sdist ${pin.file} of ${pin.name} ${pin.version}`;
   const put = { expected: pin.sha256, maxBytes: options.maxBytes ?? MAX_SDIST_BYTES, what };
-  const cached = await store.verifiedBlob('sources', pin.sha256, what).catch(() => null);
+  const cached = await store.verifiedBlob('sources', pin.sha256, what).catch((err: unknown) => {
+    // A corrupt copy is dropped by the store and fetched again; that must not happen silently.
+    if (isHbuildError(err, 'ERR_STORE_CORRUPT')) options.onCorrupt?.(err);
+    return null;
+  });
   if (cached) return { path: cached, sha256: pin.sha256, origin: 'store' };
 
   const local = await firstExisting([...(pin.path ? [pin.path] : []), ...options.sdistDirs.map((dir) => join(dir, pin.file))]);

@@ -7,7 +7,7 @@ import { describeBuild, type BuildFrame } from '../builder/describe-build.js';
 import { inputDigest } from '../builder/input-digest.js';
 import { judgePin } from '../check/pin.js';
 import { checkWheel } from '../check/wheel.js';
-import { isHbuildError } from '../core/errors.js';
+import { HbuildError, isHbuildError } from '../core/errors.js';
 import type { HbuildEvent, PackageStage } from '../core/events.js';
 import type { Engine } from '../engine/index.js';
 import type { PlannedPackage } from '../lockfile/plan.js';
@@ -135,6 +135,9 @@ async function buildFresh(context: BuildContext, job: BuildJob, build: FreshBuil
         },
         task.signal,
       );
+    } catch (err) {
+      await keepFailedLog(context, logPath, err);
+      throw err;
     } finally {
       task.timings.build = Math.round(performance.now() - started) / 1000;
     }
@@ -169,4 +172,18 @@ async function buildFresh(context: BuildContext, job: BuildJob, build: FreshBuil
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * A failed, timed-out or refused build keeps its (capped) log in the store, and the
+ * failure names the file: the terminal shows only its last lines.
+ */
+async function keepFailedLog(context: BuildContext, logPath: string, err: unknown): Promise<void> {
+  if (!(err instanceof HbuildError) || err.code === 'ERR_CANCELLED') return;
+  const kept = await context.store.putFile('logs', logPath).catch(() => null);
+  if (!kept) return;
+  const path = context.store.blobPath('logs', kept.sha256);
+  err.details.logPath = path;
+  err.details.logSha256 = kept.sha256;
+  err.message = `${err.message} (build log: ${path})`;
 }

@@ -1,3 +1,4 @@
+import type { HbuildError } from '../core/errors.js';
 import type { HbuildEvent } from '../core/events.js';
 import { fetchSdist, type FetchedSdist } from '../fetch/fetch-sdist.js';
 import { inspectCached } from '../inspect/inspect-cached.js';
@@ -38,8 +39,10 @@ export function createPrepare(options: PrepareOptions): (pkg: PlannedPackage, co
     const done = (stage: 'fetch' | 'inspect' | 'vet', message?: string): void =>
       emit({ type: 'package', name: pkg.name, version: pkg.version, stage, status: 'done', ...(message ? { message } : {}) });
     context.setStage('fetch');
+    const onCorrupt = (err: HbuildError): void =>
+      emit({ type: 'log', level: 'warn', message: `${pkg.name}: the store's copy of ${pkg.sdist.file} was corrupt and is fetched again`, details: err.details });
     const pin = { ...pkg.sdist, name: pkg.name, version: pkg.version, ...(pkg.index ? { index: pkg.index } : {}) };
-    const fetched = await timed(timings, 'fetch', () => fetchSdist(pin, { store, indexUrl: options.indexUrl, sdistDirs: options.sdistDirs, signal }));
+    const fetched = await timed(timings, 'fetch', () => fetchSdist(pin, { store, indexUrl: options.indexUrl, sdistDirs: options.sdistDirs, signal, onCorrupt }));
     done('fetch', fetched.origin);
     context.setStage('inspect');
     const inspected = await timed(timings, 'inspect', () => inspectCached(store, fetched.path, fetched.sha256, { name: pkg.name, version: pkg.version }));

@@ -152,6 +152,20 @@ describe('the build pipeline against the real engine', () => {
     expect(await readZipEntry(join(dir, 'wheelhouse', wheel.file), 'fx_native_user/_probe/answer.txt')).toBe('42');
   });
 
+  it('keeps the log of a failed build in the store and names the file', async () => {
+    const dir = await tempDir('failed-log');
+    const sdist = await writeFixtureSdist(dir, { name: 'fx-failing', version: '1.0', hook: 'print("the marker line of a failing build", flush=True)\nraise SystemExit(3)\n' });
+
+    const run = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true });
+
+    const failure = run.failures[0];
+    expect(failure?.error.code).toBe('ERR_BUILD_FAILED');
+    const logPath = String(failure?.error.details.logPath);
+    expect(failure?.error.message).toContain(`(build log: ${logPath})`);
+    expect(logPath.startsWith(join(dir, 'store', 'logs'))).toBe(true);
+    expect(await readFile(logPath, 'utf8')).toContain('the marker line of a failing build');
+  });
+
   it('refuses a builder image other than the pinned one', async () => {
     const dir = await tempDir('image-pin');
     const sdist = await writeFixtureSdist(dir, { name: 'fx-image', version: '1.0' });
