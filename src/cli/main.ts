@@ -1,4 +1,4 @@
-import { HbuildError, isHbuildError } from '../core/errors.js';
+import { diskFullError, HbuildError, isHbuildError } from '../core/errors.js';
 import { HBUILD_VERSION } from '../core/version.js';
 import { EXIT, exitCodeFor } from '../core/exit-codes.js';
 
@@ -48,7 +48,8 @@ async function dispatch(argv: string[], signal: AbortSignal): Promise<number> {
   throw new HbuildError('ERR_USAGE', `unknown command ${JSON.stringify(first)}`, { hint: 'run `hbuild help` for the commands' });
 }
 
-export function reportError(err: unknown): number {
+export function reportError(thrown: unknown): number {
+  const err = diskFullError(thrown) ?? thrown;
   if (isHbuildError(err)) {
     process.stderr.write(`hbuild: error: ${err.message}\n`);
     if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'ERR_IMAGE_BUILD'
   | 'ERR_ATTESTATION_INVALID'
   | 'ERR_SIGNING_KEY'
+  | 'ERR_DISK_FULL'
   | 'ERR_CANCELLED'
   | 'ERR_INTERNAL';
 
@@ -48,4 +49,23 @@ export class HbuildError extends Error {
 
 export function isHbuildError(err: unknown, code?: ErrorCode): err is HbuildError {
   return err instanceof HbuildError && (code === undefined || err.code === code);
+}
+
+/** errno codes that mean the disk (or the user's quota on it) has no room left. */
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
+
+/**
+ * A full disk as the error it is: the path, what to do, no stack trace. Anything else is
+ * returned as it came.
+ */
+export function diskFullError(err: unknown, where?: string): HbuildError | undefined {
+  if (isHbuildError(err)) return err.code === 'ERR_DISK_FULL' ? err : undefined;
+  const errno = err as NodeJS.ErrnoException | undefined;
+  if (!errno || typeof errno.code !== 'string' || !DISK_FULL.has(errno.code)) return undefined;
+  const path = typeof errno.path === 'string' ? errno.path : (where ?? 'a file hbuild was writing');
+  return new HbuildError('ERR_DISK_FULL', `the disk is full: no space left for ${path}`, {
+    hint: 'free space on that disk (`hbuild store gc` removes what no lock needs), or point --store / --out at a disk with room; the store and the previous wheelhouse were left as they were',
+    cause: err,
+    details: { path, errno: errno.code },
+  });
 }

@@ -9,6 +9,7 @@ export const EXIT = {
   vetBlocked: 4,
   notReproducible: 5,
   docker: 6,
+  diskFull: 7,
   cancelled: 130,
 } as const;
 
@@ -36,12 +37,13 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   ERR_IMAGE_MISSING: EXIT.docker,
   ERR_IMAGE_MISMATCH: EXIT.docker,
   ERR_IMAGE_BUILD: EXIT.docker,
+  ERR_DISK_FULL: EXIT.diskFull,
   ERR_CANCELLED: EXIT.cancelled,
   ERR_INTERNAL: EXIT.buildFailed,
 };
 
 /** Severity when several packages fail differently: integrity outranks everything. */
-const RANK: ExitCode[] = [EXIT.integrity, EXIT.vetBlocked, EXIT.docker, EXIT.usage, EXIT.buildFailed, EXIT.cancelled];
+const RANK: ExitCode[] = [EXIT.integrity, EXIT.vetBlocked, EXIT.diskFull, EXIT.docker, EXIT.usage, EXIT.buildFailed, EXIT.cancelled];
 
 export function exitCodeFor(code: ErrorCode): ExitCode {
   return BY_CODE[code];

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/index.js';
 import { EXIT, exitCodeFor } from '../core/exit-codes.js';
-import { isHbuildError } from '../core/errors.js';
+import { diskFullError, isHbuildError } from '../core/errors.js';
 import type { HbuildEvent } from '../core/events.js';
 import type { Job, JobError, JobKind } from './schema.js';
 
@@ -43,7 +43,8 @@ export async function runJob(kinds: JobKinds, context: JobContext): Promise<JobO
 }
 
 /** The outcome of a runner that threw, mapped as the CLI's error reporter maps it. */
-export function outcomeFromError(err: unknown, signal: AbortSignal, log: Logger): JobOutcome {
+export function outcomeFromError(thrown: unknown, signal: AbortSignal, log: Logger): JobOutcome {
+  const err = diskFullError(thrown) ?? thrown;
   if (isHbuildError(err)) {
     const exitCode = signal.aborted ? EXIT.cancelled : exitCodeFor(err.code);
     return { exitCode, error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } };

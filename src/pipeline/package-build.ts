@@ -7,7 +7,7 @@ import { describeBuild, type BuildFrame } from '../builder/describe-build.js';
 import { inputDigest } from '../builder/input-digest.js';
 import { judgePin } from '../check/pin.js';
 import { checkWheel } from '../check/wheel.js';
-import { HbuildError, isHbuildError } from '../core/errors.js';
+import { diskFullError, HbuildError, isHbuildError } from '../core/errors.js';
 import type { HbuildEvent, PackageStage } from '../core/events.js';
 import type { Engine } from '../engine/index.js';
 import type { PlannedPackage } from '../lockfile/plan.js';
@@ -104,74 +104,81 @@ interface FreshBuild {
   accept: (action: Pick<BuildAction, 'builderImageId' | 'log' | 'wheel'>, cached: boolean) => PackageRecord;
 }
 
-/** Build in a fresh container, check the wheel, judge it against its pin, and remember it. */
+/** Build in a fresh container, check the wheel, judge it against its pin, and remember it; a full disk says where. */
 async function buildFresh(context: BuildContext, job: BuildJob, build: FreshBuild): Promise<PackageRecord> {
-  const { store, log } = context;
-  const { pkg, prepared, requirements, task } = job;
+  const { pkg, task } = job;
   task.setStage('build');
   build.event('build', 'running');
   const { engine, imageId } = await context.builder();
-  const scratch = await store.scratchDir(`${pkg.key}-${pkg.version}`);
-  const label = `${pkg.key}-${pkg.version}`;
+  const scratch = await context.store.scratchDir(`${pkg.key}-${pkg.version}`);
   try {
-    const logPath = join(scratch, 'build.log');
-    const started = performance.now();
-    let built;
-    try {
-      built = await buildPackage(
-        engine,
-        {
-          name: pkg.name,
-          version: pkg.version,
-          sdistPath: prepared.fetched.path,
-          requirementWheels: requirements.map((d) => ({ file: d.wheel.file, size: d.wheel.size, path: store.blobPath('wheels', d.wheel.sha256) })),
-          imageId,
-          sourceDateEpoch: context.frame.sourceDateEpoch,
-          env: prepared.recipe?.recipe.env,
-          configSettings: build.configSettings,
-          limits: build.limits,
-          outDir: scratch,
-          logPath,
-        },
-        task.signal,
-      );
-    } catch (err) {
-      await keepFailedLog(context, logPath, err);
-      throw err;
-    } finally {
-      task.timings.build = Math.round(performance.now() - started) / 1000;
-    }
-    const logBlob = await store.putFile('logs', logPath);
-    const action: BuildAction = {
-      inputDigest: build.digest,
-      wheel: { file: built.file, sha256: built.sha256, size: built.size },
-      log: { sha256: logBlob.sha256, droppedBytes: built.logDroppedBytes },
-      treeDigest: prepared.inspected.treeDigest,
-      builderImageId: imageId,
-      seconds: built.seconds,
-    };
-    build.event('build', 'done');
-
-    task.setStage('check');
-    const checkStart = performance.now();
-    let record: PackageRecord;
-    try {
-      await checkWheel(built.path, { name: pkg.name, version: pkg.version });
-      record = build.accept(action, false);
-    } catch (err) {
-      // An unpinned wheel is kept in the store so that `--record` needs no rebuild; it is not published.
-      if (isHbuildError(err, 'ERR_WHEEL_UNPINNED')) await remember(context, action, built.path);
-      await keepRejected(context, label, built.path, built.file, logPath);
-      throw err;
-    }
-    await remember(context, action, built.path);
-    task.timings.check = Math.round(performance.now() - checkStart) / 1000;
-    build.event('check', 'done', action.wheel.sha256.slice(0, 12));
-    log.info({ pkg: pkg.name, version: pkg.version, wheel: action.wheel.file, sha256: action.wheel.sha256, inputDigest: build.digest }, 'wheel accepted');
-    return record;
+    return await buildInScratch(context, job, build, scratch, imageId, engine);
+  } catch (err) {
+    throw diskFullError(err, scratch) ?? err;
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+async function buildInScratch(context: BuildContext, job: BuildJob, build: FreshBuild, scratch: string, imageId: string, engine: Engine): Promise<PackageRecord> {
+  const { store, log } = context;
+  const { pkg, prepared, requirements, task } = job;
+  const label = `${pkg.key}-${pkg.version}`;
+  const logPath = join(scratch, 'build.log');
+  const started = performance.now();
+  let built;
+  try {
+    built = await buildPackage(
+      engine,
+      {
+        name: pkg.name,
+        version: pkg.version,
+        sdistPath: prepared.fetched.path,
+        requirementWheels: requirements.map((d) => ({ file: d.wheel.file, size: d.wheel.size, path: store.blobPath('wheels', d.wheel.sha256) })),
+        imageId,
+        sourceDateEpoch: context.frame.sourceDateEpoch,
+        env: prepared.recipe?.recipe.env,
+        configSettings: build.configSettings,
+        limits: build.limits,
+        outDir: scratch,
+        logPath,
+      },
+      task.signal,
+    );
+  } catch (err) {
+    await keepFailedLog(context, logPath, err);
+    throw err;
+  } finally {
+    task.timings.build = Math.round(performance.now() - started) / 1000;
+  }
+  const logBlob = await store.putFile('logs', logPath);
+  const action: BuildAction = {
+    inputDigest: build.digest,
+    wheel: { file: built.file, sha256: built.sha256, size: built.size },
+    log: { sha256: logBlob.sha256, droppedBytes: built.logDroppedBytes },
+    treeDigest: prepared.inspected.treeDigest,
+    builderImageId: imageId,
+    seconds: built.seconds,
+  };
+  build.event('build', 'done');
+
+  task.setStage('check');
+  const checkStart = performance.now();
+  let record: PackageRecord;
+  try {
+    await checkWheel(built.path, { name: pkg.name, version: pkg.version });
+    record = build.accept(action, false);
+  } catch (err) {
+    // An unpinned wheel is kept in the store so that `--record` needs no rebuild; it is not published.
+    if (isHbuildError(err, 'ERR_WHEEL_UNPINNED')) await remember(context, action, built.path);
+    await keepRejected(context, label, built.path, built.file, logPath);
+    throw err;
+  }
+  await remember(context, action, built.path);
+  task.timings.check = Math.round(performance.now() - checkStart) / 1000;
+  build.event('check', 'done', action.wheel.sha256.slice(0, 12));
+  log.info({ pkg: pkg.name, version: pkg.version, wheel: action.wheel.file, sha256: action.wheel.sha256, inputDigest: build.digest }, 'wheel accepted');
+  return record;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
-import { HbuildError, isHbuildError } from '../core/errors.js';
+import { diskFullError, HbuildError, isHbuildError } from '../core/errors.js';
 import type { PackageStage } from '../core/events.js';
 import type { Plan, PlannedPackage } from '../lockfile/plan.js';
 import { createSlots, type Slots } from '../core/slots.js';
@@ -134,6 +134,8 @@ export async function timed<T>(timings: Record<string, number>, key: string, fn:
 
 function toHbuildError(err: unknown, signal: AbortSignal): HbuildError {
   if (isHbuildError(err)) return err;
+  const full = diskFullError(err);
+  if (full) return full;
   const aborted = (err instanceof Error || err instanceof DOMException) && err.name === 'AbortError';
   if (aborted || (signal.aborted && err === signal.reason)) return new HbuildError('ERR_CANCELLED', 'cancelled', { cause: err });
   return new HbuildError('ERR_INTERNAL', `internal error: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256File } from '../../src/core/digest.js';
@@ -41,6 +42,36 @@ describe('the hbuild command', () => {
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/lock\.yaml:\d+: packages\[0\]\.sdist\.path: "\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd" is outside the lock's folder/);
     expect(run.stderr).not.toContain(passwd);
+  });
+
+  // Mounting a small tmpfs needs root, which CI and the set-up scripts have.
+  it.runIf(process.getuid?.() === 0 || process.env.CI === 'true')('on a full disk says so with its own exit code and no stack trace, leaving the store and the previous wheelhouse valid', async () => {
+    const dir = await tempDir('cli-enospc');
+    const disk = join(dir, 'disk');
+    await mkdir(disk);
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', disk]);
+    try {
+      const small = await writeFixtureSdist(disk, { name: 'fx-small', version: '1.0' });
+      const hook = 'import os\npath = os.path.join(os.environ["TMPDIR"], "big.bin")\nopen(path, "wb").write(os.urandom(8 * 2**20))\nreport_file("big", path)\n';
+      const big = await writeFixtureSdist(disk, { name: 'fx-big', version: '1.0', hook });
+      const args = ['--store', join(disk, 'store'), '--out', join(disk, 'wh'), '--record'];
+      await writeFile(join(disk, 'lock.yaml'), fixtureLock(rootfs, [small]));
+      const first = await hbuild(['build', join(disk, 'lock.yaml'), ...args]);
+      const before = await readFile(join(disk, 'wh', 'SHA256SUMS'), 'utf8');
+      await writeFile(join(disk, 'lock.yaml'), fixtureLock(rootfs, [small, big]));
+
+      const full = await hbuild(['build', join(disk, 'lock.yaml'), ...args]);
+      const store = await hbuild(['store', 'verify', '--store', join(disk, 'store')]);
+
+      expect(first.exitCode).toBe(0);
+      expect(full.exitCode).toBe(7);
+      expect(full.stderr).toMatch(/the disk is full: no space left for \//);
+      expect(full.stderr).not.toMatch(/^\s+at /m);
+      expect(await readFile(join(disk, 'wh', 'SHA256SUMS'), 'utf8')).toBe(before);
+      expect(store.exitCode).toBe(0);
+    } finally {
+      await execa('umount', [disk]);
+    }
   });
 
   it('exits 6 when no Docker engine answers', async () => {
