@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { HbuildError } from '../core/errors.js';
 import type { ContainerLimits } from './container-limits.js';
+import { engineStatus } from './call.js';
 import { ownerLabels } from './labels.js';
 import { LogSink } from './log-sink.js';
 
@@ -42,29 +43,39 @@ export async function runInContainer<T>(
   spec: ContainerSpec,
   takeOutput: (tar: Readable) => Promise<T>,
   signal: AbortSignal,
+  address = 'the Docker engine',
 ): Promise<ContainerOutcome<T>> {
   signal.throwIfAborted();
   const started = performance.now();
-  const container = await docker.createContainer(createOptions(spec));
+  const call = <R>(what: string, ms: number, fn: () => Promise<R>): Promise<R> => withDeadline(address, what, ms, fn);
+  const container = await call('create a container', CALL_DEADLINE_MS, () => docker.createContainer(createOptions(spec)));
   const sink = new LogSink(spec.logPath, spec.limits.logBytes);
   let sinkClosed = false;
+  let engineLost = false;
   try {
     for (const input of spec.inputs) {
-      await container.putArchive(input(), { path: '/build' });
+      await call('copy the build inputs in', TRANSFER_DEADLINE_MS, () => container.putArchive(input(), { path: '/build' }));
     }
-    const stream = await container.attach({ stream: true, stdout: true, stderr: true, logs: false });
+    const stream = await call('attach to the build', CALL_DEADLINE_MS, () => container.attach({ stream: true, stdout: true, stderr: true, logs: false }));
     const streamEnded = new Promise<void>((resolve) => {
       stream.on('end', resolve);
       stream.on('close', resolve);
       stream.on('error', () => resolve());
     });
     docker.modem.demuxStream(stream, sink.writable(), sink.writable());
-    await container.start();
-    const exit = await waitBounded(container, spec.limits.timeoutMs, signal);
+    await call('start the build', CALL_DEADLINE_MS, () => container.start());
+    const exit = await waitBounded(docker, container, spec.limits.timeoutMs, signal);
+    if (exit.kind === 'engine-lost' || exit.unresponsive) engineLost = true;
     await Promise.race([streamEnded, delay(2000)]);
     await sink.close();
     sinkClosed = true;
     if (exit.kind === 'aborted') throw new HbuildError('ERR_CANCELLED', 'build cancelled');
+    if (exit.kind === 'engine-lost') {
+      throw new HbuildError('ERR_DOCKER_UNAVAILABLE', `lost the Docker engine at ${address} during the build (${exit.why})`, {
+        hint: 'when the engine answers again, the next hbuild command removes what this build left',
+        details: { engine: address, logTail: sink.tail() },
+      });
+    }
     if (exit.kind === 'timeout') {
       throw new HbuildError('ERR_BUILD_TIMEOUT', `build exceeded its wall-clock limit of ${spec.limits.timeoutMs / 1000} s and was killed`, {
         hint: 'raise limits.timeout-seconds in the package recipe (recipes/NAME.yaml) if the build is legitimately slow',
@@ -72,7 +83,7 @@ export async function runInContainer<T>(
       });
     }
     // The OOM killer only ever leaves a non-zero exit: a clean exit needs no inspect round trip.
-    const state = exit.code === 0 ? { OOMKilled: false } : (await container.inspect()).State;
+    const state = exit.code === 0 ? { OOMKilled: false } : (await call('inspect the build', CALL_DEADLINE_MS, () => container.inspect())).State;
     if (state.OOMKilled) {
       throw new HbuildError('ERR_BUILD_FAILED', `build ran out of memory (limit ${Math.round(spec.limits.memoryBytes / 2 ** 20)} MiB) and was killed`, {
         hint: 'raise limits.memory-mib in the package recipe (recipes/NAME.yaml) if the build legitimately needs more',
@@ -85,12 +96,13 @@ export async function runInContainer<T>(
         details: { exitCode: exit.code, logTail: sink.tail() },
       });
     }
-    const tar = (await container.getArchive({ path: '/build/out' })) as unknown as Readable;
+    const tar = (await call('copy the build output out', CALL_DEADLINE_MS, () => container.getArchive({ path: '/build/out' }))) as unknown as Readable;
     const output = await takeOutput(tar);
     return { output, logDroppedBytes: sink.droppedBytes, seconds: (performance.now() - started) / 1000 };
   } finally {
     if (!sinkClosed) await sink.close().catch(() => undefined);
-    await removeContainer(container);
+    // A lost engine gets one short try: the next command's sweep removes what is left.
+    await removeContainer(container, engineLost ? 1 : 3);
   }
 }
 
@@ -152,14 +164,35 @@ export function deadlineCommand(cmd: readonly string[], timeoutMs: number): stri
   return ['/usr/bin/timeout', '--signal=KILL', `${seconds}s`, ...cmd];
 }
 
-type Exit = { kind: 'exited'; code: number } | { kind: 'timeout' } | { kind: 'aborted' };
+type Exit = ({ kind: 'exited'; code: number } | { kind: 'timeout' } | { kind: 'aborted' } | { kind: 'engine-lost'; why: string }) & {
+  /** The engine did not answer the kill: nothing more is asked of it. */
+  unresponsive?: boolean;
+};
 
-async function waitBounded(container: Docker.Container, timeoutMs: number, signal: AbortSignal): Promise<Exit> {
-  let timer: NodeJS.Timeout | undefined;
+/** One engine call (create, start, inspect, kill, remove, archive metadata) may take this long. */
+const CALL_DEADLINE_MS = 30_000;
+/** Copying build inputs in: large sdists and requirement wheels. */
+const TRANSFER_DEADLINE_MS = 10 * 60_000;
+/** While a build runs, the engine is pinged this often; this many unanswered pings in a row and it is lost. */
+const WATCH_EVERY_MS = 5_000;
+const WATCH_MISSES = 3;
+/** After a kill, the wait and each removal attempt are bounded too: Ctrl-C must end the run. */
+const SETTLE_DEADLINE_MS = 2_000;
+
+/**
+ * Wait for the build to exit, its wall-clock limit, the run's signal, or the loss of the
+ * engine (the long-poll `wait` fails, or the engine stops answering pings), whichever
+ * comes first. Whatever comes first, no await after it is unbounded.
+ */
+async function waitBounded(docker: Docker, container: Docker.Container, timeoutMs: number, signal: AbortSignal): Promise<Exit> {
+  const timers: NodeJS.Timeout[] = [];
   let onAbort: (() => void) | undefined;
-  const waited = container.wait().then((r: { StatusCode: number }) => ({ kind: 'exited', code: r.StatusCode }) as Exit);
+  const waited = container.wait().then(
+    (r: { StatusCode: number }): Exit => ({ kind: 'exited', code: r.StatusCode }),
+    (err: unknown): Exit => ({ kind: 'engine-lost', why: `waiting for the build failed: ${(err as Error).message}` }),
+  );
   const timedOut = new Promise<Exit>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
+    timers.push(setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs));
   });
   const aborted = new Promise<Exit>((resolve) => {
     onAbort = () => resolve({ kind: 'aborted' });
@@ -167,28 +200,70 @@ async function waitBounded(container: Docker.Container, timeoutMs: number, signa
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   });
+  const lost = new Promise<Exit>((resolve) => {
+    let misses = 0;
+    const watch = setInterval(() => {
+      bounded(docker.ping(), WATCH_EVERY_MS).then(
+        () => (misses = 0),
+        () => {
+          misses++;
+          if (misses >= WATCH_MISSES) resolve({ kind: 'engine-lost', why: `no answer to ${misses} pings in a row` });
+        },
+      );
+    }, WATCH_EVERY_MS);
+    timers.push(watch);
+  });
   try {
-    const exit = await Promise.race([waited, timedOut, aborted]);
-    if (exit.kind !== 'exited') {
-      await container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
-      await waited.catch(() => undefined);
+    const exit = await Promise.race([waited, timedOut, aborted, lost]);
+    if (exit.kind === 'timeout' || exit.kind === 'aborted') {
+      const killed = await bounded(container.kill({ signal: 'SIGKILL' }), SETTLE_DEADLINE_MS).then(
+        () => true,
+        (err: unknown) => engineStatus(err) !== undefined,
+      );
+      if (!killed) return { ...exit, unresponsive: true };
+      await bounded(waited, SETTLE_DEADLINE_MS).catch(() => undefined);
     }
     return exit;
   } finally {
-    clearTimeout(timer);
+    for (const timer of timers) clearTimeout(timer);
     if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }
 
-export async function removeContainer(container: Docker.Container): Promise<void> {
-  for (let attempt = 0; attempt < 3; attempt++) {
+export async function removeContainer(container: Docker.Container, attempts = 3): Promise<void> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
     try {
-      await container.remove({ force: true, v: true });
+      await bounded(container.remove({ force: true, v: true }), SETTLE_DEADLINE_MS);
       return;
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return;
-      await delay(200 * (attempt + 1));
+      if (attempt + 1 < attempts) await delay(200 * (attempt + 1));
     }
+  }
+}
+
+/** `promise`, or a rejection after `ms`. */
+function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** An engine call with a deadline; an engine that does not answer, or cannot be reached, is ERR_DOCKER_UNAVAILABLE naming it. */
+async function withDeadline<T>(address: string, what: string, ms: number, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await bounded(fn(), ms);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const unreachable = code !== undefined && ['ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code);
+    if (!unreachable && !(err instanceof Error && err.message.startsWith('no answer within'))) throw err;
+    throw new HbuildError('ERR_DOCKER_UNAVAILABLE', `the Docker engine at ${address} did not answer while trying to ${what} (${(err as Error).message})`, {
+      hint: 'check that dockerd is running; when it answers again, the next hbuild command removes what this build left',
+      cause: err,
+      details: { engine: address },
+    });
   }
 }
 

@@ -51,7 +51,7 @@ export function createEngine(address: EngineAddress = {}): Engine {
     ping: async () => {
       await docker();
     },
-    run: async (spec, takeOutput, signal) => runInContainer(await docker(), spec, takeOutput, signal),
+    run: async (spec, takeOutput, signal) => runInContainer(await docker(), spec, takeOutput, signal, describeEngine(address)),
     sweepStale: async () => {
       // Over a unix socket, before the client is loaded, two plain API calls do: a cached run stays light.
       const socketPath = client === undefined ? engineOptions(address).socketPath : undefined;

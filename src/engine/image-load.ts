@@ -59,7 +59,7 @@ export async function loadImageArchive(
   const abortSignal = opts.signal === undefined ? packFailed.signal : AbortSignal.any([opts.signal, packFailed.signal]);
   const started = Date.now();
   try {
-    const response = await withEngine('load an image', () => docker.loadImage(archive.stream, { abortSignal }));
+    const response = await withEngine('load an image', () => docker.loadImage(archive.stream, { abortSignal }), 30 * 60_000);
     const messages = await drainEngineMessages(response);
     await archive.done;
     opts.log.debug({ messages }, 'docker load output');
