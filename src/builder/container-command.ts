@@ -74,4 +74,4 @@ export function buildCommand(configSettings: Record<string, string> = {}, shape:
 }
 
 /** Bumped whenever the way a build runs changes, so older cache entries stop matching. */
-export const BUILD_PROTOCOL = 'hbuild-build/2';
+export const BUILD_PROTOCOL = 'hbuild-build/3';

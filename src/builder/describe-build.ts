@@ -41,5 +41,6 @@ export function recipeLimits(base: ContainerLimits, recipe: LoadedRecipe | null)
     ...(hints['memory-mib'] ? { memoryBytes: hints['memory-mib'] * 2 ** 20 } : {}),
     ...(hints.cpus ? { cpus: hints.cpus } : {}),
     ...(hints['timeout-seconds'] ? { timeoutMs: hints['timeout-seconds'] * 1000 } : {}),
+    ...(hints['disk-mib'] ? { diskBytes: hints['disk-mib'] * 2 ** 20 } : {}),
   };
 }

@@ -8,6 +8,12 @@ export interface ContainerLimits {
   /** RLIMIT_FSIZE: no single file the build writes may exceed this. */
   fileSizeBytes: number;
   tmpfsBytes: number;
+  /**
+   * Size of /build, the build's writable scratch (source tree, build requirements, output): a
+   * tmpfs, so a build cannot fill the host's disk. Its pages count as memory: the container's
+   * memory limit is `memoryBytes + diskBytes`.
+   */
+  diskBytes: number;
   timeoutMs: number;
   /** Bytes of build log kept; the rest is counted and dropped. */
   logBytes: number;
@@ -23,6 +29,7 @@ export const DEFAULT_LIMITS: ContainerLimits = {
   pids: 512,
   fileSizeBytes: 1024 * MiB,
   tmpfsBytes: 2048 * MiB,
+  diskBytes: 4096 * MiB,
   timeoutMs: 30 * 60_000,
   logBytes: 16 * MiB,
   outputBytes: 512 * MiB,

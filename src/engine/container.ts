@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { PassThrough, Writable, type Readable } from 'node:stream';
 import { HbuildError } from '../core/errors.js';
 import type { ContainerLimits } from './container-limits.js';
 import { engineStatus } from './call.js';
@@ -53,17 +53,51 @@ export async function runInContainer<T>(
   let sinkClosed = false;
   let engineLost = false;
   try {
-    for (const input of spec.inputs) {
-      await call('copy the build inputs in', TRANSFER_DEADLINE_MS, () => container.putArchive(input(), { path: '/build' }));
-    }
-    const stream = await call('attach to the build', CALL_DEADLINE_MS, () => container.attach({ stream: true, stdout: true, stderr: true, logs: false }));
+    // stdin carries the inputs in, stdout the output tar out, stderr the log (see ioCommand).
+    const stream = await call('attach to the build', CALL_DEADLINE_MS, () =>
+      container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true, logs: false }),
+    );
     const streamEnded = new Promise<void>((resolve) => {
       stream.on('end', resolve);
       stream.on('close', resolve);
       stream.on('error', () => resolve());
     });
-    docker.modem.demuxStream(stream, sink.writable(), sink.writable());
+    const outputTar = new PassThrough();
+    let outputBytes = 0;
+    let outputSettled = false;
+    const outputSide = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        outputBytes += chunk.length;
+        // Past the cap, or once the reader has given up, nothing more is passed on.
+        if (outputSettled || outputBytes > spec.limits.outputBytes + OUTPUT_SLACK_BYTES) return done();
+        if (outputTar.write(chunk)) return done();
+        const resume = (): void => {
+          outputTar.off('drain', resume);
+          outputTar.off('close', resume);
+          done();
+        };
+        outputTar.on('drain', resume);
+        outputTar.on('close', resume);
+      },
+      final(done) {
+        outputTar.end();
+        done();
+      },
+    });
+    stream.on('end', () => outputSide.end());
+    stream.on('close', () => outputSide.end());
+    docker.modem.demuxStream(stream, outputSide, sink.writable());
+    const output = takeOutput(outputTar);
+    output.then(
+      () => (outputSettled = true),
+      () => {
+        outputSettled = true;
+        outputTar.resume();
+      },
+    );
     await call('start the build', CALL_DEADLINE_MS, () => container.start());
+    // A build that exits early (its inputs do not fit) closes stdin: its exit status tells why.
+    await sendInputs(stream, spec.inputs, signal).catch(() => undefined);
     const exit = await waitBounded(docker, container, spec.limits.timeoutMs, signal);
     if (exit.kind === 'engine-lost' || exit.unresponsive) engineLost = true;
     await Promise.race([streamEnded, delay(2000)]);
@@ -90,15 +124,25 @@ export async function runInContainer<T>(
         details: { exitCode: exit.code, logTail: sink.tail() },
       });
     }
+    if (exit.code !== 0 && /No space left on device/.test(sink.tail())) {
+      throw new HbuildError('ERR_BUILD_FAILED', `build ran out of scratch space: /build is limited to ${Math.round(spec.limits.diskBytes / 2 ** 20)} MiB`, {
+        hint: 'raise limits.disk-mib in the package recipe (recipes/NAME.yaml) if the build legitimately needs more',
+        details: { exitCode: exit.code, logTail: sink.tail() },
+      });
+    }
     if (exit.code !== 0) {
       throw new HbuildError('ERR_BUILD_FAILED', `build exited with status ${exit.code}`, {
         hint: 'read the build log; its last lines are shown below',
         details: { exitCode: exit.code, logTail: sink.tail() },
       });
     }
-    const tar = (await call('copy the build output out', CALL_DEADLINE_MS, () => container.getArchive({ path: '/build/out' }))) as unknown as Readable;
-    const output = await takeOutput(tar);
-    return { output, logDroppedBytes: sink.droppedBytes, seconds: (performance.now() - started) / 1000 };
+    if (outputBytes > spec.limits.outputBytes + OUTPUT_SLACK_BYTES) {
+      throw new HbuildError('ERR_BUILD_OUTPUT', `the build output archive exceeds ${spec.limits.outputBytes} bytes`, {
+        hint: 'a wheel this large is refused; check what the build put into /build/out',
+      });
+    }
+    const result = await call('copy the build output out', TRANSFER_DEADLINE_MS, () => output);
+    return { output: result, logDroppedBytes: sink.droppedBytes, seconds: (performance.now() - started) / 1000 };
   } finally {
     if (!sinkClosed) await sink.close().catch(() => undefined);
     // A lost engine gets one short try: the next command's sweep removes what is left.
@@ -108,20 +152,23 @@ export async function runInContainer<T>(
 
 function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
   const { limits } = spec;
+  const owner = ownerOf(spec.user ?? '1000:1000');
   return {
     name: `hbuild-${randomBytes(8).toString('hex')}`,
     Image: spec.imageId,
-    Cmd: deadlineCommand(spec.cmd, limits.timeoutMs),
+    Cmd: deadlineCommand(ioCommand(spec.cmd), limits.timeoutMs),
     Entrypoint: [],
     Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
     User: spec.user ?? '1000:1000',
     WorkingDir: '/build',
     Hostname: spec.hostname ?? 'builder',
     Domainname: spec.domainname ?? 'invalid',
+    AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,
     Tty: false,
-    OpenStdin: false,
+    OpenStdin: true,
+    StdinOnce: true,
     NetworkDisabled: (spec.networkMode ?? 'none') === 'none',
     Labels: { ...spec.labels, ...ownerLabels() },
     StopSignal: 'SIGKILL',
@@ -132,8 +179,9 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
       SecurityOpt: ['no-new-privileges'],
       Privileged: false,
       PidsLimit: limits.pids,
-      Memory: limits.memoryBytes,
-      MemorySwap: limits.memoryBytes,
+      // /build is a tmpfs, and its pages are charged to the container's memory.
+      Memory: limits.memoryBytes + limits.diskBytes,
+      MemorySwap: limits.memoryBytes + limits.diskBytes,
       NanoCpus: Math.round(limits.cpus * 1e9),
       ...(spec.cpuset === undefined ? {} : { CpusetCpus: spec.cpuset }),
       Ulimits: [
@@ -142,13 +190,75 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
         { Name: 'core', Soft: 0, Hard: 0 },
       ],
       // exec: pip installs the build environment under /tmp, and compiled build requirements (Cython) must load from it.
-      Tmpfs: { '/tmp': `rw,exec,nosuid,nodev,size=${limits.tmpfsBytes},mode=1777` },
-      Mounts: [{ Type: 'volume', Source: '', Target: '/build' }],
+      Tmpfs: {
+        '/tmp': `rw,exec,nosuid,nodev,size=${limits.tmpfsBytes},mode=1777`,
+        // The build's scratch, bounded: writing past it fails the build (ENOSPC), never the host's disk.
+        '/build': `rw,exec,nosuid,nodev,size=${limits.diskBytes},uid=${owner.uid},gid=${owner.gid},mode=0755`,
+      },
       LogConfig: { Type: 'none', Config: {} },
       IpcMode: 'private',
       AutoRemove: false,
     },
   };
+}
+
+/** The output stream may run this far past the wheel limit (tar headers and padding) before it is cut. */
+const OUTPUT_SLACK_BYTES = 1024 * 1024;
+
+/**
+ * The container's I/O: /build is a tmpfs that exists only while the container runs, so the
+ * inputs arrive as tar streams on stdin and are unpacked before the command runs; the
+ * command's stdout goes to stderr (the log); when it succeeds, the tar of /build/out goes to
+ * stdout. The command does not inherit that stdout (fd 3 is closed for it).
+ */
+export function ioCommand(cmd: readonly string[]): string[] {
+  return [
+    '/bin/sh',
+    '-c',
+    'tar -x -i -f - -C /build --no-same-owner || exit 125; exec 3>&1 1>&2; "$@" 3>&-; status=$?; [ "$status" -eq 0 ] || exit "$status"; exec tar -c -f - -C /build out >&3',
+    'hbuild-io',
+    ...cmd,
+  ];
+}
+
+/** Write every input tar, in order, to the container's stdin, then close it; stops when the run is cancelled or stdin closes. */
+async function sendInputs(stdin: NodeJS.ReadWriteStream, inputs: ContainerSpec['inputs'], signal: AbortSignal): Promise<void> {
+  let closed = false;
+  const onClose = (): void => {
+    closed = true;
+  };
+  stdin.once('close', onClose);
+  try {
+    for (const input of inputs) {
+      const source = input();
+      for await (const chunk of source) {
+        if (closed || signal.aborted) {
+          (source as Readable).destroy();
+          return;
+        }
+        if (!stdin.write(chunk as Buffer)) {
+          await new Promise<void>((resolve) => {
+            const go = (): void => {
+              stdin.off('drain', go);
+              stdin.off('close', go);
+              resolve();
+            };
+            stdin.on('drain', go);
+            stdin.on('close', go);
+          });
+        }
+      }
+    }
+    stdin.end();
+  } finally {
+    stdin.off('close', onClose);
+  }
+}
+
+function ownerOf(user: string): { uid: number; gid: number } {
+  const [uid, gid] = user.split(':').map(Number);
+  if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error(`not a uid:gid: ${user}`);
+  return { uid: uid!, gid: gid! };
 }
 
 /** Seconds past hbuild's own wall-clock limit after which the container kills its build itself. */

@@ -9,6 +9,7 @@ export const RecipeLimits = z.strictObject({
   'memory-mib': z.number().int().min(256).max(65_536).optional(),
   cpus: z.number().min(0.5).max(64).optional(),
   'timeout-seconds': z.number().int().min(10).max(86_400).optional(),
+  'disk-mib': z.number().int().min(64).max(262_144).optional(),
 });
 export type RecipeLimits = z.infer<typeof RecipeLimits>;
 

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256File } from '../../src/core/digest.js';
@@ -164,6 +164,21 @@ describe('the build pipeline against the real engine', () => {
     expect(failure?.error.message).toContain(`(build log: ${logPath})`);
     expect(logPath.startsWith(join(dir, 'store', 'logs'))).toBe(true);
     expect(await readFile(logPath, 'utf8')).toContain('the marker line of a failing build');
+  });
+
+  it('bounds a build\'s scratch: writing twice limits.disk-mib fails that build, naming the limit', async () => {
+    const dir = await tempDir('disk-bound');
+    const hook = 'import os\nwith open("filler.bin", "wb") as f:\n    for _ in range(128):\n        f.write(b"x" * 2**20)\n';
+    const sdist = await writeFixtureSdist(dir, { name: 'fx-filler', version: '1.0', hook });
+    await mkdir(join(dir, 'recipes'));
+    await writeFile(join(dir, 'recipes', 'fx-filler.yaml'), 'limits:\n  disk-mib: 64\n');
+
+    const run = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true });
+
+    expect(run.failures[0]?.error.code).toBe('ERR_BUILD_FAILED');
+    expect(run.failures[0]?.error.message).toMatch(/^build ran out of scratch space: \/build is limited to 64 MiB/);
+    expect(run.failures[0]?.error.hint).toContain('limits.disk-mib');
+    expect(await leftoverContainers(docker, 'fx-filler==1.0')).toEqual([]);
   });
 
   it('refuses a builder image other than the pinned one', async () => {
