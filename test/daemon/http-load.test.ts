@@ -200,6 +200,17 @@ describe('daemon HTTP layer under load', () => {
     expect(counts['200']).toBeLessThanOrEqual(256);
   });
 
+  it('closes a connection after its 401, so 1,000 clients without the token hold no places', async () => {
+    const tcpTarget = { host: '127.0.0.1', port };
+
+    const { answers, after } = await burst(tcpTarget, 1000, 'keep-alive', {}, async (answers) => ({ answers, after: await get(tcpTarget, '/v1/health', AUTH) }));
+
+    expect(answers.filter((a) => a.error !== undefined)).toEqual([]);
+    expect(answers.every((a) => a.status === 401 || a.status === 503)).toBe(true);
+    expect(after).toMatchObject({ status: 200 });
+    expect(after.ms).toBeLessThan(1000);
+  });
+
   it('serves an authenticated client within 1 s while 300 half-sent TCP connections are held open', async () => {
     const partials = ['GET /v1/hea', 'GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthoriz'];
     const held = await Promise.all(Array.from({ length: 300 }, (_, i) => halfSent(port, partials[i % 2] ?? '')));

@@ -53,7 +53,8 @@ export function createApiServer(options: ServerOptions): Server {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (options.token !== undefined && !bearerMatches(req.headers.authorization, options.token)) {
-      throw new ApiError(401, 'ERR_UNAUTHORIZED', 'a bearer token is required', { 'www-authenticate': 'Bearer realm="hbuild"' });
+      // Closed after the answer: a connection without the token holds no place for longer than one request.
+      throw new ApiError(401, 'ERR_UNAUTHORIZED', 'a bearer token is required', { 'www-authenticate': 'Bearer realm="hbuild"', connection: 'close' });
     }
     const url = req.url ?? '/';
     if (url.length > MAX_URL_LENGTH) throw new ApiError(414, 'ERR_BAD_REQUEST', 'request URL is too long');
