@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 
 /** The API's own error vocabulary; every 4xx/5xx body is `{ error: { code, message } }`. */
 export type ApiErrorCode =
@@ -12,6 +12,8 @@ export type ApiErrorCode =
   | 'ERR_METHOD_NOT_ALLOWED'
   | 'ERR_CONFLICT'
   | 'ERR_QUEUE_FULL'
+  | 'ERR_TOO_MANY_CONNECTIONS'
+  | 'ERR_REQUEST_TIMEOUT'
   | 'ERR_NOT_IMPLEMENTED'
   | 'ERR_SHUTTING_DOWN'
   | 'ERR_INTERNAL';
@@ -41,6 +43,24 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
     ...headers,
   });
   res.end(text);
+}
+
+/**
+ * A whole error response for writing straight onto a socket, where no HTTP parser or
+ * ServerResponse is involved: the same JSON body, and the connection closes after it.
+ */
+export function rawErrorResponse(status: number, code: ApiErrorCode, message: string, headers: Record<string, string> = {}): string {
+  const text = `${JSON.stringify({ error: { code, message } })}\n`;
+  const fields = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    connection: 'close',
+    ...headers,
+  };
+  const head = Object.entries(fields).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${head.join('')}\r\n${text}`;
 }
 
 export function sendError(res: ServerResponse, err: ApiError): void {

@@ -4,6 +4,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HbuildError } from '../../core/errors.js';
 
+/**
+ * Connections the kernel queues before the daemon accepts them (Linux caps it at
+ * net.core.somaxconn). A full queue makes a unix-socket client fail with EAGAIN instead of
+ * reading a 503, so it is deep: a burst waits there and is then answered, within the limits.
+ */
+const LISTEN_BACKLOG = 4096;
+
 export interface TcpAddress {
   host: string;
   port: number;
@@ -45,7 +52,7 @@ export async function listenUnix(server: Server, path: string): Promise<void> {
   }
   const previous = process.umask(0o177);
   try {
-    await listen(server, () => server.listen(path));
+    await listen(server, () => server.listen({ path, backlog: LISTEN_BACKLOG }));
   } finally {
     process.umask(previous);
   }
@@ -53,7 +60,7 @@ export async function listenUnix(server: Server, path: string): Promise<void> {
 }
 
 export async function listenTcp(server: Server, address: TcpAddress): Promise<TcpAddress> {
-  await listen(server, () => server.listen(address.port, address.host));
+  await listen(server, () => server.listen({ port: address.port, host: address.host, backlog: LISTEN_BACKLOG }));
   const bound = server.address() as AddressInfo;
   return { host: address.host, port: bound.port };
 }

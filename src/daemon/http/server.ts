@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { MAX_LOCK_BYTES } from '../../lockfile/read-file.js';
 import type { DaemonApi } from '../api.js';
 import { JobId, SubmitRequest } from '../schema.js';
+import { guardConnections, TCP_LIMITS, UNIX_LIMITS, type ConnectionLimits } from './admission.js';
 import { bearerMatches } from './auth.js';
 import { readJsonBody } from './body.js';
 import { ApiError, sendError, sendJson } from './http-errors.js';
@@ -12,6 +13,10 @@ export const MAX_BODY_BYTES = 2 * MAX_LOCK_BYTES + 64 * 1024;
 const MAX_URL_LENGTH = 2048;
 /** A reader this far behind an event stream is cut off rather than buffered for. */
 const MAX_STREAM_BACKLOG = 8 * 1024 * 1024;
+/** A whole request, body included, must have arrived by then; a lock of MAX_LOCK_BYTES takes milliseconds on one machine. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** An idle keep-alive connection is closed after this, so idle clients do not hold places. */
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 type Handler = (req: IncomingMessage, res: ServerResponse, id: string) => Promise<void>;
 
@@ -20,22 +25,36 @@ export interface ServerOptions {
   log: Logger;
   /** When set (TCP), every request must carry `Authorization: Bearer <token>`. */
   token?: string;
+  /** Defaults: TCP_LIMITS with a token, UNIX_LIMITS without. Each server has its own, so a flood on one listener leaves the other alone. */
+  limits?: ConnectionLimits;
 }
 
 export function createApiServer(options: ServerOptions): Server {
   const routes = routeTable(options.api);
-  const server = createServer({ requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, (req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (err instanceof ApiError) return sendError(res, err);
-      options.log.error({ err, method: req.method, url: req.url }, 'request failed');
-      sendError(res, new ApiError(500, 'ERR_INTERNAL', 'internal error; see the daemon log'));
-    });
-  });
-  server.maxConnections = 256;
+  const limits = options.limits ?? (options.token === undefined ? UNIX_LIMITS : TCP_LIMITS);
+  const server = createServer(
+    {
+      // The guard's deadline covers a connection's first request headers; these cover later requests on a kept-alive one.
+      headersTimeout: limits.headerDeadlineMs,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: 1_000,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    },
+    (req, res) => {
+      if (guard.isClosing(req.socket)) return;
+      handle(req, res).catch((err: unknown) => {
+        if (err instanceof ApiError) return sendError(res, err);
+        options.log.error({ err, method: req.method, url: req.url }, 'request failed');
+        sendError(res, new ApiError(500, 'ERR_INTERNAL', 'internal error; see the daemon log'));
+      });
+    },
+  );
+  const guard = guardConnections(server, limits, options.log, options.token === undefined ? 'unix' : 'tcp');
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (options.token !== undefined && !bearerMatches(req.headers.authorization, options.token)) {
-      throw new ApiError(401, 'ERR_UNAUTHORIZED', 'a bearer token is required', { 'www-authenticate': 'Bearer realm="hbuild"' });
+      // Closed after the answer: a connection without the token holds no place for longer than one request.
+      throw new ApiError(401, 'ERR_UNAUTHORIZED', 'a bearer token is required', { 'www-authenticate': 'Bearer realm="hbuild"', connection: 'close' });
     }
     const url = req.url ?? '/';
     if (url.length > MAX_URL_LENGTH) throw new ApiError(414, 'ERR_BAD_REQUEST', 'request URL is too long');
