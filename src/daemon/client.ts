@@ -69,7 +69,23 @@ function parseEvent(line: string): HbuildEvent | null {
 }
 
 /** One JSON request; a non-2xx answer becomes the HbuildError a user can act on. */
+/** A busy daemon refuses a connection before it reads the request: that is safe to send again, a few times. */
+const BUSY_RETRIES = 5;
+const MAX_RETRY_AFTER_SECONDS = 5;
+
 export async function callDaemon(endpoint: DaemonEndpoint, method: string, path: string, body?: unknown): Promise<unknown> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await callOnce(endpoint, method, path, body);
+    } catch (err) {
+      const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds;
+      if (retryAfter === undefined || attempt >= BUSY_RETRIES) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter, MAX_RETRY_AFTER_SECONDS) * 1000));
+    }
+  }
+}
+
+async function callOnce(endpoint: DaemonEndpoint, method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await openRequest(endpoint, method, path, body);
   const chunks: Buffer[] = [];
   let length = 0;
@@ -89,7 +105,12 @@ export async function callDaemon(endpoint: DaemonEndpoint, method: string, path:
   const message = data.error?.message ?? `HTTP ${status}`;
   if (status === 401) throw new HbuildError('ERR_USAGE', `the daemon at ${endpoint.label} refused the token: ${message}`, { hint: 'set HBUILD_DAEMON_TOKEN to the content of the daemon\'s --token-file' });
   if (status === 403) throw new HbuildError('ERR_USAGE', message, { hint: 'start the daemon with --roots covering the lock file and wheelhouse, or run without --daemon' });
-  throw new HbuildError('ERR_USAGE', `the daemon refused ${method} ${path}: ${message}`);
+  const refused = new HbuildError('ERR_USAGE', `the daemon refused ${method} ${path}: ${message}`);
+  if (status === 503 && data.error?.code === 'ERR_TOO_MANY_CONNECTIONS') {
+    const seconds = Number(res.headers['retry-after'] ?? 1);
+    Object.assign(refused, { retryAfterSeconds: Number.isFinite(seconds) && seconds >= 0 ? seconds : 1 });
+  }
+  throw refused;
 }
 
 function openRequest(endpoint: DaemonEndpoint, method: string, path: string, body?: unknown): Promise<IncomingMessage> {
