@@ -34,9 +34,10 @@ export interface ContainerOutcome<T> {
 }
 
 /**
- * Run one command in a fresh, locked-down container and hand the tar of
- * /build/out to `takeOutput`. The container and its scratch volume are removed
- * on every path: success, failure, timeout and abort.
+ * Run one command in a fresh, locked-down container: the input tars go in on stdin, the
+ * tar of /build/out comes back on stdout and is handed to `takeOutput` as it streams, the
+ * log (stderr) goes to a capped sink. The container is removed on every path: success,
+ * failure, timeout, abort and a lost engine (one short try; the next sweep does the rest).
  */
 export async function runInContainer<T>(
   docker: Docker,
