@@ -2,6 +2,7 @@ import { runBuildJob } from './build-job.js';
 import type { JobKinds, JobRunner } from './job-runner.js';
 import type { JobKind } from './schema.js';
 import { verifyJobRunner } from './verify-job.js';
+import { runVetJob } from './vet-job.js';
 
 export function createJobKinds(): JobKinds {
   const runners = new Map<JobKind, JobRunner>();
@@ -14,11 +15,12 @@ export function createJobKinds(): JobKinds {
   };
 }
 
-/** The kinds this daemon runs. `verify` and `vet` plug in here with `kinds.registerJobKind('verify', runVerifyJob)`. */
+/** The kinds this daemon runs: build, verify and vet, each exactly the CLI command of that name. */
 export function defaultJobKinds(): JobKinds {
   const kinds = createJobKinds();
   kinds.registerJobKind('build', runBuildJob);
   kinds.registerJobKind('verify', verifyJobRunner);
+  kinds.registerJobKind('vet', runVetJob);
   return kinds;
 }
 

@@ -1,0 +1,53 @@
+import type { ErrorCode } from '../core/errors.js';
+import { EXIT, worstExitCode } from '../core/exit-codes.js';
+import { HbuildError } from '../core/errors.js';
+import { vetLock } from '../pipeline/vet-lock.js';
+import { readLock } from '../lockfile/read.js';
+import { renderVetText } from '../vet/report-text.js';
+import { isRefused } from '../vet/verdict.js';
+import type { JobContext, JobOutcome } from './job-runner.js';
+import { checkLockPath, checkSdistPaths } from './roots.js';
+
+/** The text report kept in a job's record. */
+const MAX_REPORT_CHARS = 64 * 1024;
+
+/**
+ * A `vet` job: exactly `hbuild vet`, through the same `vetLock`, with the exit code the CLI
+ * would return and its text report in the summary. Paths are checked against the roots at run time.
+ */
+export async function runVetJob(context: JobContext): Promise<JobOutcome> {
+  const { job, roots } = context;
+  if (job.source !== 'content') {
+    const lock = await checkLockPath(job.lockPath, roots);
+    if (!lock.ok) throw new HbuildError('ERR_USAGE', lock.message, { hint: "lock files must stay under the daemon's --roots" });
+  }
+  await checkSdistPaths(await readLock(job.lockPath), roots);
+
+  const vetted = await vetLock({
+    lockPath: job.lockPath,
+    storeRoot: context.storeRoot,
+    sdistDirs: [],
+    ...(job.options.only === undefined ? {} : { only: job.options.only }),
+    engine: context.engine,
+    log: context.log,
+    emit: context.emit,
+    signal: context.signal,
+  });
+  const codes: ErrorCode[] = vetted.flatMap((v) => (v.error ? [v.error.code] : v.result && isRefused(v.result) ? ['ERR_VET_BLOCKED' as const] : []));
+  const report = renderVetText(vetted);
+  return {
+    exitCode: context.signal.aborted ? EXIT.cancelled : worstExitCode(codes),
+    summary: {
+      kind: 'vet',
+      report: report.length > MAX_REPORT_CHARS ? `${report.slice(0, MAX_REPORT_CHARS)}\n… (truncated; run hbuild vet for the whole report)\n` : report,
+      data: {
+        packages: vetted.map((v) => ({
+          name: v.name,
+          version: v.version,
+          ...(v.result ? { verdict: v.result.verdict, findings: v.result.findings.length, ...(v.result.held ? { held: v.result.held.message } : {}) } : {}),
+          ...(v.error ? { error: { code: v.error.code, message: v.error.message } } : {}),
+        })),
+      },
+    },
+  };
+}
