@@ -34,10 +34,11 @@ export async function remember(context: CacheContext, record: BuildAction, wheel
   await context.store.writeAction(record.inputDigest, record);
 }
 
-/** Move a refused wheel and its log under `rejected/`, for diffing; never published. */
-export async function keepRejected(context: CacheContext, label: string, wheelPath: string, file: string, logPath: string): Promise<void> {
+/** Move a refused wheel and its log under `rejected/`, for diffing; never published. Returns that directory. */
+export async function keepRejected(context: CacheContext, label: string, wheelPath: string, file: string, logPath: string): Promise<string> {
   const dir = await context.store.rejectedDir(label);
   await rename(wheelPath, join(dir, file)).catch(() => undefined);
   await rename(logPath, join(dir, 'build.log')).catch(() => undefined);
   context.log.warn({ label, dir }, 'build output rejected and kept for diffing');
+  return dir;
 }

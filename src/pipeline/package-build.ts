@@ -171,7 +171,11 @@ async function buildInScratch(context: BuildContext, job: BuildJob, build: Fresh
   } catch (err) {
     // An unpinned wheel is kept in the store so that `--record` needs no rebuild; it is not published.
     if (isHbuildError(err, 'ERR_WHEEL_UNPINNED')) await remember(context, action, built.path);
-    await keepRejected(context, label, built.path, built.file, logPath);
+    const kept = await keepRejected(context, label, built.path, built.file, logPath);
+    if (err instanceof HbuildError) {
+      err.details.rejectedDir = kept;
+      err.message = `${err.message} (wheel and build log kept in ${kept})`;
+    }
     throw err;
   }
   await remember(context, action, built.path);
