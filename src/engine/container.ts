@@ -5,7 +5,7 @@ import { HbuildError } from '../core/errors.js';
 import type { ContainerLimits } from './container-limits.js';
 import { ownerLabels } from './labels.js';
 import { LogSink } from './log-sink.js';
-
+import { DEFAULT_RUNTIME, type Runtime } from './runtime.js';
 
 export interface ContainerSpec {
   imageId: string;
@@ -33,7 +33,7 @@ export interface ContainerOutcome<T> {
 }
 
 /**
- * Run one command in a fresh, locked-down container and hand the tar of
+ * Run one command in a fresh, locked-down container under `runtime` and hand the tar of
  * /build/out to `takeOutput`. The container and its scratch volume are removed
  * on every path: success, failure, timeout and abort.
  */
@@ -42,10 +42,11 @@ export async function runInContainer<T>(
   spec: ContainerSpec,
   takeOutput: (tar: Readable) => Promise<T>,
   signal: AbortSignal,
+  runtime: Runtime = DEFAULT_RUNTIME,
 ): Promise<ContainerOutcome<T>> {
   signal.throwIfAborted();
   const started = performance.now();
-  const container = await docker.createContainer(createOptions(spec));
+  const container = await docker.createContainer(createOptions(spec, runtime));
   const sink = new LogSink(spec.logPath, spec.limits.logBytes);
   let sinkClosed = false;
   try {
@@ -94,7 +95,8 @@ export async function runInContainer<T>(
   }
 }
 
-function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
+/** The create request of a build container: every hardening setting is here, and only here. */
+export function createOptions(spec: ContainerSpec, runtime: Runtime): Docker.ContainerCreateOptions {
   const { limits } = spec;
   return {
     name: `hbuild-${randomBytes(8).toString('hex')}`,
@@ -114,6 +116,7 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
     Labels: { ...spec.labels, ...ownerLabels() },
     StopSignal: 'SIGKILL',
     HostConfig: {
+      Runtime: runtime,
       NetworkMode: spec.networkMode ?? 'none',
       ReadonlyRootfs: true,
       CapDrop: ['ALL'],
