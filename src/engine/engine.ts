@@ -59,14 +59,15 @@ export function createEngine(address: EngineAddress = {}, options: EngineOptions
   const where = describeEngine(address);
   let client: Promise<Docker> | undefined;
   let runtimes: Promise<ReadonlySet<string> | undefined> | undefined;
-  const docker = (): Promise<Docker> =>
-    (client ??= connectDocker(address).catch((err: unknown) => {
-      client = undefined;
-      throw err;
-    }));
   const forgetRuntimes = (): void => {
     runtimes = undefined;
   };
+  const docker = (): Promise<Docker> =>
+    (client ??= connectDocker(address).catch((err: unknown) => {
+      client = undefined;
+      forgetRuntimes();
+      throw err;
+    }));
   /** The client, once the engine is known to have `runtime`. */
   const dockerWith = async (runtime: Runtime): Promise<Docker> => {
     const connected = await docker();
