@@ -10,21 +10,10 @@ import Docker from 'dockerode';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { pack } from 'tar-stream';
-import { runInContainer } from '../src/engine/container.js';
-import { DEFAULT_LIMITS } from '../src/engine/container-limits.js';
 import { defaultRootfs, median, row } from './common.js';
+import { timeIsolationRun } from './isolation-run.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-
-function scaffold(): Readable {
-  const archive = pack();
-  for (const name of ['home/', 'out/', 'wheels/', 'src/']) archive.entry({ name, type: 'directory', mode: 0o755, uid: 1000, gid: 1000 });
-  archive.entry({ name: 'src/pyproject.toml', mode: 0o644, uid: 1000, gid: 1000 }, '[build-system]\n');
-  archive.finalize();
-  return archive as unknown as Readable;
-}
 
 async function main(): Promise<void> {
   const docker = new Docker();
@@ -32,24 +21,8 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'hbuild-bench-iso-'));
   const times: number[] = [];
   for (let i = 0; i < RUNS + 1; i++) {
-    const started = performance.now();
-    await runInContainer(
-      docker,
-      {
-        imageId,
-        cmd: ['/bin/sh', '-c', 'umask 022 && touch /build/out/x'],
-        env: { PATH: '/usr/bin:/bin' },
-        limits: DEFAULT_LIMITS,
-        inputs: [scaffold],
-        logPath: join(dir, `log-${i}`),
-        labels: { 'org.hbuild.package': 'bench==0' },
-      },
-      async (tar) => {
-        for await (const chunk of tar) void chunk;
-      },
-      new AbortController().signal,
-    );
-    if (i > 0) times.push((performance.now() - started) / 1000);
+    const seconds = await timeIsolationRun(docker, imageId, join(dir, `log-${i}`), 'runc');
+    if (i > 0) times.push(seconds);
   }
   const m = median(times);
   console.log(`isolation overhead over ${RUNS} runs: median ${m.toFixed(3)} s, min ${Math.min(...times).toFixed(3)} s, max ${Math.max(...times).toFixed(3)} s`);

@@ -18,7 +18,7 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
   const { values, args } = parsed;
   const { jobs, only, timeout } = values;
   if (values.daemon || (process.env.HBUILD_DAEMON ?? '') !== '') {
-    for (const flag of ['store', 'docker-host', 'sdist-dir', 'index-url', 'timeout', 'recipes', 'signing-key', 'min-age'] as const) {
+    for (const flag of ['store', 'docker-host', 'runtime', 'sdist-dir', 'index-url', 'timeout', 'recipes', 'signing-key', 'min-age'] as const) {
       const value = values[flag];
       if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
         throw new HbuildError('ERR_USAGE', `--${flag} cannot be used with the daemon: it uses its own store, engine and settings`, { hint: 'drop the flag, or run without --daemon' });
@@ -56,7 +56,7 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
       signingKey: values['signing-key'],
       vet: values.vet,
       minAgeDays: values['min-age'],
-      engine: createEngine({ host: values['docker-host'] }),
+      engine: createEngine({ host: values['docker-host'] }, { runtime: values.runtime }),
       limits: timeout === undefined ? {} : { timeoutMs: timeout * 1000 },
       log,
       emit: (event) => {

@@ -15,7 +15,7 @@ export const BUILD = defineCommand({
   command: 'build',
   usage: [{ line: 'hbuild [build] LOCK.yaml [options]', summary: 'build every locked sdist into a verified wheelhouse' }],
   positionals: [LOCK],
-  options: [O.out, O.store, O.jobs, O.record, O.only, O.failFast, O.sdistDir, O.recipes, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.jsonEvents, O.daemon, O.signingKey, O.timeout],
+  options: [O.out, O.store, O.jobs, O.record, O.only, O.failFast, O.sdistDir, O.recipes, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.runtime, O.jsonEvents, O.daemon, O.signingKey, O.timeout],
   notes: EXIT_CODES,
 });
 
@@ -31,7 +31,7 @@ export const VERIFY = defineCommand({
   command: 'verify',
   usage: [{ line: 'hbuild verify LOCK.yaml [options]', summary: 'rebuild every package under variations, compare with each other and the pins, and explain any difference' }],
   positionals: [LOCK],
-  options: [O.variations, O.report, O.jsonResult, O.store, O.jobs, O.only, O.sdistDir, O.recipes, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.timeout],
+  options: [O.variations, O.report, O.jsonResult, O.store, O.jobs, O.only, O.sdistDir, O.recipes, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.runtime, O.timeout],
   notes: `Exit codes: 0 all reproducible · 5 not reproducible · 3 reproducible but not equal to the pin ·
             1 a build failed or a package could not be judged`,
 });
@@ -59,6 +59,7 @@ export const LOCK_COMMAND = defineCommand({
     O.store,
     O.recipes,
     O.dockerHost,
+    O.runtime,
   ],
   notes: `Exit codes: 0 ok · 1 --check: the lock is stale · 2 usage or input error · 3 hash mismatch ·
             4 refused: quarantine, yanked, or a name served by more than one index`,
@@ -108,7 +109,7 @@ export const DAEMON = defineCommand({
   usage: [{ line: 'hbuild daemon [options]', summary: 'serve builds, verification and vetting over a local API' }],
   description: 'Serves jobs over a local HTTP API (see "The daemon" in the README) until SIGTERM or Ctrl-C.',
   positionals: [],
-  options: [O.socket, O.tcp, O.tokenFile, O.state, O.store, O.roots, O.schedule, O.daemonJobs, O.grace, O.dockerHost],
+  options: [O.socket, O.tcp, O.tokenFile, O.state, O.store, O.roots, O.schedule, O.daemonJobs, O.grace, O.dockerHost, O.runtime],
 });
 
 /** Every command and subcommand, in the order `hbuild help` lists them. */

@@ -40,7 +40,7 @@ export async function runDaemonCommand(argv: string[], signal: AbortSignal): Pro
     concurrency: values.jobs,
     graceMs: values.grace * 1000,
     schedules,
-    engine: createEngine({ host: values['docker-host'] }),
+    engine: createEngine({ host: values['docker-host'] }, { runtime: values.runtime }),
     kinds: defaultJobKinds(),
     log,
   });

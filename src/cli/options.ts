@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS } from '../engine/container-limits.js';
+import { RUNTIMES } from '../engine/runtime.js';
 import { DEFAULT_MIN_AGE_DAYS } from '../vet/verdict.js';
 import type { OptionSpec } from './command-spec.js';
 import { Flag, List, NameEqualsUrl, NameList, OneOf, ProjectName, Text, WholeNumber } from './option-values.js';
@@ -29,6 +30,14 @@ export const OPTIONS = {
   },
   indexUrl: { name: 'index-url', type: 'string', arg: 'URL', value: Text, defaultText: "PIP_INDEX_URL, then pip's configuration", help: 'Python index' },
   dockerHost: { name: 'docker-host', type: 'string', arg: 'URL', value: Text, defaultText: 'DOCKER_HOST, else unix:///var/run/docker.sock', help: 'Docker engine' },
+  runtime: {
+    name: 'runtime',
+    type: 'string',
+    arg: 'NAME',
+    value: OneOf(RUNTIMES),
+    defaultText: "the lock's settings.runtime, else runc",
+    help: 'OCI runtime of the build containers: runc (Docker\'s default) or runsc (gVisor, registered with the engine)',
+  },
   timeout: {
     name: 'timeout',
     type: 'string',

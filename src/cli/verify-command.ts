@@ -32,7 +32,7 @@ export async function runVerifyCommand(argv: string[], signal: AbortSignal): Pro
       recipesDir: values.recipes,
       vet: values.vet,
       minAgeDays: values['min-age'],
-      engine: createEngine({ host: values['docker-host'] }),
+      engine: createEngine({ host: values['docker-host'] }, { runtime: values.runtime }),
       limits: timeout === undefined ? {} : { timeoutMs: timeout * 1000 },
       variations,
       ...(values.report === undefined ? {} : { reportDir: values.report }),

@@ -1,12 +1,14 @@
 import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import { PassThrough, Writable, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { HbuildError } from '../core/errors.js';
 import type { ContainerLimits } from './container-limits.js';
 import { engineStatus } from './call.js';
+import { deadlineCommand, ioCommand, outputChannel, ownerOf, sendInputs } from './container-io.js';
+import { bounded, CALL_DEADLINE_MS, SETTLE_DEADLINE_MS, TRANSFER_DEADLINE_MS, withDeadline } from './deadline.js';
 import { ownerLabels } from './labels.js';
 import { LogSink } from './log-sink.js';
-
+import { DEFAULT_RUNTIME, type Runtime } from './runtime.js';
 
 export interface ContainerSpec {
   imageId: string;
@@ -34,22 +36,23 @@ export interface ContainerOutcome<T> {
 }
 
 /**
- * Run one command in a fresh, locked-down container: the input tars go in on stdin, the
- * tar of /build/out comes back on stdout and is handed to `takeOutput` as it streams, the
- * log (stderr) goes to a capped sink. The container is removed on every path: success,
- * failure, timeout, abort and a lost engine (one short try; the next sweep does the rest).
+ * Run one command in a fresh, locked-down container under `runtime`: the input tars go in
+ * on stdin, the tar of /build/out comes back on stdout and is handed to `takeOutput` as it
+ * streams, the log (stderr) goes to a capped sink. The container is removed on every path:
+ * success, failure, timeout, abort and a lost engine (one short try; the next sweep does the rest).
  */
 export async function runInContainer<T>(
   docker: Docker,
   spec: ContainerSpec,
   takeOutput: (tar: Readable) => Promise<T>,
   signal: AbortSignal,
+  runtime: Runtime = DEFAULT_RUNTIME,
   address = 'the Docker engine',
 ): Promise<ContainerOutcome<T>> {
   signal.throwIfAborted();
   const started = performance.now();
   const call = <R>(what: string, ms: number, fn: () => Promise<R>): Promise<R> => withDeadline(address, what, ms, fn);
-  const container = await call('create a container', CALL_DEADLINE_MS, () => docker.createContainer(createOptions(spec)));
+  const container = await call('create a container', CALL_DEADLINE_MS, () => docker.createContainer(createOptions(spec, runtime)));
   const sink = new LogSink(spec.logPath, spec.limits.logBytes);
   let sinkClosed = false;
   let engineLost = false;
@@ -63,45 +66,19 @@ export async function runInContainer<T>(
       stream.on('close', resolve);
       stream.on('error', () => resolve());
     });
-    const outputTar = new PassThrough();
-    let outputBytes = 0;
-    let outputSettled = false;
-    const outputSide = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        outputBytes += chunk.length;
-        // Past the cap, or once the reader has given up, nothing more is passed on.
-        if (outputSettled || outputBytes > spec.limits.outputBytes + OUTPUT_SLACK_BYTES) return done();
-        if (outputTar.write(chunk)) return done();
-        const resume = (): void => {
-          outputTar.off('drain', resume);
-          outputTar.off('close', resume);
-          done();
-        };
-        outputTar.on('drain', resume);
-        outputTar.on('close', resume);
-      },
-      final(done) {
-        outputTar.end();
-        done();
-      },
-    });
-    stream.on('end', () => outputSide.end());
-    stream.on('close', () => outputSide.end());
-    docker.modem.demuxStream(stream, outputSide, sink.writable());
-    const output = takeOutput(outputTar);
-    output.then(
-      () => (outputSettled = true),
-      () => {
-        outputSettled = true;
-        outputTar.resume();
-      },
-    );
+    const out = outputChannel(spec.limits.outputBytes);
+    stream.on('end', () => out.writable.end());
+    stream.on('close', () => out.writable.end());
+    docker.modem.demuxStream(stream, out.writable, sink.writable());
+    const output = takeOutput(out.tar);
+    output.then(out.settle, out.settle);
     await call('start the build', CALL_DEADLINE_MS, () => container.start());
     // A build that exits early (its inputs do not fit) closes stdin: its exit status tells why.
     await sendInputs(stream, spec.inputs, signal).catch(() => undefined);
     const exit = await waitBounded(docker, container, spec.limits.timeoutMs, signal);
     if (exit.kind === 'engine-lost' || exit.unresponsive) engineLost = true;
-    await Promise.race([streamEnded, delay(2000)]);
+    // The log may trail the exit a little; it is not waited for long.
+    await bounded(streamEnded, 2000).catch(() => undefined);
     await sink.close();
     sinkClosed = true;
     if (exit.kind === 'aborted') throw new HbuildError('ERR_CANCELLED', 'build cancelled');
@@ -137,7 +114,7 @@ export async function runInContainer<T>(
         details: { exitCode: exit.code, logTail: sink.tail() },
       });
     }
-    if (outputBytes > spec.limits.outputBytes + OUTPUT_SLACK_BYTES) {
+    if (out.overflowed()) {
       throw new HbuildError('ERR_BUILD_OUTPUT', `the build output archive exceeds ${spec.limits.outputBytes} bytes`, {
         hint: 'a wheel this large is refused; check what the build put into /build/out',
       });
@@ -151,7 +128,8 @@ export async function runInContainer<T>(
   }
 }
 
-function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
+/** The create request of a build container: every hardening setting is here, and only here. */
+export function createOptions(spec: ContainerSpec, runtime: Runtime): Docker.ContainerCreateOptions {
   const { limits } = spec;
   const owner = ownerOf(spec.user ?? '1000:1000');
   return {
@@ -174,6 +152,7 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
     Labels: { ...spec.labels, ...ownerLabels() },
     StopSignal: 'SIGKILL',
     HostConfig: {
+      Runtime: runtime,
       NetworkMode: spec.networkMode ?? 'none',
       ReadonlyRootfs: true,
       CapDrop: ['ALL'],
@@ -203,92 +182,14 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
   };
 }
 
-/** The output stream may run this far past the wheel limit (tar headers and padding) before it is cut. */
-const OUTPUT_SLACK_BYTES = 1024 * 1024;
-
-/**
- * The container's I/O: /build is a tmpfs that exists only while the container runs, so the
- * inputs arrive as tar streams on stdin and are unpacked before the command runs; the
- * command's stdout goes to stderr (the log); when it succeeds, the tar of /build/out goes to
- * stdout. The command does not inherit that stdout (fd 3 is closed for it).
- */
-export function ioCommand(cmd: readonly string[]): string[] {
-  return [
-    '/bin/sh',
-    '-c',
-    'tar -x -i -f - -C /build --no-same-owner || exit 125; exec 3>&1 1>&2; "$@" 3>&-; status=$?; [ "$status" -eq 0 ] || exit "$status"; exec tar -c -f - -C /build out >&3',
-    'hbuild-io',
-    ...cmd,
-  ];
-}
-
-/** Write every input tar, in order, to the container's stdin, then close it; stops when the run is cancelled or stdin closes. */
-async function sendInputs(stdin: NodeJS.ReadWriteStream, inputs: ContainerSpec['inputs'], signal: AbortSignal): Promise<void> {
-  let closed = false;
-  const onClose = (): void => {
-    closed = true;
-  };
-  stdin.once('close', onClose);
-  try {
-    for (const input of inputs) {
-      const source = input();
-      for await (const chunk of source) {
-        if (closed || signal.aborted) {
-          (source as Readable).destroy();
-          return;
-        }
-        if (!stdin.write(chunk as Buffer)) {
-          await new Promise<void>((resolve) => {
-            const go = (): void => {
-              stdin.off('drain', go);
-              stdin.off('close', go);
-              resolve();
-            };
-            stdin.on('drain', go);
-            stdin.on('close', go);
-          });
-        }
-      }
-    }
-    stdin.end();
-  } finally {
-    stdin.off('close', onClose);
-  }
-}
-
-function ownerOf(user: string): { uid: number; gid: number } {
-  const [uid, gid] = user.split(':').map(Number);
-  if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error(`not a uid:gid: ${user}`);
-  return { uid: uid!, gid: gid! };
-}
-
-/** Seconds past hbuild's own wall-clock limit after which the container kills its build itself. */
-export const IN_CONTAINER_GRACE_SECONDS = 5;
-
-/**
- * The command under coreutils' `timeout`, as the container's first process: when hbuild
- * itself dies (kill -9, a crash) and nobody is left to enforce the wall-clock limit, the
- * build is killed in the container a few seconds after it, and the container stops.
- */
-export function deadlineCommand(cmd: readonly string[], timeoutMs: number): string[] {
-  const seconds = Math.ceil(timeoutMs / 1000) + IN_CONTAINER_GRACE_SECONDS;
-  return ['/usr/bin/timeout', '--signal=KILL', `${seconds}s`, ...cmd];
-}
-
 type Exit = ({ kind: 'exited'; code: number } | { kind: 'timeout' } | { kind: 'aborted' } | { kind: 'engine-lost'; why: string }) & {
   /** The engine did not answer the kill: nothing more is asked of it. */
   unresponsive?: boolean;
 };
 
-/** One engine call (create, start, inspect, kill, remove, archive metadata) may take this long. */
-const CALL_DEADLINE_MS = 30_000;
-/** Copying build inputs in: large sdists and requirement wheels. */
-const TRANSFER_DEADLINE_MS = 10 * 60_000;
 /** While a build runs, the engine is pinged this often; this many unanswered pings in a row and it is lost. */
 const WATCH_EVERY_MS = 5_000;
 const WATCH_MISSES = 3;
-/** After a kill, the wait and each removal attempt are bounded too: Ctrl-C must end the run. */
-const SETTLE_DEADLINE_MS = 2_000;
 
 /**
  * Wait for the build to exit, its wall-clock limit, the run's signal, or the loss of the
@@ -350,31 +251,6 @@ export async function removeContainer(container: Docker.Container, attempts = 3)
       if ((err as { statusCode?: number }).statusCode === 404) return;
       if (attempt + 1 < attempts) await delay(200 * (attempt + 1));
     }
-  }
-}
-
-/** `promise`, or a rejection after `ms`. */
-function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
-/** An engine call with a deadline; an engine that does not answer, or cannot be reached, is ERR_DOCKER_UNAVAILABLE naming it. */
-async function withDeadline<T>(address: string, what: string, ms: number, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await bounded(fn(), ms);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const unreachable = code !== undefined && ['ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code);
-    if (!unreachable && !(err instanceof Error && err.message.startsWith('no answer within'))) throw err;
-    throw new HbuildError('ERR_DOCKER_UNAVAILABLE', `the Docker engine at ${address} did not answer while trying to ${what} (${(err as Error).message})`, {
-      hint: 'check that dockerd is running; when it answers again, the next hbuild command removes what this build left',
-      cause: err,
-      details: { engine: address },
-    });
   }
 }
 

@@ -108,6 +108,10 @@ export const Settings = z.strictObject({
     .optional()
     .describe(`SOURCE_DATE_EPOCH for every build; default ${DEFAULT_SOURCE_DATE_EPOCH}`),
   jobs: z.int().min(1).max(MAX_JOBS, `expected at most ${MAX_JOBS}`).optional().describe('builds to run at once'),
+  runtime: z
+    .enum(['runc', 'runsc'], { error: 'expected runc or runsc' })
+    .optional()
+    .describe("OCI runtime of the build containers: runc (default) or runsc (gVisor); --runtime overrides it. Not a build input: a wheel must come out the same under either"),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -31,7 +31,7 @@ export interface BuildLockOptions {
   sdistDirs: string[];
   /** Per-package recipes; default: `recipes/` beside the lock file. */
   recipesDir?: string;
-  /** The container engine builds run on; connected only when a build is not cached. */
+  /** The container engine builds run on; connected only when a build is not cached. Its runtime, if chosen, beats the lock's. */
   engine: Engine;
   limits?: Partial<ContainerLimits>;
   /** `enforce` (default) refuses sources that vetting blocks or the quarantine holds; `report` only records. */
@@ -59,10 +59,12 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
   await checkLocalPaths(loaded, options.sdistDirs);
   const jobs = options.jobs ?? plan.jobs ?? defaultJobs();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  // --runtime beats the lock's settings.runtime. The runtime is no build input: a cached wheel runs no container.
+  const engine = options.engine.withDefaultRuntime(loaded.lock.settings?.runtime);
   // Leftovers of a crashed hbuild are removed at the start of every run, cached or not; a run that needs
   // no container does not wait for it, nor fail when no engine answers.
-  const sweep = sweepLeftovers(options.engine, options.log);
-  const builder = connectBuilder(options.engine, plan.builder, sweep);
+  const sweep = sweepLeftovers(engine, options.log);
+  const builder = connectBuilder(engine, plan.builder, sweep);
   let indexUrl: Promise<string> | undefined;
   options.emit({ type: 'run', status: 'start', packages: plan.packages.length, jobs });
 

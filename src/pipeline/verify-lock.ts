@@ -34,7 +34,7 @@ export interface VerifyLockOptions {
   only?: string[];
   indexUrl?: string;
   sdistDirs: string[];
-  /** The container engine every rebuild runs on. */
+  /** The container engine every rebuild runs on. Its runtime, if chosen, beats the lock's. */
   engine: Engine;
   limits?: Partial<ContainerLimits>;
   /** Per-package recipes; default: `recipes/` beside the lock file. */
@@ -65,9 +65,11 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
   await checkLocalPaths(loaded, options.sdistDirs);
   const jobs = options.jobs ?? plan.jobs ?? Math.max(1, availableParallelism());
   const store = await openStore(options.storeRoot);
-  const stale = await options.engine.sweepStale();
+  // --runtime beats the lock's settings.runtime.
+  const engine = options.engine.withDefaultRuntime(loaded.lock.settings?.runtime);
+  const stale = await engine.sweepStale();
   if (stale > 0) options.log.warn({ removed: stale }, 'removed containers left by a crashed hbuild');
-  const image = await options.engine.resolveBuilderImage(plan.builder);
+  const image = await engine.resolveBuilderImage(plan.builder);
   const lockSha256 = await sha256File(loaded.path);
   const startedAt = started.toISOString();
   const reportDir = resolve(options.reportDir ?? join(store.root, 'verify', runBaseName(startedAt, lockSha256)));
@@ -76,7 +78,7 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
   let indexUrl: Promise<string> | undefined;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const setupFor = (slots: VerifySetup['slots'], signal: AbortSignal): VerifySetup => ({
-    engine: options.engine,
+    engine,
     store,
     imageId: image.imageId,
     sourceDateEpoch: plan.sourceDateEpoch,

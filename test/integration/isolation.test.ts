@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { createServer, type Server } from 'node:net';
 import { createSocket, type Socket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
@@ -9,10 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInContainer } from '../../src/engine/container.js';
 import { DEFAULT_LIMITS } from '../../src/engine/container-limits.js';
 import { resolveBuilderImage } from '../../src/engine/image-resolve.js';
+import type { HbuildError } from '../../src/core/errors.js';
+import { createEngine } from '../../src/engine/index.js';
+import { hasRuntime, registeredRuntimes, RUNTIMES, type Runtime } from '../../src/engine/runtime.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
 import { readZipEntry } from '../fixtures/zip-read.js';
 import { tempDir } from '../helpers/tmp.js';
 import { buildInDir, builderRootfs, engine, leftoverContainers } from './harness.js';
+
+/** The kernel release the build sees: the host's under runc, gVisor's own under runsc. */
+const KERNEL_PROBE = 'import platform\nreport("kernel", platform.release())\n';
 
 /** Python the fixture backend runs during build_wheel: it tries the network and reports what happened. */
 function networkProbe(tcpPort: number, udpPort: number): string {
@@ -48,12 +55,39 @@ function outDirTar(): Readable {
   return archive as unknown as Readable;
 }
 
-describe('build isolation against the real engine', () => {
+/** Builds run under the default runtime and under gVisor; CI must have both (scripts/setup.sh registers runsc). */
+const registered = await registeredRuntimes(await engine());
+const IN_CI = (process.env.CI ?? '') !== '' && process.env.CI !== 'false';
+
+/** How a bounded build ended, in the words of the bomb table below; anything else verbatim, so it fails. */
+function ending(error: HbuildError): string {
+  if (error.code === 'ERR_BUILD_TIMEOUT' && error.message.startsWith('build exceeded its wall-clock limit of 15 s and was killed')) return 'timeout';
+  if (error.code === 'ERR_BUILD_FAILED' && error.message.startsWith('build ran out of memory (limit 256 MiB) and was killed')) return 'out of memory';
+  if (error.code === 'ERR_BUILD_FAILED' && error.details.exitCode === 2) return 'exit 2';
+  return `${error.code}: ${error.message}`;
+}
+
+/** A lock that asks for `runtime` itself, so the lock setting is tested as well as the engine option. */
+function lockWithRuntime(lock: string, runtime: Runtime): string {
+  return lock.replace('settings:\n', `settings:\n  runtime: ${runtime}\n`);
+}
+
+describe.each(RUNTIMES)('build isolation under %s against the real engine', (runtime) => {
+  const available = hasRuntime(registered, runtime);
+  if (!available && !IN_CI) {
+    it.skip(`needs the ${runtime} runtime registered with the engine: run scripts/setup.sh as root`, () => undefined);
+    return;
+  }
+  const onRuntime = createEngine({}, { runtime });
   let docker: Docker;
   let rootfs: string;
   let tcp: Server;
   let udp: Socket;
   const received: string[] = [];
+
+  it('is registered with the engine', () => {
+    expect([...(registered ?? [])], `the engine has no ${runtime}; run scripts/setup.sh as root`).toContain(runtime);
+  });
 
   beforeAll(async () => {
     docker = await engine();
@@ -70,19 +104,28 @@ describe('build isolation against the real engine', () => {
     udp?.close();
   });
 
+  /** The build ran under this runtime: runc shares the host kernel, gVisor answers with its own. */
+  const expectKernel = (kernel: string): void => {
+    if (runtime === 'runc') expect(kernel).toBe(release());
+    else expect(kernel).not.toBe(release());
+  };
+
   const ports = (): [number, number] => [(tcp.address() as { port: number }).port, udp.address().port];
 
   it('a build reaches no loopback listener and resolves no name, while the control run without isolation does reach it', async () => {
     const dir = await tempDir('net');
-    const sdist = await writeFixtureSdist(dir, { name: 'probe-net', version: '1.0', hook: networkProbe(...ports()) });
+    const sdist = await writeFixtureSdist(dir, { name: 'probe-net', version: '1.0', hook: networkProbe(...ports()) + KERNEL_PROBE });
     received.length = 0;
 
-    const run = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true });
+    const run = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true, engine: onRuntime });
     expect(run.failures.map((f) => [f.error.message, f.error.details.logTail])).toEqual([]);
-    const wheel = run.records[0]?.wheel;
-    const seen = JSON.parse(await readZipEntry(join(dir, 'wheelhouse', wheel?.file ?? 'missing'), 'probe_net/_probe/net.txt')) as Record<string, unknown>;
+    const whl = join(dir, 'wheelhouse', run.records[0]?.wheel.file ?? 'missing');
+    const seen = JSON.parse(await readZipEntry(whl, 'probe_net/_probe/net.txt')) as Record<string, unknown>;
+    const kernel = await readZipEntry(whl, 'probe_net/_probe/kernel.txt');
     const isolatedReceived = [...received];
 
+    // The control run shows the probe can reach the listeners at all. It runs under runc: runsc is
+    // registered with --network=none, so not even a host-network container of it has a network.
     const image = await resolveBuilderImage(docker, { image: 'default', rootfs });
     await runInContainer(
       docker,
@@ -100,10 +143,12 @@ describe('build isolation against the real engine', () => {
         tar.resume();
       },
       new AbortController().signal,
+      'runc',
     );
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     expect(run.failures).toEqual([]);
+    expectKernel(kernel);
     expect(seen.tcp).toBe('ConnectionRefusedError');
     expect(seen.dns).toMatch(/^sent:(TimeoutError|timeout|ConnectionRefusedError)/);
     expect(seen.resolve).toBe('gaierror');
@@ -122,16 +167,17 @@ import json, os
 report("env", json.dumps(dict(os.environ), sort_keys=True))
 report("paths", json.dumps({p: os.path.exists(p) for p in ["/var/run/docker.sock", "/run/docker.sock", ${JSON.stringify(dir)}, "/work", "/root/.cache", "/etc/docker"]}))
 report("ids", json.dumps([os.getuid(), os.getgid(), os.geteuid()]))
-`;
+${KERNEL_PROBE}`;
     const sdist = await writeFixtureSdist(dir, { name: 'probe-env', version: '1.0', hook });
 
-    const run = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true });
+    const run = await buildInDir(dir, lockWithRuntime(fixtureLock(rootfs, [sdist]), runtime), { record: true });
     delete process.env.HBUILD_TEST_SECRET;
     expect(run.failures.map((f) => [f.error.message, f.error.details.logTail])).toEqual([]);
     const whl = join(dir, 'wheelhouse', run.records[0]?.wheel.file ?? 'missing');
     const env = JSON.parse(await readZipEntry(whl, 'probe_env/_probe/env.txt')) as Record<string, string>;
     const paths = JSON.parse(await readZipEntry(whl, 'probe_env/_probe/paths.txt')) as Record<string, boolean>;
     const ids = JSON.parse(await readZipEntry(whl, 'probe_env/_probe/ids.txt')) as number[];
+    const kernel = await readZipEntry(whl, 'probe_env/_probe/kernel.txt');
 
     expect(JSON.stringify(env)).not.toContain('planted-secret-4d1f9a');
     expect(Object.keys(env).filter((k) => !k.startsWith('PIP_') && !k.startsWith('PEP517') && !['PYTHONNOUSERSITE', 'PYTHONPATH', '_PYPROJECT_HOOKS_BUILD_BACKEND', 'PYTHONHASHSEED'].includes(k))).toEqual(
@@ -142,23 +188,27 @@ report("ids", json.dumps([os.getuid(), os.getgid(), os.geteuid()]))
     expect(env.PYTHONHASHSEED).toBe('0');
     expect(Object.entries(paths).filter(([, exists]) => exists)).toEqual([]);
     expect(ids).toEqual([1000, 1000, 1000]);
+    expectKernel(kernel);
   });
 
+  // How each bomb may end. Under runc a fork bomb's forks fail at the pids limit and it spins until the
+  // wall clock (or the memory limit) stops it. Under runsc the pids limit also counts gVisor's own host
+  // threads (an idle sandbox takes about 40), so the sandbox's kernel cannot start a thread and dies
+  // with the Go runtime's exit status 2, unless the memory limit kills it first; either way within seconds.
   it.each([
-    ['fork bomb', 'probe-fork', 'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n', /ERR_BUILD_TIMEOUT|ERR_BUILD_FAILED/],
-    ['memory bomb', 'probe-mem', 'blocks = []\nwhile True:\n    blocks.append(bytearray(64 * 1024 * 1024))\n', /ERR_BUILD_FAILED/],
-    ['endless sleep', 'probe-sleep', 'import time\ntime.sleep(10**6)\n', /ERR_BUILD_TIMEOUT/],
-  ])('a %s fails within bounds with a clear error and leaves no container', async (_label, name, hook, code) => {
+    ['fork bomb', 'probe-fork', 'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n', { runc: ['timeout', 'out of memory'], runsc: ['out of memory', 'exit 2'] }],
+    ['memory bomb', 'probe-mem', 'blocks = []\nwhile True:\n    blocks.append(bytearray(64 * 1024 * 1024))\n', { runc: ['out of memory'], runsc: ['out of memory'] }],
+    ['endless sleep', 'probe-sleep', 'import time\ntime.sleep(10**6)\n', { runc: ['timeout'], runsc: ['timeout'] }],
+  ] as const)('a %s fails within bounds with a clear error and leaves no container', async (_label, name, hook, endings) => {
     const dir = await tempDir(name);
     const sdist = await writeFixtureSdist(dir, { name, version: '1.0', hook });
     const started = performance.now();
 
-    const run = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true, limits: { timeoutMs: 15_000, memoryBytes: 256 * 2 ** 20, pids: 128 } });
+    const run = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true, engine: onRuntime, limits: { timeoutMs: 15_000, memoryBytes: 256 * 2 ** 20, pids: 128 } });
     const seconds = (performance.now() - started) / 1000;
 
     expect(run.failures).toHaveLength(1);
-    expect(run.failures[0]?.error.code).toMatch(code);
-    expect(run.failures[0]?.error.message).toMatch(/out of memory|wall-clock limit|exited with status/);
+    expect(endings[runtime]).toContain(ending(run.failures[0]!.error));
     expect(seconds).toBeLessThan(60);
     expect(run.published).toBe(false);
     expect(await leftoverContainers(docker, `${name}==1.0`)).toEqual([]);

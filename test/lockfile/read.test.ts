@@ -195,6 +195,7 @@ packages:
     ['a wheel of another version', '4.8.0-py3-none-any.whl', '4.8.1-py3-none-any.whl', 'packages[1].wheel.file', 23],
     ['a wheel file that is not a wheel', '4.8.0-py3-none-any.whl', '4.8.0-py3-none-any.zip', 'packages[1].wheel.file', 23],
     ['a source date before 1980', '1700000000', '315532799', 'settings.source-date-epoch', 7],
+    ['a runtime other than runc and runsc', '  jobs: 2', '  jobs: 2\n  runtime: kata', 'settings.runtime', 9],
   ])('refuses %s', (_label, from, to, path, line) => {
     const text = VALID.replace(from, to);
 

@@ -1,0 +1,112 @@
+import { PassThrough, Writable, type Readable } from 'node:stream';
+
+/** The output stream may run this far past the wheel limit (tar headers and padding) before it is cut. */
+export const OUTPUT_SLACK_BYTES = 1024 * 1024;
+
+/**
+ * The container's I/O: /build is a tmpfs that exists only while the container runs, so the
+ * inputs arrive as tar streams on stdin and are unpacked before the command runs; the
+ * command's stdout goes to stderr (the log); when it succeeds, the tar of /build/out goes to
+ * stdout. The command does not inherit that stdout (fd 3 is closed for it).
+ */
+export function ioCommand(cmd: readonly string[]): string[] {
+  return [
+    '/bin/sh',
+    '-c',
+    'tar -x -i -f - -C /build --no-same-owner || exit 125; exec 3>&1 1>&2; "$@" 3>&-; status=$?; [ "$status" -eq 0 ] || exit "$status"; exec tar -c -f - -C /build out >&3',
+    'hbuild-io',
+    ...cmd,
+  ];
+}
+
+/** Write every input tar, in order, to the container's stdin, then close it; stops when the run is cancelled or stdin closes. */
+export async function sendInputs(stdin: NodeJS.ReadWriteStream, inputs: ReadonlyArray<() => Readable>, signal: AbortSignal): Promise<void> {
+  let closed = false;
+  const onClose = (): void => {
+    closed = true;
+  };
+  stdin.once('close', onClose);
+  try {
+    for (const input of inputs) {
+      const source = input();
+      for await (const chunk of source) {
+        if (closed || signal.aborted) {
+          (source as Readable).destroy();
+          return;
+        }
+        if (!stdin.write(chunk as Buffer)) {
+          await new Promise<void>((resolve) => {
+            const go = (): void => {
+              stdin.off('drain', go);
+              stdin.off('close', go);
+              resolve();
+            };
+            stdin.on('drain', go);
+            stdin.on('close', go);
+          });
+        }
+      }
+    }
+    stdin.end();
+  } finally {
+    stdin.off('close', onClose);
+  }
+}
+
+export function ownerOf(user: string): { uid: number; gid: number } {
+  const [uid, gid] = user.split(':').map(Number);
+  if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error(`not a uid:gid: ${user}`);
+  return { uid: uid!, gid: gid! };
+}
+
+/** Seconds past hbuild's own wall-clock limit after which the container kills its build itself. */
+export const IN_CONTAINER_GRACE_SECONDS = 5;
+
+/**
+ * The command under coreutils' `timeout`, as the container's first process: when hbuild
+ * itself dies (kill -9, a crash) and nobody is left to enforce the wall-clock limit, the
+ * build is killed in the container a few seconds after it, and the container stops.
+ */
+export function deadlineCommand(cmd: readonly string[], timeoutMs: number): string[] {
+  const seconds = Math.ceil(timeoutMs / 1000) + IN_CONTAINER_GRACE_SECONDS;
+  return ['/usr/bin/timeout', '--signal=KILL', `${seconds}s`, ...cmd];
+}
+
+/**
+ * The stdout side of the container: passed on to the output reader with backpressure, up to
+ * `maxBytes` (plus slack); past that, or once the reader has settled, bytes are counted and dropped.
+ */
+export function outputChannel(maxBytes: number): { writable: Writable; tar: PassThrough; bytes: () => number; overflowed: () => boolean; settle: () => void } {
+  const tar = new PassThrough();
+  let bytes = 0;
+  let settled = false;
+  const limit = maxBytes + OUTPUT_SLACK_BYTES;
+  const writable = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      if (settled || bytes > limit) return done();
+      if (tar.write(chunk)) return done();
+      const resume = (): void => {
+        tar.off('drain', resume);
+        tar.off('close', resume);
+        done();
+      };
+      tar.on('drain', resume);
+      tar.on('close', resume);
+    },
+    final(done) {
+      tar.end();
+      done();
+    },
+  });
+  return {
+    writable,
+    tar,
+    bytes: () => bytes,
+    overflowed: () => bytes > limit,
+    settle: () => {
+      settled = true;
+      tar.resume();
+    },
+  };
+}
