@@ -84,7 +84,8 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
 
   let builder = existing?.lock.builder ?? (options.builder?.rootfs ? { image: options.builder.image ?? 'default', rootfs: options.builder.rootfs } : undefined);
   // Leftovers of crashed runs are swept meanwhile; Docker is otherwise reached only when a hook or build first has to run.
-  const engine = options.probe ? undefined : (options.engine ?? createEngine());
+  // The runtime: --runtime, else the existing lock's settings.runtime, else runc.
+  const engine = options.probe ? undefined : (options.engine ?? createEngine()).withDefaultRuntime(existing?.lock.settings?.runtime);
   const sweep = engine ? sweepLeftovers(engine, options.log) : Promise.resolve(0);
   const probe =
     options.probe ??
