@@ -98,7 +98,7 @@ describe('hbuild daemon: durable jobs, cancel and shutdown', () => {
 
     expect(cancelled.status).toBe(202);
     expect(job).toMatchObject({ state: 'cancelled', exitCode: 130 });
-    expect(events.at(-1)).toMatchObject({ type: 'run', status: 'failed' });
+    expect(events.at(-1)).toMatchObject({ type: 'run', status: 'cancelled' });
     expect(events).toContainEqual(expect.objectContaining({ type: 'package', name: 'fx-daemon-cancel', status: 'failed', message: 'build cancelled' }));
     expect(again.status).toBe(409);
     expect(metrics).toContain('hbuild_jobs_total{kind="build",outcome="cancelled"} 1');
