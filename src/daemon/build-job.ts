@@ -1,9 +1,7 @@
 import { EXIT, worstExitCode } from '../core/exit-codes.js';
-import { HbuildError } from '../core/errors.js';
-import { readLock } from '../lockfile/read.js';
 import { buildLock } from '../pipeline/build-lock.js';
 import type { JobContext, JobOutcome } from './job-runner.js';
-import { checkLockPath, checkOutDir, checkSdistPaths } from './roots.js';
+import { checkJobPaths } from './roots.js';
 import { summarize } from '../pipeline/summary.js';
 
 
@@ -13,15 +11,7 @@ import { summarize } from '../pipeline/summary.js';
  */
 export async function runBuildJob(context: JobContext): Promise<JobOutcome> {
   const { job, roots } = context;
-  if (job.source !== 'content') {
-    const lock = await checkLockPath(job.lockPath, roots);
-    if (!lock.ok) throw new HbuildError('ERR_USAGE', lock.message, { hint: 'lock files must stay under the daemon\'s --roots' });
-  }
-  if (job.options.out !== undefined) {
-    const out = await checkOutDir(job.options.out, roots);
-    if (!out.ok) throw new HbuildError('ERR_USAGE', out.message, { hint: 'wheelhouse directories must stay under the daemon\'s --roots' });
-  }
-  await checkSdistPaths(await readLock(job.lockPath), roots);
+  await checkJobPaths(job, roots);
 
   const result = await buildLock({
     lockPath: job.lockPath,

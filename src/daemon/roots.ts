@@ -1,7 +1,7 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { HbuildError } from '../core/errors.js';
-import type { LoadedLock } from '../lockfile/read.js';
+import { readLock, type LoadedLock } from '../lockfile/read.js';
 
 export type PathCheck = { ok: true; path: string } | { ok: false; reason: 'outside' | 'missing' | 'not-a-file'; message: string };
 
@@ -89,4 +89,21 @@ export async function checkSdistPaths(loaded: LoadedLock, roots: readonly string
 
 function outside(path: string, what = 'lock file'): PathCheck {
   return { ok: false, reason: 'outside', message: `${what} ${path} is outside the daemon's roots` };
+}
+
+/**
+ * Every path a queued job names, checked again when it starts (it may have waited a while):
+ * the lock (unless it was sent as content), the wheelhouse when one is named, and every
+ * local sdist the lock refers to must really lie under the roots.
+ */
+export async function checkJobPaths(job: { source: string; lockPath: string; options: { out?: string } }, roots: readonly string[]): Promise<void> {
+  if (job.source !== 'content') {
+    const lock = await checkLockPath(job.lockPath, roots);
+    if (!lock.ok) throw new HbuildError('ERR_USAGE', lock.message, { hint: "lock files must stay under the daemon's --roots" });
+  }
+  if (job.options.out !== undefined) {
+    const out = await checkOutDir(job.options.out, roots);
+    if (!out.ok) throw new HbuildError('ERR_USAGE', out.message, { hint: "wheelhouse directories must stay under the daemon's --roots" });
+  }
+  await checkSdistPaths(await readLock(job.lockPath), roots);
 }

@@ -1,8 +1,6 @@
 import { verifyExitCode } from '../pipeline/summary.js';
 import type { JobContext, JobOutcome } from './job-runner.js';
-import { checkLockPath, checkSdistPaths } from './roots.js';
-import { HbuildError } from '../core/errors.js';
-import { readLock } from '../lockfile/read.js';
+import { checkJobPaths } from './roots.js';
 import { EXIT } from '../core/exit-codes.js';
 import { renderSummary } from '../verify/summary.js';
 import { verifyLock } from '../pipeline/verify-lock.js';
@@ -19,11 +17,7 @@ const MAX_REPORT_CHARS = 64 * 1024;
  */
 export async function verifyJobRunner(context: JobContext): Promise<JobOutcome> {
   const { job, roots } = context;
-  if (job.source !== 'content') {
-    const lock = await checkLockPath(job.lockPath, roots);
-    if (!lock.ok) throw new HbuildError('ERR_USAGE', lock.message, { hint: "lock files must stay under the daemon's --roots" });
-  }
-  await checkSdistPaths(await readLock(job.lockPath), roots);
+  await checkJobPaths(job, roots);
 
   const result = await verifyLock({
     lockPath: job.lockPath,

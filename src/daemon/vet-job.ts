@@ -1,12 +1,10 @@
 import type { ErrorCode } from '../core/errors.js';
 import { EXIT, worstExitCode } from '../core/exit-codes.js';
-import { HbuildError } from '../core/errors.js';
 import { vetLock } from '../pipeline/vet-lock.js';
-import { readLock } from '../lockfile/read.js';
 import { renderVetText } from '../vet/report-text.js';
 import { isRefused } from '../vet/verdict.js';
 import type { JobContext, JobOutcome } from './job-runner.js';
-import { checkLockPath, checkSdistPaths } from './roots.js';
+import { checkJobPaths } from './roots.js';
 
 /** The text report kept in a job's record. */
 const MAX_REPORT_CHARS = 64 * 1024;
@@ -17,11 +15,7 @@ const MAX_REPORT_CHARS = 64 * 1024;
  */
 export async function runVetJob(context: JobContext): Promise<JobOutcome> {
   const { job, roots } = context;
-  if (job.source !== 'content') {
-    const lock = await checkLockPath(job.lockPath, roots);
-    if (!lock.ok) throw new HbuildError('ERR_USAGE', lock.message, { hint: "lock files must stay under the daemon's --roots" });
-  }
-  await checkSdistPaths(await readLock(job.lockPath), roots);
+  await checkJobPaths(job, roots);
 
   const vetted = await vetLock({
     lockPath: job.lockPath,
