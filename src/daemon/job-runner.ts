@@ -53,3 +53,11 @@ export function outcomeFromError(thrown: unknown, signal: AbortSignal, log: Logg
   log.error({ err }, 'job failed with an unexpected error');
   return { exitCode: EXIT.buildFailed, error: { code: 'ERR_INTERNAL', message: `internal error: ${err instanceof Error ? err.message : String(err)}` } };
 }
+
+/** The text report a job's record keeps; the whole result stays where the run wrote it. */
+const MAX_REPORT_CHARS = 64 * 1024;
+
+/** A job's text report, cut to what a job record keeps, with where to find the rest. */
+export function jobReport(report: string, rest: string): string {
+  return report.length > MAX_REPORT_CHARS ? `${report.slice(0, MAX_REPORT_CHARS)}\n… (${rest})\n` : report;
+}

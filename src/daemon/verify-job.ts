@@ -1,12 +1,9 @@
 import { verifyExitCode } from '../pipeline/summary.js';
-import type { JobContext, JobOutcome } from './job-runner.js';
+import { jobReport, type JobContext, type JobOutcome } from './job-runner.js';
 import { checkJobPaths } from './roots.js';
 import { EXIT } from '../core/exit-codes.js';
 import { renderSummary } from '../verify/summary.js';
 import { verifyLock } from '../pipeline/verify-lock.js';
-
-/** The terminal summary kept in a job's record; the full result stays in the store. */
-const MAX_REPORT_CHARS = 64 * 1024;
 
 /**
  * The daemon's runner for `verify` jobs (and so for scheduled nightly runs),
@@ -35,7 +32,7 @@ export async function verifyJobRunner(context: JobContext): Promise<JobOutcome> 
     exitCode: context.signal.aborted ? EXIT.cancelled : verifyExitCode(result.outcome),
     summary: {
       kind: 'verify',
-      report: report.length > MAX_REPORT_CHARS ? `${report.slice(0, MAX_REPORT_CHARS)}\n… (see ${result.reportDir}/index.html)\n` : report,
+      report: jobReport(report, `see ${result.reportDir}/index.html`),
       data: {
         outcome: result.outcome,
         counts: result.summary,

@@ -3,11 +3,8 @@ import { EXIT, worstExitCode } from '../core/exit-codes.js';
 import { vetLock } from '../pipeline/vet-lock.js';
 import { renderVetText } from '../vet/report-text.js';
 import { isRefused } from '../vet/verdict.js';
-import type { JobContext, JobOutcome } from './job-runner.js';
+import { jobReport, type JobContext, type JobOutcome } from './job-runner.js';
 import { checkJobPaths } from './roots.js';
-
-/** The text report kept in a job's record. */
-const MAX_REPORT_CHARS = 64 * 1024;
 
 /**
  * A `vet` job: exactly `hbuild vet`, through the same `vetLock`, with the exit code the CLI
@@ -33,7 +30,7 @@ export async function runVetJob(context: JobContext): Promise<JobOutcome> {
     exitCode: context.signal.aborted ? EXIT.cancelled : worstExitCode(codes),
     summary: {
       kind: 'vet',
-      report: report.length > MAX_REPORT_CHARS ? `${report.slice(0, MAX_REPORT_CHARS)}\n… (truncated; run hbuild vet for the whole report)\n` : report,
+      report: jobReport(report, 'truncated; run hbuild vet for the whole report'),
       data: {
         packages: vetted.map((v) => ({
           name: v.name,

@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { DEFAULT_LIMITS, sweepLeftovers, type ContainerLimits, type Engine } from '../engine/index.js';
 import type { HbuildEvent } from '../core/events.js';
-import { resolveIndexUrl } from '../fetch/index-url.js';
 import { checkLocalPaths } from '../lockfile/local-paths.js';
 import { planBuild } from '../lockfile/plan.js';
 import { readLockMemo } from './read-lock-memo.js';
@@ -17,6 +16,7 @@ import { HBUILD_VERSION } from '../core/version.js';
 import { publishWheelhouse } from '../wheelhouse/publish.js';
 import { attestWheelhouse } from '../attest/write.js';
 import type { BuilderConnection } from './package-build.js';
+import { sourcesFor } from './prepare.js';
 import { ENGINE_ERRORS, runBuilds, type RunResult } from './run-builds.js';
 
 export interface BuildLockOptions {
@@ -65,7 +65,6 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
   // no container does not wait for it, nor fail when no engine answers.
   const sweep = sweepLeftovers(engine, options.log);
   const builder = connectBuilder(engine, plan.builder, sweep);
-  let indexUrl: Promise<string> | undefined;
   options.emit({ type: 'run', status: 'start', packages: plan.packages.length, jobs });
 
   const result = await runBuilds({
@@ -73,12 +72,10 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
     store,
     builder,
     frame: { limits, sourceDateEpoch: plan.sourceDateEpoch, builderRootfs: plan.builder.rootfs },
-    indexUrl: () => (indexUrl ??= resolveIndexUrl(options.indexUrl)),
-    sdistDirs: options.sdistDirs.map((d) => resolve(d)),
+    ...sourcesFor(loaded.dir, options),
     jobs,
     record: options.record,
     failFast: options.failFast,
-    recipesDir: resolve(options.recipesDir ?? resolve(loaded.dir, 'recipes')),
     vet: { mode: options.vet ?? 'enforce', minAgeDays: options.minAgeDays ?? DEFAULT_MIN_AGE_DAYS },
     log: options.log,
     emit: options.emit,

@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import type { HbuildError } from '../core/errors.js';
+import { resolveIndexUrl } from '../fetch/index-url.js';
 import type { HbuildEvent } from '../core/events.js';
 import { fetchSdist, type FetchedSdist } from '../fetch/fetch-sdist.js';
 import { inspectCached } from '../inspect/inspect-cached.js';
@@ -28,6 +30,20 @@ export interface PreparedSdist {
   inspected: InspectResult;
   recipe: LoadedRecipe | null;
   vet: VetOutcome;
+}
+
+/**
+ * Where a run's sources and recipes come from, as every command takes them: the index is
+ * resolved only when a store miss with no local copy needs it; `--sdist-dir` folders and
+ * the recipes folder (default `recipes/` beside the lock) are made absolute.
+ */
+export function sourcesFor(lockDir: string, given: { indexUrl?: string; sdistDirs: readonly string[]; recipesDir?: string }): Pick<PrepareOptions, 'indexUrl' | 'sdistDirs' | 'recipesDir'> {
+  let indexUrl: Promise<string> | undefined;
+  return {
+    indexUrl: () => (indexUrl ??= resolveIndexUrl(given.indexUrl)),
+    sdistDirs: given.sdistDirs.map((d) => resolve(d)),
+    recipesDir: resolve(given.recipesDir ?? resolve(lockDir, 'recipes')),
+  };
 }
 
 /** The stage steps before any container: every run takes a source through exactly these. */

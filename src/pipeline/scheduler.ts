@@ -41,7 +41,7 @@ export interface PackageTask<P, R, D> {
   /** Whether `act` waits for the build requirements (default true; vetting needs none). */
   waitForRequirements?: boolean;
   /** Told of each failure as it happens (events, logs). */
-  onFailure?(failure: PackageFailure): void;
+  onFailure?(failure: PackageFailure, pkg: PlannedPackage): void;
 }
 
 export interface ScheduleOptions {
@@ -101,7 +101,7 @@ export async function schedule<P, R, D>(plan: Plan, task: PackageTask<P, R, D>, 
       const error = toHbuildError(err, signal);
       settle(pkg.key, { key: pkg.key, name: pkg.name, ok: false, reason: error.message });
       const failure: PackageFailure = { name: pkg.name, version: pkg.version, stage, error };
-      task.onFailure?.(failure);
+      task.onFailure?.(failure, pkg);
       if (options.failFast && error.code !== 'ERR_DEPENDENCY_FAILED' && error.code !== 'ERR_CANCELLED') run.abort();
       if (options.fatal?.(error)) run.abort();
       return { pkg, ok: false, failure };

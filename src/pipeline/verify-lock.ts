@@ -8,7 +8,6 @@ import type { HbuildEvent } from '../core/events.js';
 import { sha256File } from '../core/digest.js';
 import { HBUILD_VERSION } from '../core/version.js';
 import { DEFAULT_LIMITS, type ContainerLimits, type Engine } from '../engine/index.js';
-import { resolveIndexUrl } from '../fetch/index-url.js';
 import { checkLocalPaths } from '../lockfile/local-paths.js';
 import { planBuild, type PlannedPackage } from '../lockfile/plan.js';
 import { readLock } from '../lockfile/read.js';
@@ -24,7 +23,7 @@ import type { LocalOutcome, VerifySetup } from '../verify/verify-build.js';
 import { verifyPackage } from '../verify/verify-package.js';
 import { DEFAULT_MIN_AGE_DAYS } from '../vet/verdict.js';
 import type { VetMode } from '../vet/vet-step.js';
-import { createPrepare, type PreparedSdist } from './prepare.js';
+import { createPrepare, sourcesFor, type PreparedSdist } from './prepare.js';
 import { schedule, type PackageFailure, type RequirementOutcome, type TaskContext } from './scheduler.js';
 
 export interface VerifyLockOptions {
@@ -75,7 +74,6 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
   const reportDir = resolve(options.reportDir ?? join(store.root, 'verify', runBaseName(startedAt, lockSha256)));
   await mkdir(reportDir, { recursive: true });
   const previous = await readHistory(store.root);
-  let indexUrl: Promise<string> | undefined;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const setupFor = (slots: VerifySetup['slots'], signal: AbortSignal): VerifySetup => ({
     engine,
@@ -93,9 +91,7 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
   const sentinels = makeSentinels();
   const prepare = createPrepare({
     store,
-    indexUrl: () => (indexUrl ??= resolveIndexUrl(options.indexUrl)),
-    sdistDirs: options.sdistDirs.map((d) => resolve(d)),
-    recipesDir: resolve(options.recipesDir ?? resolve(loaded.dir, 'recipes')),
+    ...sourcesFor(loaded.dir, options),
     vet: { mode: options.vet ?? 'enforce', minAgeDays: options.minAgeDays ?? DEFAULT_MIN_AGE_DAYS },
     emit: options.emit,
   });
@@ -148,10 +144,7 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
       },
       act: async (pkg, prepared, requirements, context) => reported(await verifyOne(pkg, prepared, requirements, context)),
       offer: (verified) => ({ ok: false, reason: `${verified.name} was not verified` }),
-      onFailure: (failure) => {
-        const pkg = plan.packages.find((p) => p.name === failure.name);
-        if (pkg) failed.set(pkg.key, reported(unjudgedFailure(pkg, failure)));
-      },
+      onFailure: (failure, pkg) => failed.set(pkg.key, reported(unjudgedFailure(pkg, failure))),
     },
     { jobs, failFast: false, signal: options.signal },
   );

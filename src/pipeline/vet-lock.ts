@@ -3,7 +3,6 @@ import { pino, type Logger } from 'pino';
 import { isHbuildError } from '../core/errors.js';
 import { sweepLeftovers, type Engine } from '../engine/index.js';
 import type { HbuildEvent } from '../core/events.js';
-import { resolveIndexUrl } from '../fetch/index-url.js';
 import { checkLocalPaths } from '../lockfile/local-paths.js';
 import { planBuild } from '../lockfile/plan.js';
 import { readLock } from '../lockfile/read.js';
@@ -11,7 +10,7 @@ import { openStore } from '../store/store.js';
 import type { VetException } from '../vet/schema.js';
 import type { VettedPackage } from '../vet/types.js';
 import { DEFAULT_MIN_AGE_DAYS } from '../vet/verdict.js';
-import { createPrepare } from './prepare.js';
+import { createPrepare, sourcesFor } from './prepare.js';
 import { schedule } from './scheduler.js';
 
 export interface VetLockOptions {
@@ -44,12 +43,9 @@ export async function vetLock(options: VetLockOptions): Promise<VettedPackage[]>
   await checkLocalPaths(loaded, options.sdistDirs);
   const store = await openStore(options.storeRoot);
   const sweep = options.engine ? sweepLeftovers(options.engine, options.log ?? pino({ enabled: false })) : Promise.resolve(0);
-  let indexUrl: Promise<string> | undefined;
   const prepare = createPrepare({
     store,
-    indexUrl: () => (indexUrl ??= resolveIndexUrl(options.indexUrl)),
-    sdistDirs: options.sdistDirs.map((d) => resolve(d)),
-    recipesDir: resolve(options.recipesDir ?? resolve(loaded.dir, 'recipes')),
+    ...sourcesFor(loaded.dir, options),
     vet: { mode: 'report', minAgeDays: options.minAgeDays ?? DEFAULT_MIN_AGE_DAYS, ...(options.exceptions ? { extraExceptions: options.exceptions } : {}) },
     emit: options.emit ?? (() => undefined),
   });
@@ -66,9 +62,8 @@ export async function vetLock(options: VetLockOptions): Promise<VettedPackage[]>
       },
       offer: () => undefined,
       waitForRequirements: false,
-      onFailure: (failure) => {
-        const pkg = plan.packages.find((p) => p.name === failure.name);
-        if (pkg && failure.error.code !== 'ERR_CANCELLED') options.onPackage?.({ ...entryOf(pkg), error: failure.error });
+      onFailure: (failure, pkg) => {
+        if (failure.error.code !== 'ERR_CANCELLED') options.onPackage?.({ ...entryOf(pkg), error: failure.error });
       },
     },
     { jobs: 1, failFast: false, signal: options.signal },

@@ -1,6 +1,6 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BuildAction } from './records.js';
+import { BuildAction, readRecord } from './records.js';
 import { BLOB_KINDS, listBlobs } from './verify-store.js';
 
 export interface GcOptions {
@@ -41,8 +41,7 @@ export async function collectGarbage(root: string, options: GcOptions): Promise<
     const path = join(actionsDir, name);
     const info = await stat(path);
     // Hook answers of `hbuild lock` share the area; they reference no blob.
-    const parsed = BuildAction.safeParse(await readFile(path, 'utf8').then(JSON.parse, () => null).catch(() => null));
-    const record = parsed.success ? parsed.data : undefined;
+    const record = (await readRecord(path, BuildAction).catch(() => null)) ?? undefined;
     const wheel = record?.wheel.sha256;
     if (info.mtimeMs >= horizon || (wheel && options.pinned.has(wheel))) {
       if (wheel) referenced.add(wheel);

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { z } from 'zod';
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
@@ -29,3 +30,29 @@ export interface MemoCheck<T> {
 
 /** Records and memos are small; anything larger is not ours and is ignored. */
 export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+
+/** Read a small JSON record and check it; a missing, oversized, unparsable or ill-shaped one is null. */
+export async function readRecord<T>(path: string, schema: MemoCheck<T>): Promise<T | null> {
+  let text: string;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size > MAX_RECORD_BYTES) return null;
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const parsed = schema.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}

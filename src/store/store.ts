@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -8,7 +8,7 @@ import { HbuildError } from '../core/errors.js';
 import { HashingStream, SHA256_HEX, sha256File } from '../core/digest.js';
 import { tempPathFor, writeFileAtomic } from '../core/fs-atomic.js';
 import { acquireFileLock } from './lock.js';
-import { MAX_RECORD_BYTES, type MemoCheck } from './records.js';
+import { readRecord, type MemoCheck } from './records.js';
 
 /** Content kinds the store keeps, each addressed by the sha256 of its bytes. */
 export type BlobKind = 'sources' | 'wheels' | 'logs';
@@ -139,28 +139,3 @@ function memoDir(area: MemoArea): string {
   return area === 'locks' ? 'memo-locks' : area;
 }
 
-/** Read a small JSON record and check it; a missing, oversized, unparsable or ill-shaped one is null. */
-async function readRecord<T>(path: string, schema: MemoCheck<T>): Promise<T | null> {
-  let text: string;
-  try {
-    const handle = await open(path, 'r');
-    try {
-      const { size } = await handle.stat();
-      if (size > MAX_RECORD_BYTES) return null;
-      text = await handle.readFile('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const parsed = schema.safeParse(raw);
-  return parsed.success ? parsed.data : null;
-}
