@@ -2,7 +2,7 @@ import { HBUILD_VERSION } from '../core/version.js';
 import type { Follower } from './event-log.js';
 import { ApiError } from './http/http-errors.js';
 import type { JobQueue } from './job-queue.js';
-import type { Metrics } from './metrics.js';
+import type { Exposition, Metrics } from './metrics.js';
 import type { ResolvedSchedule, Scheduler } from './schedules.js';
 import type { Job, SubmitRequest } from './schema.js';
 import { prepareJob, type SubmitContext } from './submit.js';
@@ -15,7 +15,7 @@ export interface DaemonApi {
   cancelJob(id: string): Promise<Job>;
   followEvents(id: string, follower: Follower): Promise<() => void>;
   health(): Record<string, unknown>;
-  metrics(): string;
+  metrics(): Promise<Exposition>;
   schedules(): Array<Record<string, unknown>>;
 }
 

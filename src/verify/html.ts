@@ -16,12 +16,16 @@ export function fileLink(path: string | undefined, text: string): string {
   return `<a href="${esc(path.split('/').map(encodeURIComponent).join('/'))}">${esc(text)}</a>`;
 }
 
+// Every name, hash and line here comes from a package: a long one wraps (overflow-wrap:anywhere
+// also lets tables shrink to fit), and preformatted text scrolls in its own box, so no string can
+// widen the page. contain:inline-size keeps a wide <pre> from stretching the table cell it sits in;
+// a cell's min-width keeps short words (statuses, pins) whole beside long columns.
 export const STYLE = `
-body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:78em;padding:0 1em;color:#1d1d1f}
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:78em;padding:0 1em;color:#1d1d1f;overflow-wrap:anywhere}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}h3{font-size:1em}
-table{border-collapse:collapse;margin:.5em 0;width:100%}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:.5em 0;width:100%}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top;min-width:6em}
 th{background:#f2f2f2}code,pre{font-family:ui-monospace,monospace;font-size:12.5px}
-pre{background:#f8f8f8;border:1px solid #ddd;padding:.5em;overflow-x:auto;white-space:pre}
+pre{background:#f8f8f8;border:1px solid #ddd;padding:.5em;overflow-x:auto;white-space:pre;max-width:100%;box-sizing:border-box;contain:inline-size}
 .identical{background:#e6f4ea}.differed{background:#fce8e6}.failed{background:#fef7e0}.inconclusive{background:#eee}
 .del{color:#b3261e}.add{color:#1e7d32}.hunk{color:#6a3fb5}.meta{color:#555}
 .hash{font-family:ui-monospace,monospace;word-break:break-all}

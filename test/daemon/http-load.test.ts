@@ -32,7 +32,7 @@ const api: DaemonApi = {
   cancelJob: () => Promise.reject(new Error('not in this test')),
   followEvents: () => Promise.resolve(() => undefined),
   health: () => ({ status: 'ok' }),
-  metrics: () => '',
+  metrics: () => Promise.resolve({ contentType: 'text/plain', text: '' }),
   schedules: () => [],
 };
 

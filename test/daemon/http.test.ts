@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { daemonEndpoint } from '../../src/daemon/client.js';
 import { bearerMatches, readTokenFile } from '../../src/daemon/http/auth.js';
 import { parseTcpAddress } from '../../src/daemon/http/listen.js';
-import { createMetrics } from '../../src/daemon/metrics.js';
 import { SubmitRequest } from '../../src/daemon/schema.js';
 import { useTempDir } from '../helpers/tmp.js';
 
@@ -84,27 +83,5 @@ describe('daemon transport rules', () => {
 
     expect(ok.success && ok.data.options).toEqual({ record: true, only: ['a-b'], jobs: 2 });
     expect(bad.every((accepted) => !accepted)).toBe(true);
-  });
-
-  it('counts builds by outcome, cache hits and job durations in Prometheus text', () => {
-    const metrics = createMetrics(0);
-    metrics.observeEvent({ type: 'package', name: 'a', version: '1', stage: 'check', status: 'done' });
-    metrics.observeEvent({ type: 'package', name: 'b', version: '1', stage: 'build', status: 'cached' });
-    metrics.observeEvent({ type: 'package', name: 'c', version: '1', stage: 'build', status: 'failed' });
-    metrics.observeJob('build', 'succeeded', 3);
-    metrics.observeJob('build', 'failed', 400);
-
-    const text = metrics.render({ queued: 4, running: 1 });
-
-    expect(text).toContain('hbuild_daemon_queue_depth 4\n');
-    expect(text).toContain('hbuild_daemon_jobs_running 1\n');
-    expect(text).toContain('hbuild_packages_total{outcome="built"} 1\n');
-    expect(text).toContain('hbuild_packages_total{outcome="failed"} 1\n');
-    expect(text).toContain('hbuild_cache_hits_total 1\n');
-    expect(text).toContain('hbuild_jobs_total{kind="build",outcome="failed"} 1\n');
-    expect(text).toContain('hbuild_job_duration_seconds_bucket{kind="build",le="5"} 1\n');
-    expect(text).toContain('hbuild_job_duration_seconds_bucket{kind="build",le="600"} 2\n');
-    expect(text).toContain('hbuild_job_duration_seconds_bucket{kind="build",le="+Inf"} 2\n');
-    expect(text).toContain('hbuild_job_duration_seconds_sum{kind="build"} 403\n');
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePrometheus } from '../helpers/prometheus.js';
 import { useTempDir } from '../helpers/tmp.js';
 import { api, ensureBuilt, eventsOf, spawnDaemon, spawnTcpDaemon, waitForJob, writeProject, type DaemonProcess, type Target } from './daemon-entry.js';
 import { builderRootfs, engine } from './harness.js';
@@ -173,39 +174,38 @@ describe('hbuild daemon: its API over the real socket', () => {
     expect(listed.map((j: { id: string }) => j.id)).toContain(job.id);
   });
 
-  it('serves Prometheus metrics that parse', async () => {
+  it('runs a vet job through the API, as hbuild vet would', async () => {
+    const lock = await writeProject(roots, { name: 'fx-daemon-vet', version: '1.0' }, rootfs);
+
+    const submitted = await api(unix, 'POST', '/v1/jobs', { kind: 'vet', lock: { path: lock } });
+    const job = await waitForJob(daemon.socket, submitted.json().id);
+
+    expect(submitted.status).toBe(202);
+    expect(job).toMatchObject({ kind: 'vet', state: 'succeeded', exitCode: 0, summary: { kind: 'vet', data: { packages: [{ name: 'fx-daemon-vet', version: '1.0', verdict: 'pass' }] } } });
+    expect(job.summary.report).toContain('fx-daemon-vet');
+  });
+
+  it('serves Prometheus metrics that parse, counting the jobs and builds it ran', async () => {
     const answer = await api(unix, 'GET', '/metrics');
     const samples = parsePrometheus(answer.text);
+    const jobs = (await api(unix, 'GET', '/v1/jobs')).json().jobs as Array<{ kind: string; state: string }>;
+    const health = (await api(unix, 'GET', '/v1/health')).json();
 
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(samples.get('hbuild_daemon_queue_depth')).toBe(0);
+    expect(samples.get('hbuild_daemon_jobs_running')).toBe(0);
+    expect(samples.get('hbuild_daemon_start_time_seconds')).toBe(Math.floor(Date.parse(health.startedAt) / 1000));
+    for (const [kind, outcome] of [['build', 'succeeded'], ['build', 'failed'], ['vet', 'succeeded']]) {
+      const finished = jobs.filter((j) => j.kind === kind && j.state === outcome).length;
+      expect(samples.get(`hbuild_jobs_total{kind="${kind}",outcome="${outcome}"}`), `${kind} ${outcome}`).toBe(finished);
+    }
     expect(samples.get('hbuild_jobs_total{kind="build",outcome="succeeded"}')).toBeGreaterThanOrEqual(1);
+    expect(samples.get('hbuild_jobs_total{kind="vet",outcome="succeeded"}')).toBe(1);
     expect(samples.get('hbuild_packages_total{outcome="built"}')).toBeGreaterThanOrEqual(1);
-    expect(samples.has('hbuild_cache_hits_total')).toBe(true);
-    const buckets = [...samples].filter(([k]) => k.startsWith('hbuild_job_duration_seconds_bucket{kind="build"')).map(([, v]) => v);
-    expect(buckets).toEqual([...buckets].sort((a, b) => a - b));
-    expect(buckets.at(-1)).toBe(samples.get('hbuild_job_duration_seconds_count{kind="build"}'));
+    expect(samples.get('hbuild_cache_hits_total')).toBe(samples.get('hbuild_packages_total{outcome="cached"}'));
+    const builds = jobs.filter((j) => j.kind === 'build' && j.state !== 'queued' && j.state !== 'running').length;
+    expect(samples.get('hbuild_job_duration_seconds_count{kind="build"}')).toBe(builds);
+    expect(samples.get('hbuild_job_duration_seconds_bucket{kind="build",le="+Inf"}')).toBe(builds);
   });
 });
-
-/** A strict reader of the text exposition format: every sample belongs to a declared family and has a number. */
-function parsePrometheus(text: string): Map<string, number> {
-  const types = new Map<string, string>();
-  const samples = new Map<string, number>();
-  expect(text.endsWith('\n')).toBe(true);
-  for (const line of text.slice(0, -1).split('\n')) {
-    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
-    if (meta) {
-      if (meta[1] === 'TYPE') types.set(meta[2]!, meta[3]!);
-      continue;
-    }
-    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\["\\n])*",?)*\})? (-?[0-9.e+]+|\+Inf|NaN)$/.exec(line);
-    expect(sample, line).not.toBeNull();
-    const name = sample![1]!;
-    const family = name.replace(/_(bucket|sum|count)$/, '');
-    expect(types.has(name) || types.get(family) === 'histogram', line).toBe(true);
-    samples.set(`${name}${sample![2] ?? ''}`, Number(sample![3]));
-  }
-  return samples;
-}

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runVerifyCommand } from '../../src/cli/verify-command.js';
@@ -83,6 +83,25 @@ describe('hbuild verify, the command', () => {
 
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('  - 1 (100.0%) failed to build\n');
+  });
+
+  it('takes --recipes like build: the recipe from that folder reaches every build it runs', async () => {
+    const dir = await tempDir('verify-cli-recipes');
+    const hook = 'import os\nif os.environ.get("FX_FEATURE") != "on":\n    raise SystemExit("FX_FEATURE is not on: no recipe")\n';
+    const sdist = await writeFixtureSdist(dir, { name: 'fx-vrecipe', version: '1.0', hook });
+    await writeFile(join(dir, 'lock.yaml'), fixtureLock(rootfs, [sdist]));
+    await mkdir(join(dir, 'elsewhere'));
+    await writeFile(join(dir, 'elsewhere', 'fx-vrecipe.yaml'), 'env:\n  FX_FEATURE: "on"\n');
+    const common = [join(dir, 'lock.yaml'), '--store', join(dir, 'store'), '--variations', 'umask', '--json'];
+
+    const without = await hbuildVerify(common);
+    const withRecipes = await hbuildVerify([...common, '--recipes', join(dir, 'elsewhere')]);
+
+    expect(without.code).toBe(1);
+    expect(JSON.parse(without.stdout).packages[0]).toMatchObject({ name: 'fx-vrecipe', status: 'failed' });
+    expect(without.stdout).toContain('FX_FEATURE is not on');
+    expect(withRecipes.code).toBe(0);
+    expect(JSON.parse(withRecipes.stdout).packages[0]).toMatchObject({ name: 'fx-vrecipe', status: 'identical', reproducible: true });
   });
 
   it('refuses an unknown variation or a missing lock as a usage error', async () => {

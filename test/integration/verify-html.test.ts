@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,24 +8,12 @@ import type { PackageVerification, VerifyResult } from '../../src/verify/types.j
 import { makeSentinels } from '../../src/verify/variations.js';
 import { verifyLock } from '../../src/pipeline/verify-lock.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
+import { chromium } from '../helpers/chromium.js';
 import { tempDir } from '../helpers/tmp.js';
 import { builderRootfs, engine } from './harness.js';
 import { createEngine } from '../../src/engine/index.js';
 
-const CHROMIUM = process.env.HBUILD_CHROMIUM ?? 'chromium';
 const HOSTILE = `"><script>document.title='pwned'</script><img src=x onerror="document.title='pwned'">\u202e`;
-
-/** Headless Chromium, with a throwaway profile and nothing in the background that talks to the network. */
-async function chromium(dir: string, args: string[]): Promise<string> {
-  const profile = join(dir, `profile-${Math.random().toString(36).slice(2)}`);
-  const run = await execa(
-    CHROMIUM,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, ...args],
-    { timeout: 90_000, reject: false },
-  );
-  if (run.exitCode !== 0) throw new Error(`chromium failed (install it: apt-get install -y chromium): ${run.stderr}`);
-  return run.stdout;
-}
 
 function pkg(name: string, status: PackageVerification['status']): PackageVerification {
   return { name, version: '1.0', key: name, sdist: { file: `${name}-1.0.tar.gz`, sha256: 'a'.repeat(64) }, status, reproducible: status === 'identical', pin: 'match', culprits: [], reason: `because ${HOSTILE}`, builds: [], leaks: [] };

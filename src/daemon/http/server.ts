@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from 'pino';
 import { MAX_LOCK_BYTES } from '../../lockfile/read-file.js';
 import type { DaemonApi } from '../api.js';
+import type { Exposition } from '../metrics.js';
 import { JobId, SubmitRequest } from '../schema.js';
 import { guardConnections, TCP_LIMITS, UNIX_LIMITS, type ConnectionLimits } from './admission.js';
 import { bearerMatches } from './auth.js';
@@ -78,7 +79,7 @@ export function createApiServer(options: ServerOptions): Server {
 function routeTable(api: DaemonApi): Array<{ pattern: RegExp; methods: Record<string, Handler> }> {
   return [
     { pattern: /^\/v1\/health$/, methods: { GET: async (_q, res) => sendJson(res, 200, api.health()) } },
-    { pattern: /^\/(?:v1\/)?metrics$/, methods: { GET: async (_q, res) => sendText(res, api.metrics()) } },
+    { pattern: /^\/(?:v1\/)?metrics$/, methods: { GET: async (_q, res) => sendText(res, await api.metrics()) } },
     { pattern: /^\/v1\/schedules$/, methods: { GET: async (_q, res) => sendJson(res, 200, { schedules: api.schedules() }) } },
     {
       pattern: /^\/v1\/jobs$/,
@@ -127,7 +128,7 @@ function streamEvents(api: DaemonApi): Handler {
   };
 }
 
-function sendText(res: ServerResponse, text: string): void {
-  res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' });
+function sendText(res: ServerResponse, { contentType, text }: Exposition): void {
+  res.writeHead(200, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' });
   res.end(text);
 }
