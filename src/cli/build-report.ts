@@ -9,7 +9,8 @@ export function writeBuildReport(err: NodeJS.WritableStream, summary: BuildSumma
   const skipped = summary.failures.filter((f) => f.code === 'ERR_DEPENDENCY_FAILED');
   const cancelled = summary.failures.filter((f) => f.code === 'ERR_CANCELLED');
   for (const failure of summary.failures) {
-    if ((failure.code === 'ERR_DEPENDENCY_FAILED' || failure.code === 'ERR_CANCELLED') && !options.json) continue;
+    // A cancelled package did not fail; one skipped for a failed requirement is named below (with --json, here too).
+    if (failure.code === 'ERR_CANCELLED' || (failure.code === 'ERR_DEPENDENCY_FAILED' && !options.json)) continue;
     err.write(`✗ ${failure.name} ${failure.version} (${failure.stage}): ${failure.message}\n`);
     if (failure.logTail) err.write(`${failure.logTail.split('\n').map((l) => `    | ${l}`).join('\n')}\n`);
     if (failure.hint) err.write(`  hint: ${failure.hint}\n`);

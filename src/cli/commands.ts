@@ -7,7 +7,7 @@ import { OPTIONS as O } from './options.js';
 /** The exit codes every build-like command shares; documented in the README as well. */
 export const EXIT_CODES = `Exit codes: 0 ok · 1 build failed · 2 usage or lockfile error · 3 integrity failure ·
             4 source refused (unsafe archive or vetting) · 5 not reproducible ·
-            6 Docker engine or builder image unavailable · 7 disk full · 130 interrupted`;
+            6 Docker engine or builder image unavailable · 7 disk full · 130 cancelled`;
 
 const LOCK = { key: 'lock', name: 'LOCK.yaml', noun: 'lock file', help: 'the lock file: pinned sdists, their hashes and the builder image' } as const;
 

@@ -115,7 +115,7 @@ describe('the hbuild command', () => {
     expect(plain.stderr).toMatch(/\nfx-cli-lines 1\.0: built \(\d+(\.\d)?s\): [0-9a-f]{12}\n/);
     expect(plain.stderr).toMatch(/\nhbuild: done: 1 built, 0 cached in \d/);
     expect(quiet.exitCode).toBe(0);
-    expect(quiet.stderr).toMatch(/^hbuild: done: 0 built, 1 cached in \d+(\.\d)?s\n$/);
+    expect(quiet.stderr).toMatch(/^hbuild: done: 0 built, 1 cached in \d+(\.\d)?s$/);
   });
 
   it('on Ctrl-C stops the build, removes its container and exits 130', async () => {
@@ -134,7 +134,7 @@ describe('the hbuild command', () => {
     expect(events).toContainEqual(expect.objectContaining({ type: 'package', name: 'fx-sigint', status: 'cancelled' }));
     expect(events).not.toContainEqual(expect.objectContaining({ status: 'failed' }));
     expect(events.at(-1)).toMatchObject({ type: 'run', status: 'cancelled', failed: 0, cancelled: 1 });
-    expect(run.stderr).toContain('– cancelled: fx-sigint\n');
+    expect(run.stderr).toMatch(/^– cancelled: fx-sigint$/m);
     expect(run.stderr).not.toContain('✗');
     expect(await leftoverContainers(docker, 'fx-sigint==1.0')).toEqual([]);
   });
