@@ -3,14 +3,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-# The verify report test renders HTML in headless Chromium (Debian's package).
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages some tests need: headless Chromium renders the verify report's HTML,
+# tmux is the real terminal the live view is checked in.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    echo "test: installing chromium from Debian for the HTML report test" >&2
+    echo "test: installing ${missing[*]} from Debian for the HTML report and live view tests" >&2
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "test: chromium is missing (Debian: sudo apt-get install chromium); the HTML report test will fail" >&2
+    echo "test: ${missing[*]} missing (Debian: sudo apt-get install ${missing[*]}); the tests that use them will fail" >&2
   fi
 fi
 npm run --silent typecheck

@@ -2,9 +2,9 @@ import { HbuildError } from '../core/errors.js';
 import { createEngine } from '../engine/index.js';
 import { buildLock } from '../pipeline/build-lock.js';
 import { defaultStoreRoot } from '../store/store.js';
-import { EXIT, worstExitCode } from '../core/exit-codes.js';
+import { runExitCode } from '../core/exit-codes.js';
 import { createRunLogger } from './logger.js';
-import { createRenderer } from './render.js';
+import { createRenderer, outputMode } from './render.js';
 import { summarize } from '../pipeline/summary.js';
 import { writeBuildReport } from './build-report.js';
 import { printHelp } from './command-help.js';
@@ -25,12 +25,12 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
       }
     }
     const { submitViaDaemon } = await import('./daemon-client.js');
-    const renderer = createRenderer(values.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain');
+    const renderer = createRenderer(outputMode(values));
     try {
       return await submitViaDaemon(
         'build',
         args.lock,
-        { record: values.record, only, jobs, failFast: values['fail-fast'], out: values.out, json: values.json },
+        { record: values.record, only, jobs, failFast: values['fail-fast'], out: values.out, json: values.json, quiet: values.quiet },
         (event) => renderer.emit(event),
         signal,
       );
@@ -40,7 +40,7 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
   }
   const storeRoot = values.store ?? defaultStoreRoot();
   const { log, flush } = createRunLogger(storeRoot);
-  const renderer = createRenderer(values.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain');
+  const renderer = createRenderer(outputMode(values));
   try {
     const result = await buildLock({
       lockPath: args.lock,
@@ -66,9 +66,8 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
       signal,
     });
     renderer.close();
-    writeBuildReport(process.stderr, summarize(result, values.out), args.lock, { json: values.json, out: values.out });
-    if (signal.aborted) return EXIT.cancelled;
-    return worstExitCode(result.failures.map((f) => f.error.code));
+    writeBuildReport(process.stderr, summarize(result, values.out), args.lock, { json: values.json, quiet: values.quiet, out: values.out });
+    return runExitCode(result.failures.map((f) => f.error.code), signal.aborted);
   } finally {
     renderer.close();
     flush();

@@ -7,7 +7,7 @@ import { OPTIONS as O } from './options.js';
 /** The exit codes every build-like command shares; documented in the README as well. */
 export const EXIT_CODES = `Exit codes: 0 ok · 1 build failed · 2 usage or lockfile error · 3 integrity failure ·
             4 source refused (unsafe archive or vetting) · 5 not reproducible ·
-            6 Docker engine or builder image unavailable · 7 disk full · 130 interrupted`;
+            6 Docker engine or builder image unavailable · 7 disk full · 130 cancelled`;
 
 const LOCK = { key: 'lock', name: 'LOCK.yaml', noun: 'lock file', help: 'the lock file: pinned sdists, their hashes and the builder image' } as const;
 
@@ -15,7 +15,7 @@ export const BUILD = defineCommand({
   command: 'build',
   usage: [{ line: 'hbuild [build] LOCK.yaml [options]', summary: 'build every locked sdist into a verified wheelhouse' }],
   positionals: [LOCK],
-  options: [O.out, O.store, O.jobs, O.record, O.only, O.failFast, O.sdistDir, O.recipes, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.runtime, O.jsonEvents, O.daemon, O.signingKey, O.timeout],
+  options: [O.out, O.store, O.jobs, O.record, O.only, O.failFast, O.sdistDir, O.recipes, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.runtime, O.jsonEvents, O.quiet, O.daemon, O.signingKey, O.timeout],
   notes: EXIT_CODES,
 });
 
@@ -23,7 +23,7 @@ export const VET = defineCommand({
   command: 'vet',
   usage: [{ line: 'hbuild vet LOCK.yaml [options]', summary: 'vet every locked sdist with static rules (text, JSON or SARIF)' }],
   positionals: [LOCK],
-  options: [O.format, O.output, O.store, O.only, O.sdistDir, O.recipes, O.indexUrl, O.minAge, O.exceptions],
+  options: [O.format, O.output, O.quiet, O.store, O.only, O.sdistDir, O.recipes, O.indexUrl, O.minAge, O.exceptions],
   notes: "Exit codes: 0 every sdist passes or only warns · 4 an sdist is blocked or held · otherwise the worst error's code",
 });
 
@@ -31,7 +31,7 @@ export const VERIFY = defineCommand({
   command: 'verify',
   usage: [{ line: 'hbuild verify LOCK.yaml [options]', summary: 'rebuild every package under variations, compare with each other and the pins, and explain any difference' }],
   positionals: [LOCK],
-  options: [O.variations, O.report, O.jsonResult, O.store, O.jobs, O.only, O.sdistDir, O.recipes, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.runtime, O.timeout],
+  options: [O.variations, O.report, O.jsonResult, O.quiet, O.store, O.jobs, O.only, O.sdistDir, O.recipes, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.runtime, O.timeout],
   notes: `Exit codes: 0 all reproducible · 5 not reproducible · 3 reproducible but not equal to the pin ·
             1 a build failed or a package could not be judged`,
 });

@@ -16,6 +16,8 @@ export interface DaemonSubmitOptions {
   out?: string;
   /** As with `--json`: the closing report also names packages skipped because a requirement failed. */
   json?: boolean;
+  /** As with `--quiet`: the closing report keeps only failures. */
+  quiet?: boolean;
   /** `unix:///path` or `http://127.0.0.1:PORT`; default HBUILD_DAEMON, else the daemon's default socket. */
   daemon?: string;
   /** Bearer token for an http: daemon; default HBUILD_DAEMON_TOKEN. */

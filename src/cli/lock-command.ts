@@ -40,7 +40,8 @@ async function lockCommand(argv: string[], signal: AbortSignal): Promise<number>
   const indexUrls = await configuredIndexUrls({ indexUrl: values['index-url'], extraIndexUrls: values['extra-index-url'] }, warn);
   const storeRoot = values.store ?? defaultStoreRoot();
   const { log, flush } = createRunLogger(storeRoot);
-  const renderer = createRenderer(process.stderr.isTTY ? 'tty' : 'plain');
+  // Only the builds of build backends are shown, one line each: a live table would hide the lock's own lines.
+  const renderer = createRenderer('plain', process.stderr, { summaryEvery: 0 });
   try {
     const result = await lockProject({
       input: args.input,

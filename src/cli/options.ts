@@ -62,6 +62,7 @@ export const OPTIONS = {
   signingKey: { name: 'signing-key', type: 'string', arg: 'FILE', value: Text, defaultText: 'created in ~/.config/hbuild', help: 'ed25519 key for the provenance' },
   daemon: { name: 'daemon', type: 'boolean', value: Flag, help: 'submit to a running `hbuild daemon` (or set HBUILD_DAEMON)' },
   jsonEvents: { name: 'json', type: 'boolean', value: Flag, help: 'newline-delimited JSON events on stdout' },
+  quiet: { name: 'quiet', short: 'q', type: 'boolean', value: Flag, help: 'no progress: print only the result line and errors' },
 
   // hbuild vet
   format: { name: 'format', type: 'string', arg: 'FORMAT', value: OneOf(['text', 'json', 'sarif']), default: 'text', help: 'report format: text, json or sarif' },

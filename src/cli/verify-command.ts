@@ -8,7 +8,7 @@ import { printHelp } from './command-help.js';
 import { VERIFY } from './commands.js';
 import { createRunLogger } from './logger.js';
 import { parseCommand } from './parse-command.js';
-import { createRenderer } from './render.js';
+import { createRenderer, outputMode } from './render.js';
 
 
 /** `hbuild verify LOCK.yaml`: returns the exit code; the summary goes to stdout, progress to stderr. */
@@ -20,7 +20,8 @@ export async function runVerifyCommand(argv: string[], signal: AbortSignal): Pro
   const variations = parseVariations(values.variations);
   const storeRoot = values.store ?? defaultStoreRoot();
   const { log, flush } = createRunLogger(storeRoot);
-  const renderer = createRenderer(process.stderr.isTTY ? 'tty' : 'plain');
+  // --json here is the result on stdout, not events: progress still goes to stderr.
+  const renderer = createRenderer(outputMode({ quiet: values.quiet }));
   try {
     const result = await verifyLock({
       lockPath: args.lock,

@@ -49,7 +49,7 @@ export async function runVetCommand(argv: string[], signal: AbortSignal): Promis
     // Vetting runs no container, but sweeps what crashed runs left behind (DOCKER_HOST) while it reads.
     engine: createEngine(),
     onPackage: (v) => {
-      if (format !== 'text' || values.output !== undefined) process.stderr.write(`vetted ${v.name} ${v.version}: ${v.error ? 'error' : v.result!.verdict}\n`);
+      if (!values.quiet && (format !== 'text' || values.output !== undefined)) process.stderr.write(`vetted ${v.name} ${v.version}: ${v.error ? 'error' : v.result!.verdict}\n`);
     },
     signal,
   });

@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors.js';
+import type { RunStatus } from './events.js';
 
 /** Exit codes, documented in the README. Only cli/ maps error codes to them. */
 export const EXIT = {
@@ -53,4 +54,17 @@ export function worstExitCode(codes: ErrorCode[]): ExitCode {
   const exits = codes.map(exitCodeFor);
   for (const candidate of RANK) if (exits.includes(candidate)) return candidate;
   return EXIT.ok;
+}
+
+/** A build's exit code: 130 once it was cancelled, else the worst of its packages' failures. */
+export function runExitCode(codes: ErrorCode[], cancelled: boolean): ExitCode {
+  return cancelled ? EXIT.cancelled : worstExitCode(codes);
+}
+
+/** The word a run's result line and end event give its exit code, so the two always agree. */
+export function runStatusFor(exit: ExitCode): RunStatus {
+  if (exit === EXIT.ok) return 'done';
+  if (exit === EXIT.cancelled) return 'cancelled';
+  if (exit === EXIT.notReproducible) return 'not-reproducible';
+  return 'failed';
 }

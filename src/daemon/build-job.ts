@@ -1,4 +1,4 @@
-import { EXIT, worstExitCode } from '../core/exit-codes.js';
+import { runExitCode } from '../core/exit-codes.js';
 import { buildLock } from '../pipeline/build-lock.js';
 import type { JobContext, JobOutcome } from './job-runner.js';
 import { checkJobPaths } from './roots.js';
@@ -27,6 +27,6 @@ export async function runBuildJob(context: JobContext): Promise<JobOutcome> {
     emit: context.emit,
     signal: context.signal,
   });
-  const exitCode = context.signal.aborted ? EXIT.cancelled : worstExitCode(result.failures.map((f) => f.error.code));
+  const exitCode = runExitCode(result.failures.map((f) => f.error.code), context.signal.aborted);
   return { exitCode, summary: summarize(result, job.outDir) };
 }

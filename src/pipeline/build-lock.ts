@@ -17,7 +17,8 @@ import { publishWheelhouse } from '../wheelhouse/publish.js';
 import { attestWheelhouse } from '../attest/write.js';
 import type { BuilderConnection } from './package-build.js';
 import { sourcesFor } from './prepare.js';
-import { ENGINE_ERRORS, runBuilds, type RunResult } from './run-builds.js';
+import { ENGINE_ERRORS, failureStatus, runBuilds, type RunResult } from './run-builds.js';
+import { runExitCode, runStatusFor } from '../core/exit-codes.js';
 
 export interface BuildLockOptions {
   lockPath: string;
@@ -65,7 +66,7 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
   // no container does not wait for it, nor fail when no engine answers.
   const sweep = sweepLeftovers(engine, options.log);
   const builder = connectBuilder(engine, plan.builder, sweep);
-  options.emit({ type: 'run', status: 'start', packages: plan.packages.length, jobs });
+  options.emit({ type: 'run', status: 'start', kind: 'build', packages: plan.packages.length, jobs });
 
   const result = await runBuilds({
     plan,
@@ -109,12 +110,16 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
     published = true;
   }
   const cached = result.records.filter((r) => r.cached).length;
+  const statuses = result.failures.map(failureStatus);
   options.emit({
     type: 'run',
-    status: options.signal.aborted ? 'cancelled' : result.failures.length === 0 ? 'done' : 'failed',
+    status: runStatusFor(runExitCode(result.failures.map((f) => f.error.code), options.signal.aborted)),
+    kind: 'build',
     ok: result.records.length,
-    failed: result.failures.filter((f) => f.error.code !== 'ERR_DEPENDENCY_FAILED' && f.error.code !== 'ERR_CANCELLED').length,
+    failed: statuses.filter((s) => s === 'failed').length,
     cached,
+    skipped: statuses.filter((s) => s === 'skipped').length,
+    cancelled: statuses.filter((s) => s === 'cancelled').length,
     seconds: Math.round(performance.now() - started) / 1000,
   });
   await sweep;

@@ -55,6 +55,7 @@ export function createPrepare(options: PrepareOptions): (pkg: PlannedPackage, co
     const done = (stage: 'fetch' | 'inspect' | 'vet', message?: string): void =>
       emit({ type: 'package', name: pkg.name, version: pkg.version, stage, status: 'done', ...(message ? { message } : {}) });
     context.setStage('fetch');
+    emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'fetch', status: 'running' });
     const onCorrupt = (err: HbuildError): void =>
       emit({ type: 'log', level: 'warn', message: `${pkg.name}: the store's copy of ${pkg.sdist.file} was corrupt and is fetched again`, details: err.details });
     const pin = { ...pkg.sdist, name: pkg.name, version: pkg.version, ...(pkg.index ? { index: pkg.index } : {}) };

@@ -26,6 +26,12 @@ export interface RunResult {
   failures: PackageFailure[];
 }
 
+/** A failed package's status: stopped from outside, not built for a failed requirement, or failed itself. */
+export function failureStatus(failure: PackageFailure): 'cancelled' | 'skipped' | 'failed' {
+  if (failure.error.code === 'ERR_CANCELLED') return 'cancelled';
+  return failure.error.code === 'ERR_DEPENDENCY_FAILED' ? 'skipped' : 'failed';
+}
+
 /** Failures of the run's engine rather than of one package. */
 export const ENGINE_ERRORS: ReadonlySet<string> = new Set(['ERR_DOCKER_UNAVAILABLE', 'ERR_IMAGE_MISSING', 'ERR_IMAGE_MISMATCH']);
 
@@ -51,12 +57,12 @@ export async function runBuilds(options: RunBuildsOptions): Promise<RunResult> {
           name: failure.name,
           version: failure.version,
           stage: failure.stage,
-          status: failure.error.code === 'ERR_DEPENDENCY_FAILED' ? 'skipped' : 'failed',
+          status: failureStatus(failure),
           message: failure.error.message,
         }),
     },
     // Without an engine or the pinned image no build can run: stop at once.
-    { jobs: options.jobs, failFast: options.failFast, signal: options.signal, fatal: (error) => ENGINE_ERRORS.has(error.code) },
+    { jobs: options.jobs, failFast: options.failFast, signal: options.signal, fatal: (error) => ENGINE_ERRORS.has(error.code), emit },
   );
   const records: PackageRecord[] = [];
   const failures: PackageFailure[] = [];

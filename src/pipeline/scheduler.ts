@@ -1,12 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import { diskFullError, HbuildError, isHbuildError } from '../core/errors.js';
-import type { PackageStage } from '../core/events.js';
+import type { HbuildEvent, PackageStage } from '../core/events.js';
 import type { Plan, PlannedPackage } from '../lockfile/plan.js';
 import { createSlots, type Slots } from '../core/slots.js';
 
 /** What a package's dependents learn of it: the value it offers them, or why there is none. */
-export type RequirementOutcome<D> = { key: string; name: string; ok: true; value: D } | { key: string; name: string; ok: false; reason: string };
+export type RequirementOutcome<D> =
+  | { key: string; name: string; ok: true; value: D }
+  | { key: string; name: string; ok: false; reason: string; cancelled?: boolean };
 
 export interface PackageFailure {
   name: string;
@@ -50,6 +52,11 @@ export interface ScheduleOptions {
   signal: AbortSignal;
   /** Failures after which no package can succeed (no engine, no builder image): the run stops at once. */
   fatal?: (error: HbuildError) => boolean;
+  /**
+   * Told when a package's work starts to wait for build requirements (a `waiting` event naming
+   * those not yet settled, again each time one settles), and when the wait is over (`build queued`).
+   */
+  emit?: (event: HbuildEvent) => void;
 }
 
 /** Parallel fetches and inspections: I/O-bound and cheap, so a cached run is not serialised on them. */
@@ -70,9 +77,32 @@ export async function schedule<P, R, D>(plan: Plan, task: PackageTask<P, R, D>, 
   // Work waiting for a slot stops waiting when the run is cancelled or fails fast.
   const slots: Slots = { run: (fn, o = {}) => shared.run(fn, { ...o, signal: o.signal ?? signal }) };
   const offers = new Map(plan.packages.map((p) => [p.key, deferred<RequirementOutcome<D>>()]));
+  const names = new Map(plan.packages.map((p) => [p.key, p.name]));
   const settle = (key: string, outcome: RequirementOutcome<D>): void => offers.get(key)?.resolve(outcome);
   const requirement = (key: string): Promise<RequirementOutcome<D>> =>
     offers.get(key)?.promise ?? Promise.resolve({ key, name: key, ok: false, reason: `${key} is not part of this run` });
+  const awaitRequirements = async (pkg: PlannedPackage): Promise<Array<RequirementOutcome<D>>> => {
+    const pending = (): string[] => pkg.buildRequires.filter((key) => offers.get(key)?.settled() === false).map((key) => names.get(key) ?? key);
+    const event = { type: 'package', name: pkg.name, version: pkg.version, stage: 'build' } as const;
+    let told = '';
+    const tell = (): void => {
+      const left = pending();
+      if (left.length === 0 || left.join() === told) return;
+      told = left.join();
+      options.emit?.({ ...event, status: 'waiting', waitingFor: left });
+    };
+    tell();
+    const waited = told !== '';
+    const outcomes = await Promise.all(
+      pkg.buildRequires.map(async (key) => {
+        const outcome = await requirement(key);
+        tell();
+        return outcome;
+      }),
+    );
+    if (waited && outcomes.every((o) => o.ok)) options.emit?.({ ...event, status: 'queued' });
+    return outcomes;
+  };
 
   const one = async (pkg: PlannedPackage): Promise<PackageOutcome<R>> => {
     let stage: PackageStage = 'fetch';
@@ -91,7 +121,7 @@ export async function schedule<P, R, D>(plan: Plan, task: PackageTask<P, R, D>, 
         },
         { throwOnTimeout: true },
       );
-      const requirements = task.waitForRequirements === false ? [] : await Promise.all(pkg.buildRequires.map(requirement));
+      const requirements = task.waitForRequirements === false ? [] : await awaitRequirements(pkg);
       stage = 'build';
       const result = await task.act(pkg, prepared, requirements, context);
       const value = task.offer(result);
@@ -99,7 +129,7 @@ export async function schedule<P, R, D>(plan: Plan, task: PackageTask<P, R, D>, 
       return { pkg, ok: true, result };
     } catch (err) {
       const error = toHbuildError(err, signal);
-      settle(pkg.key, { key: pkg.key, name: pkg.name, ok: false, reason: error.message });
+      settle(pkg.key, { key: pkg.key, name: pkg.name, ok: false, reason: error.message, ...(error.code === 'ERR_CANCELLED' ? { cancelled: true } : {}) });
       const failure: PackageFailure = { name: pkg.name, version: pkg.version, stage, error };
       task.onFailure?.(failure, pkg);
       if (options.failFast && error.code !== 'ERR_DEPENDENCY_FAILED' && error.code !== 'ERR_CANCELLED') run.abort();
@@ -110,10 +140,14 @@ export async function schedule<P, R, D>(plan: Plan, task: PackageTask<P, R, D>, 
   return Promise.all(plan.packages.map(one));
 }
 
-/** The error a build that needs `requirements` fails with when one of them has no wheel. */
+/**
+ * The error a build that needs `requirements` fails with when one of them has no wheel: cancelled
+ * when that one was cancelled (Ctrl-C, --fail-fast), else ERR_DEPENDENCY_FAILED.
+ */
 export function requireAll<D>(requirements: Array<RequirementOutcome<D>>): D[] {
   const values: D[] = [];
   for (const r of requirements) {
+    if (!r.ok && r.cancelled) throw new HbuildError('ERR_CANCELLED', `cancelled before its build requirement ${r.name} was built`, { details: { dependency: r.name } });
     if (!r.ok) {
       throw new HbuildError('ERR_DEPENDENCY_FAILED', `not built: its build requirement ${r.name} failed`, { details: { dependency: r.name } });
     }
@@ -141,12 +175,13 @@ function toHbuildError(err: unknown, signal: AbortSignal): HbuildError {
   return new HbuildError('ERR_INTERNAL', `internal error: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; settled: () => boolean } {
   let resolve!: (value: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
   let settled = false;
   return {
     promise,
+    settled: () => settled,
     resolve: (value) => {
       if (settled) return;
       settled = true;

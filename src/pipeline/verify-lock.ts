@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { recipeLimits } from '../builder/describe-build.js';
 import { HbuildError } from '../core/errors.js';
-import type { HbuildEvent } from '../core/events.js';
+import type { HbuildEvent, PackageStatus } from '../core/events.js';
 import { sha256File } from '../core/digest.js';
 import { HBUILD_VERSION } from '../core/version.js';
 import { DEFAULT_LIMITS, type ContainerLimits, type Engine } from '../engine/index.js';
@@ -24,6 +24,8 @@ import { verifyPackage } from '../verify/verify-package.js';
 import { DEFAULT_MIN_AGE_DAYS } from '../vet/verdict.js';
 import type { VetMode } from '../vet/vet-step.js';
 import { createPrepare, sourcesFor, type PreparedSdist } from './prepare.js';
+import { runStatusFor } from '../core/exit-codes.js';
+import { verifyExitCode } from './summary.js';
 import { schedule, type PackageFailure, type RequirementOutcome, type TaskContext } from './scheduler.js';
 
 export interface VerifyLockOptions {
@@ -95,17 +97,19 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
     vet: { mode: options.vet ?? 'enforce', minAgeDays: options.minAgeDays ?? DEFAULT_MIN_AGE_DAYS },
     emit: options.emit,
   });
-  options.emit({ type: 'run', status: 'start', packages: plan.packages.length, jobs });
+  options.emit({ type: 'run', status: 'start', kind: 'verify', packages: plan.packages.length, jobs });
 
   const reported = (verified: PackageVerification): PackageVerification => {
-    const status = verified.status === 'identical' ? 'done' : verified.status === 'inconclusive' ? 'skipped' : 'failed';
-    options.emit({ type: 'package', name: verified.name, version: verified.version, stage: 'check', status, message: `${verified.status}: ${verified.reason}` });
+    const cancelled = options.signal.aborted && verified.status === 'inconclusive';
+    const { status, word } = cancelled ? { status: 'cancelled' as const, word: 'cancelled' } : verdictOf(verified);
+    options.emit({ type: 'package', name: verified.name, version: verified.version, stage: 'check', status, message: cancelled ? word : `${word}: ${verified.reason}` });
     return verified;
   };
   const unjudgedFailure = (pkg: PlannedPackage, failure: PackageFailure): PackageVerification => {
     const cancelled = options.signal.aborted || failure.error.code === 'ERR_CANCELLED';
     return unjudged(pkg, pkg.sdist.sha256, cancelled ? 'inconclusive' : 'failed', cancelled ? 'cancelled' : failure.error.message);
   };
+  const runStart = performance.now();
   const verifyOne = async (
     pkg: PlannedPackage,
     prepared: PreparedSdist,
@@ -146,10 +150,25 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
       offer: (verified) => ({ ok: false, reason: `${verified.name} was not verified` }),
       onFailure: (failure, pkg) => failed.set(pkg.key, reported(unjudgedFailure(pkg, failure))),
     },
-    { jobs, failFast: false, signal: options.signal },
+    { jobs, failFast: false, signal: options.signal, emit: options.emit },
   );
   const packages = outcomes.map((outcome) => (outcome.ok ? outcome.result : (failed.get(outcome.pkg.key) ?? unjudgedFailure(outcome.pkg, outcome.failure))));
-  if (options.signal.aborted) throw new HbuildError('ERR_CANCELLED', 'verification cancelled');
+  if (options.signal.aborted) {
+    const judged = summarise(packages);
+    options.emit({
+      type: 'run',
+      status: 'cancelled',
+      kind: 'verify',
+      ok: judged.identical,
+      failed: judged.failed,
+      cached: 0,
+      notReproducible: judged.notReproducible,
+      pinMismatch: judged.pinMismatch,
+      cancelled: judged.inconclusive,
+      seconds: Math.round(performance.now() - runStart) / 1000,
+    });
+    throw new HbuildError('ERR_CANCELLED', 'verification cancelled');
+  }
 
   for (const p of packages) {
     p.history = packageHistory(previous, { name: p.name, version: p.version, sdistSha256: p.sdist.sha256 }, { status: p.status, startedAt });
@@ -175,9 +194,28 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
   };
   result.historyPath = await writeHistory(store.root, result);
   await writeReports(result);
-  options.emit({ type: 'run', status: result.outcome === 'reproducible' ? 'done' : 'failed', ok: summary.identical, failed: summary.total - summary.identical, cached: 0, seconds: result.seconds });
+  options.emit({
+    type: 'run',
+    status: runStatusFor(verifyExitCode(result.outcome)),
+    kind: 'verify',
+    ok: summary.identical,
+    failed: summary.failed,
+    cached: 0,
+    notReproducible: summary.notReproducible,
+    pinMismatch: summary.pinMismatch,
+    skipped: summary.inconclusive,
+    seconds: result.seconds,
+  });
   options.log.info({ outcome: result.outcome, summary, reportDir, history: result.historyPath }, 'verification finished');
   return result;
+}
+
+/** A judged package's status and the word for it; a pin mismatch fails, as in a build. */
+function verdictOf(verified: PackageVerification): { status: PackageStatus; word: string } {
+  if (verified.status === 'identical') return { status: 'done', word: 'reproducible' };
+  if (verified.status === 'differed') return verified.reproducible ? { status: 'failed', word: 'differs from its pin' } : { status: 'not-reproducible', word: 'not reproducible' };
+  if (verified.status === 'inconclusive') return { status: 'skipped', word: 'inconclusive' };
+  return { status: 'failed', word: 'failed' };
 }
 
 function unjudged(pkg: PlannedPackage, sdistSha256: string, status: 'failed' | 'inconclusive', reason: string): PackageVerification {

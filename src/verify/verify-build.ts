@@ -99,7 +99,8 @@ export async function runVerifyBuild(
         if (setup.signal.aborted || isHbuildError(err, 'ERR_CANCELLED')) throw err;
         const error = describeError(err);
         setup.log.warn({ pkg: pkg.name, label, code: error.code }, 'verification build failed');
-        setup.emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'build', status: 'failed', message: `${label}: ${error.message}` });
+        // One build of several failed: the package's outcome is judged from all of them, later.
+        setup.emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'build', status: 'done', message: `${label}: build failed: ${error.message}` });
         return { label, variations, dir, error, seconds: seconds() };
       }
     },

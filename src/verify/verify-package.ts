@@ -35,6 +35,8 @@ export async function verifyPackage(
   const build = (label: string, names: VariationName[], priority = 0): Promise<LocalOutcome> =>
     runVerifyBuild(setup, pkg, sdist.path, requirementWheels, label, names, priority, sdist.recipe);
   const variedBuild = build('variations', variations);
+  // When the control build throws (a cancel), nobody awaits this one: its rejection is not unhandled.
+  variedBuild.catch(() => undefined);
   const control = await build('control', [], 1);
   await onControl(control);
   const varied = await variedBuild;

@@ -100,6 +100,24 @@ describe('the hbuild command', () => {
     expect(events.at(-1)).toMatchObject({ type: 'run', status: 'failed', failed: 1 });
   });
 
+  it('off a terminal prints a line per state change and the result line; --quiet only the result line and errors', async () => {
+    const dir = await tempDir('cli-lines');
+    const sdist = await writeFixtureSdist(dir, { name: 'fx-cli-lines', version: '1.0' });
+    await writeFile(join(dir, 'lock.yaml'), fixtureLock(rootfs, [sdist]));
+    const args = ['build', join(dir, 'lock.yaml'), '--store', join(dir, 'store'), '--out', join(dir, 'wh'), '--record'];
+
+    const plain = await hbuild(args);
+    const quiet = await hbuild([...args, '--quiet']);
+
+    expect(plain.exitCode).toBe(0);
+    expect(plain.stderr).toMatch(/^hbuild build: 1 packages, \d+ jobs\nfx-cli-lines 1\.0: queued\nfx-cli-lines 1\.0: fetching\n/);
+    expect(plain.stderr).toMatch(/\nfx-cli-lines 1\.0: building\n/);
+    expect(plain.stderr).toMatch(/\nfx-cli-lines 1\.0: built \(\d+(\.\d)?s\): [0-9a-f]{12}\n/);
+    expect(plain.stderr).toMatch(/\nhbuild: done: 1 built, 0 cached in \d/);
+    expect(quiet.exitCode).toBe(0);
+    expect(quiet.stderr).toMatch(/^hbuild: done: 0 built, 1 cached in \d+(\.\d)?s$/);
+  });
+
   it('on Ctrl-C stops the build, removes its container and exits 130', async () => {
     const dir = await tempDir('cli-sigint');
     const sdist = await writeFixtureSdist(dir, { name: 'fx-sigint', version: '1.0', hook: 'import time\ntime.sleep(10**6)\n' });
@@ -110,8 +128,14 @@ describe('the hbuild command', () => {
 
     child.kill('SIGINT');
     const run = await child;
+    const events = jsonLines(run.stdout);
 
     expect(run.exitCode).toBe(130);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'package', name: 'fx-sigint', status: 'cancelled' }));
+    expect(events).not.toContainEqual(expect.objectContaining({ status: 'failed' }));
+    expect(events.at(-1)).toMatchObject({ type: 'run', status: 'cancelled', failed: 0, cancelled: 1 });
+    expect(run.stderr).toMatch(/^– cancelled: fx-sigint$/m);
+    expect(run.stderr).not.toContain('✗');
     expect(await leftoverContainers(docker, 'fx-sigint==1.0')).toEqual([]);
   });
 });

@@ -163,7 +163,7 @@ describe('hbuild daemon: its API over the real socket', () => {
 
     expect(submitted.status).toBe(202);
     expect(submitted.headers.location).toBe(`/v1/jobs/${submitted.json().id}`);
-    expect(live[0]).toEqual({ type: 'run', status: 'start', packages: 1, jobs: expect.any(Number) });
+    expect(live[0]).toEqual({ type: 'run', status: 'start', kind: 'build', packages: 1, jobs: expect.any(Number) });
     expect(live).toContainEqual({ type: 'package', name: 'fx-daemon-e2e', version: '1.0', stage: 'build', status: 'running' });
     expect(live).toContainEqual(expect.objectContaining({ type: 'package', stage: 'check', status: 'done' }));
     expect(live.at(-1)).toMatchObject({ type: 'run', status: 'done', ok: 1, failed: 0 });

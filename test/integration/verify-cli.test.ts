@@ -6,6 +6,7 @@ import { isHbuildError } from '../../src/core/errors.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
 import { captureOutput } from '../helpers/output.js';
 import { tempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
 import { builderRootfs, engine } from './harness.js';
 
 const UMASK_HOOK = `
@@ -48,7 +49,13 @@ describe('hbuild verify, the command', () => {
 
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('1 package was verified under 2 variations (timezone, locale):\n  - 1 (100.0%) were identical\n');
-    expect(first.stderr).toContain('fx-vcli 1.0: build running: control');
+    expect(first.stderr).toContain('fx-vcli 1.0: building: control\n');
+    expect(first.stderr).toMatch(/\nfx-vcli 1\.0: reproducible \(\d+(\.\d)?s\): identical under every variation/);
+    expect(first.stderr).toMatch(/\nhbuild: done: 1 reproducible in \d/);
+    // A difference under verification is "not reproducible", never "failed".
+    expect(second.stderr).toMatch(/\nfx-vcli 1\.0: not reproducible \(\d+(\.\d)?s\): /);
+    expect(second.stderr).toMatch(/\nhbuild: not reproducible: 0 reproducible, 1 not reproducible in \d/);
+    expect(second.stderr).not.toMatch(/: failed/);
     expect(second.code).toBe(5);
     const result = JSON.parse(second.stdout);
     const today = new Date().toISOString().slice(0, 10);
@@ -102,6 +109,29 @@ describe('hbuild verify, the command', () => {
     expect(without.stdout).toContain('FX_FEATURE is not on');
     expect(withRecipes.code).toBe(0);
     expect(JSON.parse(withRecipes.stdout).packages[0]).toMatchObject({ name: 'fx-vrecipe', status: 'identical', reproducible: true });
+  });
+
+  it('on Ctrl-C says cancelled for the package and the run, not failed or inconclusive', async () => {
+    const dir = await tempDir('verify-cli-cancel');
+    const slow = await writeFixtureSdist(dir, { name: 'fx-vslow', version: '1.0', hook: 'import time\ntime.sleep(10**6)\n' });
+    await writeFile(join(dir, 'lock.yaml'), fixtureLock(rootfs, [slow]));
+    const controller = new AbortController();
+    const output = captureOutput();
+
+    let thrown: unknown;
+    try {
+      const run = runVerifyCommand([join(dir, 'lock.yaml'), '--store', join(dir, 'store'), '--variations', 'umask'], controller.signal);
+      await waitFor(async () => output.stderr.includes('fx-vslow 1.0: building'));
+      controller.abort();
+      await run.catch((e: unknown) => (thrown = e));
+    } finally {
+      output.restore();
+    }
+
+    expect(isHbuildError(thrown, 'ERR_CANCELLED')).toBe(true);
+    expect(output.stderr).toMatch(/\nfx-vslow 1\.0: cancelled \(\d+(\.\d)?s\)\n/);
+    expect(output.stderr).toMatch(/\nhbuild: cancelled: 0 reproducible, 1 cancelled in \d/);
+    expect(output.stderr).not.toMatch(/failed|inconclusive/);
   });
 
   it('refuses an unknown variation or a missing lock as a usage error', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HbuildError } from '../../src/core/errors.js';
+import type { HbuildEvent } from '../../src/core/events.js';
 import type { Plan, PlannedPackage } from '../../src/lockfile/plan.js';
 import { requireAll, schedule, type PackageTask } from '../../src/pipeline/scheduler.js';
 
@@ -98,5 +99,34 @@ describe('schedule', () => {
     await schedule(planOf({ a: [], b: ['a'] }), task, { jobs: 2, failFast: false, signal: new AbortController().signal });
 
     expect(seen).toEqual(['early']);
+  });
+  it('tells who waits for which build requirements, as they settle, and when the wait is over', async () => {
+    const { task } = recordingTask();
+    const events: HbuildEvent[] = [];
+
+    await schedule(planOf({ backend: [], lib: ['backend'], app: ['backend', 'lib'] }), task, { jobs: 1, failFast: false, signal: new AbortController().signal, emit: (e) => events.push(e) });
+
+    const told = events.map((e) => (e.type === 'package' ? `${e.name} ${e.status}${e.waitingFor ? ` ${e.waitingFor.join(',')}` : ''}` : e.type));
+    expect(told).toEqual(['lib waiting backend', 'app waiting backend,lib', 'app waiting lib', 'lib queued', 'app queued']);
+    expect(events[0]).toEqual({ type: 'package', name: 'lib', version: '1.0', stage: 'build', status: 'waiting', waitingFor: ['backend'] });
+  });
+
+  it('cancels, rather than fails, the dependents of a cancelled package', async () => {
+    const controller = new AbortController();
+    const task: PackageTask<null, string, string> = {
+      prepare: async () => null,
+      async act(pkg, _prepared, requirements) {
+        requireAll(requirements);
+        if (pkg.name === 'a') controller.abort();
+        controller.signal.throwIfAborted();
+        return pkg.name;
+      },
+      offer: (result) => result,
+    };
+
+    const outcomes = await schedule(planOf({ a: [], b: ['a'] }), task, { jobs: 2, failFast: false, signal: controller.signal });
+
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.failure.error.code))).toEqual(['ERR_CANCELLED', 'ERR_CANCELLED']);
+    expect(outcomes[1]).toMatchObject({ failure: { error: { message: 'cancelled before its build requirement a was built' } } });
   });
 });
