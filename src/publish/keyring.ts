@@ -13,7 +13,7 @@ export type KeyringLookup = (service: string, username: string | undefined) => P
 /**
  * The `keyring` command, as twine's keyring lookup uses the library: `keyring get SERVICE USER`
  * prints the password; without a user name, `keyring --mode creds --output json get SERVICE`
- * (keyring 25.4 and later) gives both. Its output is capped and never logged; it reads no stdin,
+ * (keyring 25.7 has it; an older one fails and counts as no entry) gives both. Its output is capped and never logged; it reads no stdin,
  * so a backend that would prompt fails instead of hanging.
  */
 export function keyringCommand(command = 'keyring', env: NodeJS.ProcessEnv = process.env): KeyringLookup {
