@@ -87,7 +87,7 @@ export async function publishWheelhouseToIndex(options: PublishOptions): Promise
       // Someone uploaded it since the plan was made: the same bytes are fine, others are not.
       const again = await readIndexState([wheel], access);
       const [settled] = await settleComparisons(planPublish([wheel], again.pages), access);
-      if (settled?.action !== 'skip') throw conflictError(settled?.action === 'conflict' ? [settled] : [], targets.shown, wheel.file, outcome.message);
+      if (settled?.action !== 'skip') throw conflictError(settled?.action === 'conflict' ? [settled] : [], targets.shown, { file: wheel.file, answer: outcome.message, uploaded: result.uploaded });
       result.skipped.push(wheel.file);
       options.emit({ type: 'package', name: wheel.name, version: wheel.version, stage: 'publish', status: 'cached', message: `${wheel.file} appeared on the index meanwhile, with the same sha256` });
       continue;
@@ -135,12 +135,14 @@ async function chooseAttestations(options: PublishOptions, repositoryVersion: st
   return { sent, reason: options.attestations === 'always' ? '--attestations always' : `the index ${declared} (PEP 740)` };
 }
 
-function conflictError(conflicts: Array<Extract<PublishStep, { action: 'conflict' }>>, where: string, file?: string, answer?: string): HbuildError {
+/** `race`: the clash showed only at upload time, after the plan, so earlier wheels may be on the index already. */
+function conflictError(conflicts: Array<Extract<PublishStep, { action: 'conflict' }>>, where: string, race?: { file: string; answer: string; uploaded: readonly string[] }): HbuildError {
   const lines = conflicts.map((c) => `${c.wheel.file}: the index has sha256 ${c.remoteSha256}, this wheelhouse ${c.wheel.sha256}`);
+  const sent = race === undefined ? 'nothing was uploaded' : `uploaded before it: ${race.uploaded.join(', ') || 'nothing'}`;
   const message =
     lines.length > 0
-      ? `the index ${where} already has ${lines.length === 1 ? 'a file' : `${lines.length} files`} of the same name with other content; nothing was uploaded:\n  ${lines.join('\n  ')}`
-      : `the index ${where} refused ${file ?? 'a file'} as already there (${answer ?? ''}), but does not list it with the same sha256`;
+      ? `the index ${where} already has ${lines.length === 1 ? 'a file' : `${lines.length} files`} of the same name with other content; ${sent}:\n  ${lines.join('\n  ')}`
+      : `the index ${where} refused ${race?.file ?? 'a file'} as already there (${race?.answer ?? ''}), but does not list it with the same sha256; ${sent}`;
   return new HbuildError('ERR_PUBLISH_CONFLICT', message, {
     hint: 'a published file name must never change content: find out which build is right; publish under a new version, or remove the index\'s file if it is wrong',
     details: { files: conflicts.map((c) => ({ file: c.wheel.file, local: c.wheel.sha256, index: c.remoteSha256 })) },

@@ -45,6 +45,7 @@ export async function uploadFile(request: UploadRequest): Promise<UploadOutcome>
   } as RequestInit).catch((err: unknown) => {
     const cause = err instanceof Error ? err.cause : undefined;
     if (cause instanceof HbuildError) throw cause;
+    if (request.signal.aborted) throw new HbuildError('ERR_CANCELLED', `the upload of ${request.file.filename} was interrupted`, { hint: 'publish again: files already on the index are skipped' });
     throw new HbuildError('ERR_FETCH', `cannot upload ${request.file.filename} to ${redactUrl(request.url.href)}`, { cause: err, hint: 'check the network and the --repository URL, then publish again (files already there are skipped)' });
   });
   const message = answerLine(response.statusText, await readAnswer(response));

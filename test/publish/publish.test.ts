@@ -7,6 +7,8 @@ import type { HbuildEvent } from '../../src/core/events.js';
 import { publishWheelhouseToIndex, type PublishOptions } from '../../src/publish/index.js';
 import { makeSignedWheelhouse } from '../fixtures/wheelhouse.js';
 import { tempDir } from '../helpers/tmp.js';
+import { refusal } from '../helpers/errors.js';
+import { normalizeName } from '../../src/core/pep503.js';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -95,5 +97,56 @@ describe('publishing with attestations', () => {
     expect(result.uploaded).toEqual([]);
     expect(index.uploads).toEqual([]);
     expect(run.events.filter((e) => e.type === 'package' && e.status === 'queued')).toHaveLength(records.length);
+  });
+});
+
+describe('a file that appears on the index between the plan and its upload', () => {
+  /** An index that lists nothing until a POST, answers it "already exists", and from then on lists `listing(project)`. */
+  async function racingIndex(listing: (project: string) => { file: string; sha256: string } | undefined): Promise<{ url: string; posts: number }> {
+    const state = { url: '', posts: 0 };
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.method === 'POST') {
+          state.posts++;
+          res.statusCode = 409;
+          res.end("Package 'x' already exists!");
+          return;
+        }
+        const name = /^\/simple\/([^/]+)\/$/.exec(req.url ?? '')?.[1];
+        const listed = name === undefined || state.posts === 0 ? undefined : listing(name);
+        if (listed === undefined) {
+          res.statusCode = 404;
+          res.end();
+          return;
+        }
+        res.setHeader('content-type', 'text/html');
+        res.end(`<a href="/f/${listed.file}#sha256=${listed.sha256}">${listed.file}</a>`);
+      });
+    });
+    await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
+    state.url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    return state;
+  }
+
+  it('is skipped when it has the same sha256, and refuses the publish (exit 3) when it has another', async () => {
+    const { out, records } = await makeSignedWheelhouse(await tempDir('pub-race'));
+    const wheelOf = (project: string) => records.find((r) => normalizeName(r.name) === project)?.wheel;
+    const same = await racingIndex((project) => wheelOf(project));
+    const sameResult = await publishWheelhouseToIndex(options(out, same.url, { attestations: 'never' }));
+    await new Promise((r) => server?.close(r));
+    const other = await racingIndex((project) => {
+      const wheel = wheelOf(project);
+      return wheel && { file: wheel.file, sha256: 'f'.repeat(64) };
+    });
+
+    const err = await refusal(publishWheelhouseToIndex(options(out, other.url, { attestations: 'never' })));
+
+    expect(sameResult.uploaded).toEqual([]);
+    expect(sameResult.skipped.sort()).toEqual(records.map((r) => r.wheel.file).sort());
+    expect(same.posts).toBe(records.length);
+    expect(err.code).toBe('ERR_PUBLISH_CONFLICT');
+    expect(err.message).toMatch(/other content; uploaded before it: nothing:\n  .*: the index has sha256 f{64}, this wheelhouse [0-9a-f]{64}/);
+    expect(other.posts).toBe(1);
   });
 });
