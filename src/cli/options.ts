@@ -119,7 +119,7 @@ export const OPTIONS = {
   privateKey: { name: 'key', type: 'string', arg: 'PRIVATE.pem', value: Text, defaultText: 'created in ~/.config/hbuild', help: 'ed25519 signing key' },
 
   // hbuild publish
-  repository: { name: 'repository', type: 'string', arg: 'URL', value: Text, help: 'upload URL of the index (the legacy upload API twine uses); http only to loopback' },
+  repository: { name: 'repository', type: 'string', arg: 'URL', value: Text, defaultText: 'TWINE_REPOSITORY_URL', help: 'upload URL of the index (the legacy upload API twine uses); http only to loopback' },
   publishIndexUrl: { name: 'index-url', type: 'string', arg: 'URL', value: Text, defaultText: 'REPOSITORY/simple/', help: "the index's simple pages, read to skip files already there" },
   username: { name: 'username', short: 'u', type: 'string', arg: 'NAME', value: Text, defaultText: 'TWINE_USERNAME, the URL, netrc, the keyring, else __token__', help: 'user to upload as (the password: TWINE_PASSWORD, the URL, netrc or the keyring)' },
   attestations: {

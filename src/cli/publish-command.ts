@@ -16,8 +16,10 @@ export async function runPublishCommand(argv: string[], signal: AbortSignal): Pr
   const parsed = parseCommand(PUBLISH, argv);
   if (parsed.help) return printHelp(parsed.usage);
   const { wheelhouse } = parsed.args;
-  const { repository, username, attestations, json } = parsed.values;
-  if (repository === undefined) throw new HbuildError('ERR_USAGE', 'no --repository given', { hint: 'hbuild publish WHEELHOUSE --repository https://index.example/upload/' });
+  const { username, attestations, json } = parsed.values;
+  // As twine: the flag, else TWINE_REPOSITORY_URL.
+  const repository = parsed.values.repository ?? (process.env.TWINE_REPOSITORY_URL || undefined);
+  if (repository === undefined) throw new HbuildError('ERR_USAGE', 'no --repository given, and TWINE_REPOSITORY_URL is not set', { hint: 'hbuild publish WHEELHOUSE --repository https://index.example/upload/' });
   if (!(await stat(wheelhouse).catch(() => undefined))?.isDirectory()) {
     throw new HbuildError('ERR_USAGE', `wheelhouse ${wheelhouse} is not a directory`, { hint: 'pass the directory `hbuild build --out` wrote' });
   }

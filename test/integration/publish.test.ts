@@ -151,14 +151,15 @@ describe('hbuild publish to a real pypiserver on loopback', () => {
     expect(await readdir(packagesDir)).toHaveLength(2);
   });
 
-  it('reads netrc for the repository host', async () => {
+  it('reads netrc for the repository host, and TWINE_REPOSITORY_URL for --repository', async () => {
     const netrc = join(tmp.path, 'netrc');
     await writeFile(netrc, `machine 127.0.0.1 login ${USER} password ${PASSWORD}\n`, { mode: 0o600 });
 
-    const run = await publish([first, '--repository', `${url}/`, '--dry-run'], cleanEnv({ HOME: home, NETRC: netrc }));
+    const run = await publish([first, '--dry-run'], cleanEnv({ HOME: home, NETRC: netrc, TWINE_REPOSITORY_URL: `${url}/` }));
     const real = await publish([first, '--repository', `${url}/`], cleanEnv({ HOME: home, NETRC: netrc }));
 
     expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain('publish (dry run): 0 uploaded, 2 already there');
     expect(real.exitCode, real.stderr).toBe(0);
     expect(real.stderr).toMatch(/as uploader \(password from netrc\)/);
   });
