@@ -22,7 +22,14 @@ export interface Credentials {
 export interface ListOptions {
   /** Credentials for a URL that carries none itself (netrc); never logged. */
   credentialsFor?: (url: URL) => Credentials | undefined;
+  /**
+   * Follow redirects only within the index's origin; a redirect elsewhere means the index does
+   * not hold the project (pypiserver's fallback sends unknown names to another index).
+   */
+  sameOriginRedirects?: boolean;
 }
+
+const MAX_REDIRECTS = 5;
 
 const MAX_PAGE_BYTES = 32 * 1024 * 1024;
 const JSON_TYPE = 'application/vnd.pypi.simple.v1+json';
@@ -52,13 +59,23 @@ export interface ProjectPage {
 export async function findProjectPage(indexUrl: string, project: string, signal: AbortSignal, options: ListOptions = {}): Promise<ProjectPage | null> {
   const pageUrl = new URL(`${encodeURIComponent(project)}/`, indexUrl);
   const { headers, url } = authorised(pageUrl, options.credentialsFor);
-  const response = await fetch(url, {
-    headers: { ...headers, Accept: `${JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1` },
-    signal,
-    redirect: 'follow',
-  }).catch((err: unknown) => {
-    throw new HbuildError('ERR_FETCH', `cannot reach the index at ${redactUrl(indexUrl)} for ${project}`, { cause: err, hint: 'check the network and the index URL' });
-  });
+  const get = (target: URL): Promise<Response> =>
+    fetch(target, {
+      headers: { ...headers, Accept: `${JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1` },
+      signal,
+      redirect: options.sameOriginRedirects === true ? 'manual' : 'follow',
+    }).catch((err: unknown) => {
+      throw new HbuildError('ERR_FETCH', `cannot reach the index at ${redactUrl(indexUrl)} for ${project}`, { cause: err, hint: 'check the network and the index URL' });
+    });
+  let response = await get(url);
+  for (let hops = 0; options.sameOriginRedirects === true && response.status >= 300 && response.status < 400; hops++) {
+    await response.body?.cancel();
+    const location = response.headers.get('location');
+    const next = location === null ? undefined : new URL(location, url);
+    if (next === undefined || next.origin !== url.origin) return null;
+    if (hops >= MAX_REDIRECTS) throw new HbuildError('ERR_FETCH', `the index at ${redactUrl(indexUrl)} redirects ${project} more than ${MAX_REDIRECTS} times`, { hint: 'the index is misbehaving' });
+    response = await get(next);
+  }
   if (response.status === 404) {
     await response.body?.cancel();
     return null;

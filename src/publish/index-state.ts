@@ -27,7 +27,7 @@ export interface IndexAccess {
 export async function readIndexState(wheels: readonly LocalWheel[], access: IndexAccess): Promise<IndexState> {
   const pages = new Map<string, ProjectPage | null>();
   for (const name of new Set(wheels.map((w) => normalizeName(w.name)))) {
-    pages.set(name, await findProjectPage(access.simpleUrl, name, AbortSignal.any([access.signal, AbortSignal.timeout(PAGE_TIMEOUT_MS)]), { credentialsFor: access.credentialsFor }));
+    pages.set(name, await findProjectPage(access.simpleUrl, name, AbortSignal.any([access.signal, AbortSignal.timeout(PAGE_TIMEOUT_MS)]), { credentialsFor: access.credentialsFor, sameOriginRedirects: true }));
   }
   const declared = [...pages.values()].find((p) => p?.repositoryVersion !== undefined)?.repositoryVersion;
   const repositoryVersion = declared ?? (await probeRootVersion(access));
@@ -43,6 +43,7 @@ async function probeRootVersion(access: IndexAccess): Promise<string | undefined
   const response = await fetch(url, {
     headers: { ...headers, Accept: 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1' },
     signal: AbortSignal.any([access.signal, AbortSignal.timeout(PAGE_TIMEOUT_MS)]),
+    redirect: 'manual',
   }).catch(() => undefined);
   if (response === undefined || !response.ok || response.body === null) {
     await response?.body?.cancel();

@@ -81,8 +81,9 @@ describe('hbuild publish to a real pypiserver on loopback', () => {
     await writeFile(join(tmp.path, 'htpasswd'), `${USER}:${hash.stdout.trim()}\n`);
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    // --disable-fallback: an unknown project is a 404 here, not a redirect to another index.
-    server = execa(join(venv, 'bin', 'pypi-server'), ['run', '-i', '127.0.0.1', '-p', String(port), '-P', join(tmp.path, 'htpasswd'), '-a', 'update', '--disable-fallback', packagesDir], {
+    // pypiserver redirects a project it does not have to its fallback index; that one is a closed
+    // loopback port here, and publish must take the redirect as "not on this index" without following it.
+    server = execa(join(venv, 'bin', 'pypi-server'), ['run', '-i', '127.0.0.1', '-p', String(port), '-P', join(tmp.path, 'htpasswd'), '-a', 'update', '--fallback-url', 'http://127.0.0.1:9/simple/', packagesDir], {
       reject: false,
       stdin: 'ignore',
       env: cleanEnv(),
