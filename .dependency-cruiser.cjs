@@ -19,6 +19,7 @@ const LAYERS = [
   'builder', // one build in a container, input digest, action cache
   'wheelhouse', // publishing
   'attest', // provenance, SBOM, signatures
+  'publish', // `hbuild publish`: a wheelhouse onto an index through the upload API
   'verify', // reproducibility: variations, diffs, reports
   'pipeline', // the one scheduler and the runs over it: build, verify, vet
   'resolve', // `hbuild lock`: inputs → lock.yaml

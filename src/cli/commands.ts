@@ -104,6 +104,17 @@ export const ATTEST_SIGN = defineCommand({
   options: [O.privateKey],
 });
 
+export const PUBLISH = defineCommand({
+  command: 'publish',
+  usage: [{ line: 'hbuild publish WHEELHOUSE --repository URL [options]', summary: 'upload the wheels of a wheelhouse to an index, skipping files already there with the same sha256' }],
+  description:
+    'Re-hashes every wheel against manifest.json and SHA256SUMS first, reads what the index already lists, and refuses the whole publish (nothing uploaded) when a file of the same name is there with another sha256.',
+  positionals: [WHEELHOUSE],
+  options: [O.repository, O.publishIndexUrl, O.username, O.attestations, O.publishDryRun, O.jsonEvents],
+  notes: `Exit codes: 0 every wheel is on the index · 1 the index refused an upload, or could not be reached ·
+            2 usage error or no credentials · 3 the wheelhouse does not match its records, or the index holds other bytes under a wheel's name`,
+});
+
 export const DAEMON = defineCommand({
   command: 'daemon',
   usage: [{ line: 'hbuild daemon [options]', summary: 'serve builds, verification and vetting over a local API' }],
@@ -113,4 +124,4 @@ export const DAEMON = defineCommand({
 });
 
 /** Every command and subcommand, in the order `hbuild help` lists them. */
-export const COMMANDS = [BUILD, VET, VERIFY, LOCK_COMMAND, IMAGE_BUILD, STORE_VERIFY, STORE_GC, ATTEST_VERIFY, ATTEST_SIGN, DAEMON] as const;
+export const COMMANDS = [BUILD, VET, VERIFY, LOCK_COMMAND, IMAGE_BUILD, STORE_VERIFY, STORE_GC, ATTEST_VERIFY, ATTEST_SIGN, PUBLISH, DAEMON] as const;

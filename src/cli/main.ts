@@ -43,6 +43,7 @@ async function dispatch(argv: string[], signal: AbortSignal): Promise<number> {
   if (first === 'lock') return (await import('./lock-command.js')).runLockCommand(rest, signal);
   if (first === 'daemon') return (await import('./daemon-command.js')).runDaemonCommand(rest, signal);
   if (first === 'attest') return (await import('./attest-command.js')).runAttestCommand(rest, signal);
+  if (first === 'publish') return (await import('./publish-command.js')).runPublishCommand(rest, signal);
   if (first === 'build') return (await import('./build-command.js')).runBuildCommand(rest, signal);
   if (first.endsWith('.yaml') || first.endsWith('.yml') || first.startsWith('-')) return (await import('./build-command.js')).runBuildCommand(argv, signal);
   throw new HbuildError('ERR_USAGE', `unknown command ${JSON.stringify(first)}`, { hint: 'run `hbuild help` for the commands' });

@@ -1,6 +1,7 @@
 import { DEFAULT_LIMITS } from '../engine/container-limits.js';
 import { RUNTIMES } from '../engine/runtime.js';
 import { DEFAULT_MIN_AGE_DAYS } from '../vet/verdict.js';
+import { ATTESTATION_MODES } from '../publish/schema.js';
 import type { OptionSpec } from './command-spec.js';
 import { Flag, List, NameEqualsUrl, NameList, OneOf, ProjectName, Text, WholeNumber } from './option-values.js';
 
@@ -117,6 +118,20 @@ export const OPTIONS = {
   // hbuild attest verify | sign
   publicKey: { name: 'key', type: 'string', arg: 'PUBLIC.pem', value: Text, defaultText: 'the key shipped in the wheelhouse, with a warning', help: 'the key the wheelhouse must be signed with' },
   privateKey: { name: 'key', type: 'string', arg: 'PRIVATE.pem', value: Text, defaultText: 'created in ~/.config/hbuild', help: 'ed25519 signing key' },
+
+  // hbuild publish
+  repository: { name: 'repository', type: 'string', arg: 'URL', value: Text, defaultText: 'TWINE_REPOSITORY_URL', help: 'upload URL of the index (the legacy upload API twine uses); http only to loopback' },
+  publishIndexUrl: { name: 'index-url', type: 'string', arg: 'URL', value: Text, defaultText: 'REPOSITORY/simple/', help: "the index's simple pages, read to skip files already there" },
+  username: { name: 'username', short: 'u', type: 'string', arg: 'NAME', value: Text, defaultText: 'TWINE_USERNAME, the URL, netrc, the keyring, else __token__', help: 'user to upload as (the password: TWINE_PASSWORD, the URL, netrc or the keyring)' },
+  attestations: {
+    name: 'attestations',
+    type: 'string',
+    arg: 'MODE',
+    value: OneOf(ATTESTATION_MODES),
+    default: 'auto',
+    help: 'auto: send each wheel\'s provenance where the index declares PEP 740 (simple API 1.3+); always; never',
+  },
+  publishDryRun: { name: 'dry-run', type: 'boolean', value: Flag, help: 'check the wheelhouse and the index, say what would be uploaded, upload nothing' },
 
   // hbuild daemon
   socket: { name: 'socket', type: 'string', arg: 'PATH', value: Text, defaultText: '$XDG_RUNTIME_DIR/hbuild/daemon.sock, else /tmp/hbuild-$UID/daemon.sock', help: 'unix socket' },

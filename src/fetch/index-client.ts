@@ -22,7 +22,14 @@ export interface Credentials {
 export interface ListOptions {
   /** Credentials for a URL that carries none itself (netrc); never logged. */
   credentialsFor?: (url: URL) => Credentials | undefined;
+  /**
+   * Follow redirects only within the index's origin; a redirect elsewhere means the index does
+   * not hold the project (pypiserver's fallback sends unknown names to another index).
+   */
+  sameOriginRedirects?: boolean;
 }
+
+const MAX_REDIRECTS = 5;
 
 const MAX_PAGE_BYTES = 32 * 1024 * 1024;
 const JSON_TYPE = 'application/vnd.pypi.simple.v1+json';
@@ -38,30 +45,72 @@ export async function listProjectFiles(indexUrl: string, project: string, signal
 
 /** Like listProjectFiles, but a project the index does not serve (HTTP 404) is null rather than an error. */
 export async function findProjectFiles(indexUrl: string, project: string, signal: AbortSignal, options: ListOptions = {}): Promise<IndexFile[] | null> {
+  return (await findProjectPage(indexUrl, project, signal, options))?.files ?? null;
+}
+
+/** A project's page: its files and the repository version it declares (PEP 629 / PEP 691 `api-version`). */
+export interface ProjectPage {
+  files: IndexFile[];
+  /** `major.minor`, when the page names one. */
+  repositoryVersion?: string;
+}
+
+/** Like findProjectFiles, with the page's declared repository version (what `hbuild publish` needs). */
+export async function findProjectPage(indexUrl: string, project: string, signal: AbortSignal, options: ListOptions = {}): Promise<ProjectPage | null> {
   const pageUrl = new URL(`${encodeURIComponent(project)}/`, indexUrl);
   const { headers, url } = authorised(pageUrl, options.credentialsFor);
-  const response = await fetch(url, {
-    headers: { ...headers, Accept: `${JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1` },
-    signal,
-    redirect: 'follow',
-  }).catch((err: unknown) => {
-    throw new HbuildError('ERR_FETCH', `cannot reach the index at ${redactUrl(indexUrl)} for ${project}`, { cause: err, hint: 'check the network and the index URL' });
-  });
+  const get = (target: URL): Promise<Response> =>
+    fetch(target, {
+      headers: { ...headers, Accept: `${JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1` },
+      signal,
+      redirect: options.sameOriginRedirects === true ? 'manual' : 'follow',
+    }).catch((err: unknown) => {
+      throw new HbuildError('ERR_FETCH', `cannot reach the index at ${redactUrl(indexUrl)} for ${project}`, { cause: err, hint: 'check the network and the index URL' });
+    });
+  let response = await get(url);
+  for (let hops = 0; options.sameOriginRedirects === true && response.status >= 300 && response.status < 400; hops++) {
+    await response.body?.cancel();
+    const location = response.headers.get('location');
+    const next = location === null ? undefined : new URL(location, url);
+    if (next === undefined || next.origin !== url.origin) return null;
+    if (hops >= MAX_REDIRECTS) throw new HbuildError('ERR_FETCH', `the index at ${redactUrl(indexUrl)} redirects ${project} more than ${MAX_REDIRECTS} times`, { hint: 'the index is misbehaving' });
+    response = await get(next);
+  }
   if (response.status === 404) {
     await response.body?.cancel();
     return null;
   }
   if (!response.ok) {
+    await response.body?.cancel();
     throw new HbuildError('ERR_FETCH', `the index answered ${response.status} for ${project}`, { hint: 'try again later, or check the index URL' });
   }
   const body = await readCapped(response, MAX_PAGE_BYTES);
   const type = response.headers.get('content-type') ?? '';
   const base = response.url || url.href;
   try {
-    return type.includes('json') ? parseJsonPage(body, base) : parseHtmlPage(body, base);
+    const json = type.includes('json');
+    const files = json ? parseJsonPage(body, base) : parseHtmlPage(body, base);
+    const repositoryVersion = json ? jsonApiVersion(body) : htmlRepositoryVersion(body);
+    return repositoryVersion === undefined ? { files } : { files, repositoryVersion };
   } catch (err) {
     throw new HbuildError('ERR_FETCH', `the index at ${redactUrl(indexUrl)} sent an unreadable page for ${project}`, { cause: err, hint: 'the index is misbehaving; try again later' });
   }
+}
+
+const VERSION = /^\d{1,4}\.\d{1,4}$/;
+
+/** PEP 691: `meta.api-version` of a JSON page. */
+export function jsonApiVersion(body: string): string | undefined {
+  const meta = (JSON.parse(body) as { meta?: { 'api-version'?: unknown } } | null)?.meta;
+  const version = meta?.['api-version'];
+  return typeof version === 'string' && VERSION.test(version) ? version : undefined;
+}
+
+/** PEP 629: `<meta name="pypi:repository-version" content="1.0">` of an HTML page. */
+export function htmlRepositoryVersion(body: string): string | undefined {
+  const tag = /<meta\s[^>]{0,300}name\s*=\s*["']pypi:repository-version["'][^>]{0,300}>/i.exec(body)?.[0];
+  const version = tag === undefined ? undefined : /content\s*=\s*["']([^"']{1,20})["']/i.exec(tag)?.[1];
+  return version !== undefined && VERSION.test(version) ? version : undefined;
 }
 
 export function parseJsonPage(body: string, base: string): IndexFile[] {
