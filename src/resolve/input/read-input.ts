@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { HbuildError } from '../../core/errors.js';
-import { exactPin, parseRequirement, RequirementError } from '../requirement.js';
+import { exactPin, parseRequirement, RequirementError } from '../../core/requirement.js';
 import { readPylock } from './pylock.js';
 import { readRequirementsTxt } from './requirements-txt.js';
 import type { InputPin, LockInput } from './types.js';

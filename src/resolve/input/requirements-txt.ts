@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { evaluateMarker, MarkerError } from '../markers.js';
-import { exactPin, parseRequirement, RequirementError } from '../requirement.js';
+import { evaluateMarker, MarkerError } from '../../core/markers.js';
+import { exactPin, parseRequirement, RequirementError } from '../../core/requirement.js';
 import { shorten, type InputOrigin, type InputPin, type LockInput } from './types.js';
 
 const MAX_INPUT_BYTES = 8 * 1024 * 1024;
