@@ -109,7 +109,7 @@ function parsePinLine(line: Line, problem: (reason: string) => void): InputPin |
       problem(req.specifier ? `not pinned to one version: ${req.specifier}` : 'not pinned: give an exact version with ==');
       return undefined;
     }
-    return { name: req.name, key: req.key, version, hashes: [...new Set(hashes)].sort(), origin: { file: line.file, line: line.line } };
+    return { name: req.name, key: req.key, version, hashes: [...new Set(hashes)].sort(), ...(req.extras.length > 0 ? { extras: req.extras } : {}), origin: { file: line.file, line: line.line } };
   } catch (err) {
     if (err instanceof RequirementError || err instanceof MarkerError) {
       problem(err.message);
