@@ -116,6 +116,16 @@ describe('lock.yaml output', () => {
     expect(loaded.lock.inputs).toEqual(['app[cli,fast]']);
   });
 
+  it('replaces hand-written inputs in flow style with the block form, keeping the rest', async () => {
+    await lockFrom('app==1.0\nlib==2.0\n');
+    const text = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
+    await writeFile(join(tmp.path, 'lock.yaml'), text.replace('inputs:\n  - app\n  - lib\n', 'inputs: [app]   # by hand\n'));
+
+    await lockFrom('app==1.0\nlib==2.0\n');
+
+    expect(await readFile(join(tmp.path, 'lock.yaml'), 'utf8')).toBe(text);
+  });
+
   it('--add adds to the recorded inputs, and keeps a lock that records none recording none', async () => {
     await lockFrom('app==1.0\n');
     const options = unitLockOptions(index, tmp.path, fakeProbe().probe, { add: ['lib==2.0'] });
