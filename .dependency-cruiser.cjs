@@ -6,7 +6,7 @@
  * the CLI and the daemon (thin shells) on top.
  */
 const LAYERS = [
-  'core', // errors, events, exit codes, digests, PEP 503 names, slots
+  'core', // errors, events, exit codes, digests, PEP 503 names, PEP 508 requirements and markers, slots
   'lockfile', // the lock format: schema, parse, plan, --record edits
   'store', // content-addressed store and its record types
   'recipe', // per-package recipes

@@ -17,13 +17,14 @@ const LOCK_REF = 'lock';
  * The CycloneDX 1.6 SBOM of a wheelhouse: one `library` component per wheel,
  * the build-requirement graph as `dependencies`, the lock as the subject.
  *
- * Build-time packages carry `hbuild:build-time=true` rather than
- * `scope: excluded`: requirements.txt installs every wheel in the wheelhouse,
- * and the spec scopes installed components as `required`; a package can also be
- * both a build requirement and a runtime dependency, which the lock does not
- * distinguish. Marking them excluded would tell scanners to skip code that may
- * run. Everything is sorted, the timestamp is SOURCE_DATE_EPOCH and the serial
- * number is derived from the content, so equal wheelhouses give equal bytes.
+ * What requirements.txt installs is `scope: required` with `hbuild:runtime=true`;
+ * a wheel only builds need (it is in build-requirements.txt) is `scope: excluded`
+ * with `hbuild:runtime=false`, the spec's scope for components not reachable at
+ * run time. Build requirements also carry `hbuild:build-time=true`: a package can
+ * be both, and then it is required. `attest verify` checks the two requirements
+ * files against these signed flags. Everything is sorted, the timestamp is
+ * SOURCE_DATE_EPOCH and the serial number is derived from the content, so equal
+ * wheelhouses give equal bytes.
  */
 export function buildSbom(manifest: Manifest): Json {
   const byName = new Map(manifest.packages.map((p) => [normalizeName(p.name), p]));
@@ -80,6 +81,7 @@ function component(pkg: ManifestPackage, buildTime: boolean): Json {
   const properties: Property[] = [
     { name: 'hbuild:build-time', value: String(buildTime) },
     { name: 'hbuild:input-digest', value: pkg.inputDigest },
+    { name: RUNTIME_PROPERTY, value: String(isRuntime(pkg)) },
     { name: 'hbuild:sdist:file', value: pkg.sdist.file },
     { name: 'hbuild:wheel:file', value: pkg.wheel.file },
   ];
@@ -90,6 +92,7 @@ function component(pkg: ManifestPackage, buildTime: boolean): Json {
     name: pkg.name,
     version: pkg.version,
     purl: pypiPurl(pkg.name, pkg.version),
+    scope: isRuntime(pkg) ? 'required' : 'excluded',
     hashes: [{ alg: 'SHA-256', content: pkg.wheel.sha256 }],
     externalReferences: [
       {
@@ -101,6 +104,14 @@ function component(pkg: ManifestPackage, buildTime: boolean): Json {
     ],
     properties: sortProperties(properties),
   };
+}
+
+/** The SBOM property that says whether requirements.txt installs a component. */
+export const RUNTIME_PROPERTY = 'hbuild:runtime';
+
+/** A manifest from before build-requirements.txt installed every wheel with requirements.txt. */
+function isRuntime(pkg: ManifestPackage): boolean {
+  return pkg.runtime ?? true;
 }
 
 function ref(pkg: ManifestPackage): string {

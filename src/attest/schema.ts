@@ -27,6 +27,8 @@ export const ManifestPackage = z.object({
   inputDigest: AnyDigest,
   log: z.object({ sha256: Hex64, droppedBytes: z.int().min(0) }),
   wheel: z.object({ file: WheelFile, sha256: Hex64, size: z.int().min(0) }),
+  /** Whether requirements.txt installs it; absent in manifests from before build-requirements.txt, where it did. */
+  runtime: z.boolean().optional(),
   vet: z
     .object({ ruleSetVersion: z.union([Text, z.number()]), verdict: Text, findingsDigest: AnyDigest })
     .optional(),

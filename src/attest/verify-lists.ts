@@ -3,7 +3,7 @@ import { matchWheelName } from '../check/wheel-name.js';
 import { normalizeName } from '../core/pep503.js';
 import type { AttestProblem } from './problem.js';
 import { decodeUtf8, readLimited } from './read-limited.js';
-import { renderSbom } from './sbom.js';
+import { renderSbom, RUNTIME_PROPERTY } from './sbom.js';
 import type { SbomStatement } from './schema.js';
 import { SBOM_FILE, SBOM_STATEMENT_FILE, ATTESTATIONS_DIR } from './vocabulary.js';
 
@@ -40,16 +40,61 @@ export async function checkSums(dir: string, wheels: WheelDigests): Promise<Atte
   return problems;
 }
 
-/** Every pin in requirements.txt must be the digest of the wheel it names, and every wheel must be pinned once. */
-export async function checkRequirements(dir: string, wheels: WheelDigests): Promise<AttestProblem[]> {
-  const file = 'requirements.txt';
-  const lines = await readLines(dir, file);
-  if (typeof lines === 'string') return [{ file, message: lines }];
-  const byDigest = new Map([...wheels].map(([name, digest]) => [digest, name]));
-  const pinned = new Set<string>();
+const REQUIREMENTS = 'requirements.txt';
+const BUILD_REQUIREMENTS = 'build-requirements.txt';
+const INCLUDE_LINE = `-r ${REQUIREMENTS}`;
+
+/**
+ * Every pin in requirements.txt and build-requirements.txt must be the digest of the
+ * wheel it names, and every wheel must be pinned in exactly one of them. `runtime`
+ * (the wheels the signed SBOM says requirements.txt installs) decides which one:
+ * a build-only wheel moved into requirements.txt would be installed at run time.
+ * Without it (the SBOM could not be trusted) only the split itself is checked. A
+ * wheelhouse from before build-requirements.txt has none, and pins everything in
+ * requirements.txt.
+ */
+export async function checkRequirements(dir: string, wheels: WheelDigests, runtime?: ReadonlySet<string>): Promise<AttestProblem[]> {
   const problems: AttestProblem[] = [];
+  const main = await readPins(dir, REQUIREMENTS, wheels, problems);
+  const build = await readPins(dir, BUILD_REQUIREMENTS, wheels, problems, { optional: true, include: INCLUDE_LINE });
+  for (const name of wheels.keys()) {
+    const inMain = main.has(name);
+    const inBuild = build.has(name);
+    const belongs = runtime === undefined ? undefined : runtime.has(name) ? REQUIREMENTS : BUILD_REQUIREMENTS;
+    if (inMain && inBuild) problems.push({ file: BUILD_REQUIREMENTS, message: `pins ${name}, which ${REQUIREMENTS} pins too` });
+    else if (!inMain && !inBuild) problems.push({ file: belongs ?? REQUIREMENTS, message: `does not pin ${name}` });
+    else if (belongs === BUILD_REQUIREMENTS && inMain) {
+      problems.push({ file: REQUIREMENTS, message: `pins ${name}, which the signed SBOM records as build-only: installing ${REQUIREMENTS} would install it` });
+    } else if (belongs === REQUIREMENTS && inBuild) {
+      problems.push({ file: BUILD_REQUIREMENTS, message: `pins ${name}, which the signed SBOM records as a runtime package of ${REQUIREMENTS}` });
+    }
+  }
+  return problems;
+}
+
+/** The wheels one requirements file pins, each checked against the wheel's digest; problems go to `problems`. */
+async function readPins(
+  dir: string,
+  file: string,
+  wheels: WheelDigests,
+  problems: AttestProblem[],
+  options: { optional?: boolean; include?: string } = {},
+): Promise<Set<string>> {
+  const pinned = new Set<string>();
+  const lines = await readLines(dir, file);
+  if (typeof lines === 'string') {
+    // readLimited's words for ENOENT: an optional file may be absent.
+    if (!(options.optional === true && lines === 'does not exist')) problems.push({ file, message: lines });
+    return pinned;
+  }
+  const byDigest = new Map([...wheels].map(([name, digest]) => [digest, name]));
+  let included = 0;
   for (const [i, line] of lines.entries()) {
     if (line === '' || line.startsWith('#')) continue;
+    if (options.include !== undefined && line === options.include) {
+      if (++included > 1) problems.push({ file, message: `line ${i + 1} includes ${REQUIREMENTS} again` });
+      continue;
+    }
     const m = REQUIREMENT_LINE.exec(line);
     if (m === null) {
       problems.push({ file, message: `line ${i + 1} is not "name==version --hash=sha256:<hex>"` });
@@ -63,8 +108,19 @@ export async function checkRequirements(dir: string, wheels: WheelDigests): Prom
     else if (pinned.has(wheel)) problems.push({ file, message: `pins ${wheel} twice` });
     if (wheel !== undefined) pinned.add(wheel);
   }
-  for (const name of wheels.keys()) if (!pinned.has(name)) problems.push({ file, message: `does not pin ${name}` });
-  return problems;
+  if (options.include !== undefined && included === 0) problems.push({ file, message: `does not include ${REQUIREMENTS} (a line "${options.include}")` });
+  return pinned;
+}
+
+/** The wheels the signed SBOM says requirements.txt installs (a component without the flag: from before, so yes). */
+export function runtimeWheels(signed: SbomStatement): Set<string> {
+  const runtime = new Set<string>();
+  for (const component of signed.predicate.components) {
+    const wheel = component.properties.find((p) => p.name === 'hbuild:wheel:file')?.value;
+    const flag = component.properties.find((p) => p.name === RUNTIME_PROPERTY)?.value;
+    if (wheel !== undefined && flag !== 'false') runtime.add(wheel);
+  }
+  return runtime;
 }
 
 /**

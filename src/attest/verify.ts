@@ -6,7 +6,7 @@ import { parsePublicKey, type VerifyKey } from './keys.js';
 import { ATTESTATIONS_DIR, PUBLIC_KEY_FILE, SBOM_STATEMENT_FILE, STATEMENT_SUFFIX, statementFileFor, VSA_FILE } from './vocabulary.js';
 import { DefectError, type AttestProblem } from './problem.js';
 import { decodeUtf8, readLimited } from './read-limited.js';
-import { checkRequirements, checkSbom, checkSums, type WheelDigests } from './verify-lists.js';
+import { checkRequirements, checkSbom, checkSums, runtimeWheels, type WheelDigests } from './verify-lists.js';
 import { readProvenance, readSbomStatement, readVerificationSummaries } from './verify-statements.js';
 import { listDir, listWheelFiles } from './wheel-files.js';
 
@@ -36,8 +36,9 @@ const KNOWN = new Set([PUBLIC_KEY_FILE, SBOM_STATEMENT_FILE, VSA_FILE]);
  * Check an attested wheelhouse offline: every envelope's signature against the
  * trusted key, exactly one provenance statement per wheel whose subject digest
  * is the wheel's sha256 and no statement about a wheel that is not here, the
- * signed SBOM against sbom.cdx.json and the wheels, SHA256SUMS and
- * requirements.txt, and the verify run's summary when there is one. Problems
+ * signed SBOM against sbom.cdx.json and the wheels, SHA256SUMS,
+ * requirements.txt and build-requirements.txt (split as the signed SBOM says),
+ * and the verify run's summary when there is one. Problems
  * are collected, not thrown, so one run names every tampered file.
  */
 export async function verifyAttestations(dir: string, options: VerifyAttestationsOptions = {}): Promise<AttestVerifyReport> {
@@ -92,10 +93,13 @@ export async function verifyAttestations(dir: string, options: VerifyAttestation
     });
   }
   const sbomRel = `${ATTESTATIONS_DIR}/${SBOM_STATEMENT_FILE}`;
+  let runtime: Set<string> | undefined;
   await checked(sbomRel, async () => {
-    report.problems.push(...(await checkSbom(dir, await readSbomStatement(join(attestations, SBOM_STATEMENT_FILE), key), digests)));
+    const signed = await readSbomStatement(join(attestations, SBOM_STATEMENT_FILE), key);
+    runtime = runtimeWheels(signed);
+    report.problems.push(...(await checkSbom(dir, signed, digests)));
   });
-  report.problems.push(...(await checkSums(dir, digests)), ...(await checkRequirements(dir, digests)));
+  report.problems.push(...(await checkSums(dir, digests)), ...(await checkRequirements(dir, digests, runtime)));
   if (entries.includes(VSA_FILE)) {
     const rel = `${ATTESTATIONS_DIR}/${VSA_FILE}`;
     await checked(rel, async () => {

@@ -35,7 +35,7 @@ async function runVerify(argv: string[]): Promise<number> {
 
 function summary(report: AttestVerifyReport): string {
   const lines = [
-    `attestations of ${report.wheelhouse} verified: ${report.wheels} wheels, ${report.statements} signed statements, SBOM, SHA256SUMS, requirements.txt`,
+    `attestations of ${report.wheelhouse} verified: ${report.wheels} wheels, ${report.statements} signed statements, SBOM, SHA256SUMS, requirements.txt, build-requirements.txt`,
     `signing key ${report.key?.keyid ?? '?'} (${report.key?.source === 'pinned' ? 'pinned with --key' : 'shipped in the wheelhouse'})`,
   ];
   if (report.verification !== null) {

@@ -91,7 +91,7 @@ const WHEELHOUSE = { key: 'wheelhouse', name: 'WHEELHOUSE', noun: 'wheelhouse', 
 
 export const ATTEST_VERIFY = defineCommand({
   command: 'attest verify',
-  usage: [{ line: 'hbuild attest verify WHEELHOUSE [--key PUBLIC.pem]', summary: 'check every signature, subject digest, the SBOM, SHA256SUMS and requirements.txt, offline' }],
+  usage: [{ line: 'hbuild attest verify WHEELHOUSE [--key PUBLIC.pem]', summary: 'check every signature, subject digest, the SBOM, SHA256SUMS and both requirements files, offline' }],
   positionals: [WHEELHOUSE],
   options: [O.publicKey, O.jsonReport],
   notes: 'Exit codes: 0 every check passes · 3 a check fails',

@@ -19,6 +19,10 @@ const ProjectName = z
   .max(200, 'expected at most 200 characters')
   .regex(PROJECT_NAME, 'expected a PEP 508 project name (letters, digits, ".", "_", "-"; alphanumeric at both ends)');
 
+const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
+/** `name` or `name[extra,extra]`, no spaces: the form `inputs` entries take. */
+export const INPUT_REQUIREMENT = new RegExp(`^(${NAME})(?:\\[(${NAME}(?:,${NAME})*)\\])?$`);
+
 const Version = z
   .string()
   .max(100, 'expected at most 100 characters')
@@ -115,6 +119,16 @@ export const Settings = z.strictObject({
 });
 export type Settings = z.infer<typeof Settings>;
 
+/**
+ * One requirement the lock's input asked for: a project name, optionally with extras
+ * (`requests[socks]`). The name must be a package of this lock (checked in inputs.ts).
+ */
+export const LockInput = z
+  .string()
+  .max(1000, 'expected at most 1000 characters')
+  .regex(INPUT_REQUIREMENT, 'expected a project name, optionally with extras, like requests or requests[socks,security]');
+export type LockInput = z.infer<typeof LockInput>;
+
 export const Lock = z
   .strictObject({
     version: z.literal(1, {
@@ -123,6 +137,13 @@ export const Lock = z
     }),
     builder: Builder,
     settings: Settings.optional(),
+    inputs: z
+      .array(LockInput)
+      .max(MAX_PACKAGES, `expected at most ${MAX_PACKAGES} entries`)
+      .optional()
+      .describe(
+        "what the lock's input asked for (written by `hbuild lock`): requirements.txt of the wheelhouse holds these and their runtime dependencies, every other wheel goes to build-requirements.txt. Absent: every package counts as asked for",
+      ),
     packages: z.array(LockPackage).max(MAX_PACKAGES, `expected at most ${MAX_PACKAGES} packages`),
   })
   .describe('hbuild lock file');

@@ -10,6 +10,7 @@ import { readLockMemo } from './read-lock-memo.js';
 import type { VetMode } from '../vet/vet-step.js';
 import { DEFAULT_MIN_AGE_DAYS } from '../vet/verdict.js';
 import { recordWheels } from '../lockfile/record-wheels.js';
+import { requestedPackages } from '../lockfile/inputs.js';
 import { openStore } from '../store/store.js';
 import { sha256File } from '../core/digest.js';
 import { HBUILD_VERSION } from '../core/version.js';
@@ -105,7 +106,14 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
     }, async (staging) => {
       const attested = await attestWheelhouse(staging, { keyPath: options.signingKey, limits });
       if (attested.generatedKey) options.emit({ type: 'log', level: 'info', message: `created signing key ${attested.keyPath}` });
-    }, { signingKey: options.signingKey ?? null });
+    }, { signingKey: options.signingKey ?? null }, {
+      requested: requestedPackages(loaded.lock),
+      lockKeys: new Set(loaded.lock.packages.map((p) => normalizeName(p.name))),
+      warn: (message, details) => {
+        options.log.warn(details, 'runtime dependency not built in this run');
+        options.emit({ type: 'log', level: 'warn', message, details });
+      },
+    });
     if (outcome === 'up-to-date') options.log.info({ outDir: options.outDir }, 'wheelhouse already up to date');
     published = true;
   }

@@ -1,6 +1,6 @@
 import { parse } from 'smol-toml';
 import { HbuildError } from '../core/errors.js';
-import { parseRequirement, RequirementError } from './requirement.js';
+import { parseRequirement, RequirementError } from '../core/requirement.js';
 
 /** How pip would build an sdist: PEP 518 requirements and the PEP 517 backend. */
 export interface BuildSystem {

@@ -1,7 +1,7 @@
 import { clean, compare, explain, satisfies } from '@renovatebot/pep440';
 import type { IndexFile } from '../fetch/index-client.js';
 import { normalizeName } from '../core/pep503.js';
-import { BUILDER_PYTHON } from './marker-environment.js';
+import { BUILDER_PYTHON } from '../core/marker-environment.js';
 
 /** The files an index lists for one version of a project. */
 export interface VersionFiles {

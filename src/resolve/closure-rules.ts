@@ -1,6 +1,6 @@
 import { HbuildError } from '../core/errors.js';
-import { evaluateMarker, MarkerError } from './markers.js';
-import { parseRequirement, RequirementError, type Requirement } from './requirement.js';
+import { evaluateMarker, MarkerError } from '../core/markers.js';
+import { parseRequirement, RequirementError, type Requirement } from '../core/requirement.js';
 
 /** The part of the build graph `root` needs, for building it. */
 export function subgraph(root: string, envs: ReadonlyMap<string, string[]>): Map<string, string[]> {

@@ -1,7 +1,7 @@
 import { HbuildError, isHbuildError } from '../core/errors.js';
 import { topologicalOrder } from '../lockfile/graph.js';
 import { pinExact, pinNewest, type PinContext } from './pin-sdist.js';
-import type { Requirement } from './requirement.js';
+import type { Requirement } from '../core/requirement.js';
 import { cycle, markerHolds, parseBuildRequirement, subgraph } from './closure-rules.js';
 import { versionSatisfies } from './candidates.js';
 import type { InputPin } from './input/types.js';

@@ -6,6 +6,7 @@ import type { HbuildEvent } from '../core/events.js';
 import type { Credentials } from '../fetch/index-client.js';
 import { normalizeName } from '../core/pep503.js';
 import { readLockFile } from '../lockfile/read-file.js';
+import { requestedPackages, type RequestedPackage } from '../lockfile/inputs.js';
 import { parseLock, type LoadedLock } from '../lockfile/read.js';
 import { DEFAULT_SOURCE_DATE_EPOCH, type Builder } from '../lockfile/schema.js';
 import { openStore } from '../store/store.js';
@@ -115,10 +116,11 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
   });
 
   if (!builder) throw new HbuildError('ERR_USAGE', 'a new lock needs a builder rootfs digest', { hint: 'pass --builder-rootfs sha256:…' });
+  const inputs = recordedInputs(existing?.lock, options.input !== undefined, input.pins);
   const text = existing
-    ? updateLockText(existing.text, existing.loaded, packages)
-    : renderLock({ source: options.input ? basename(options.input) : '--add', builder, packages });
-  assertReadsBack(text, lockPath, packages);
+    ? updateLockText(existing.text, existing.loaded, packages, inputs)
+    : renderLock({ source: options.input ? basename(options.input) : '--add', builder, inputs: inputs ?? [], packages });
+  assertReadsBack(text, lockPath, packages, inputs);
   const changed = text !== existing?.text;
   if (changed && !options.check) await writeLockText(lockPath, text, existing?.mode);
   await sweep;
@@ -134,6 +136,20 @@ async function readExisting(lockPath: string): Promise<{ text: string; mode: num
     if (err instanceof HbuildError && err.code === 'ERR_USAGE' && /ENOENT/.test(err.message)) return undefined;
     throw err;
   }
+}
+
+/**
+ * What the lock records as asked for: the input file's pins. With --add, the lock's
+ * record plus the added pins; a lock that records none (written before `inputs`) keeps
+ * recording none, so every package still counts as asked for.
+ */
+function recordedInputs(existing: LoadedLock['lock'] | undefined, fromFile: boolean, pins: readonly InputPin[]): RequestedPackage[] | undefined {
+  const added = pins.map((p) => ({ key: p.key, extras: p.extras ?? [] }));
+  if (fromFile) return added;
+  const before = existing === undefined ? undefined : requestedPackages(existing);
+  if (before === undefined) return undefined;
+  const replaced = new Set(added.map((a) => a.key));
+  return [...before.filter((b) => !replaced.has(b.key)), ...added];
 }
 
 /** With --add, the current lock's packages stay pinned as they are, except those being re-pinned. */

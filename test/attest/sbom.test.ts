@@ -50,10 +50,27 @@ describe('the CycloneDX SBOM', () => {
 
     expect(bom.components.map((c) => c.purl)).toEqual(['pkg:pypi/demo-app@1.0.0', 'pkg:pypi/demo-lib@2.1', 'pkg:pypi/flit-core@3.9.0']);
     expect(bom.components.map((c) => property(c, 'hbuild:build-time'))).toEqual(['false', 'true', 'true']);
-    expect(bom.components.map((c) => (c as unknown as { scope?: string }).scope)).toEqual([undefined, undefined, undefined]);
+    expect(bom.components.map((c) => (c as unknown as { scope?: string }).scope)).toEqual(['required', 'required', 'required']);
+    expect(bom.components.map((c) => property(c, 'hbuild:runtime'))).toEqual(['true', 'true', 'true']);
     expect(bom.components[0]).toMatchObject({ type: 'library', name: 'Demo.App', version: '1.0.0', hashes: [{ alg: 'SHA-256', content: records[1]?.wheel.sha256 }] });
     expect(bom.dependencies).toContainEqual({ ref: 'pkg:pypi/demo-app@1.0.0', dependsOn: ['pkg:pypi/demo-lib@2.1', 'pkg:pypi/flit-core@3.9.0'] });
     expect(bom.dependencies).toContainEqual({ ref: 'pkg:pypi/flit-core@3.9.0', dependsOn: [] });
+  });
+
+  it('scopes what requirements.txt installs as required and build-only wheels as excluded', async () => {
+    const { out } = await makeWheelhouse(tmp.path, undefined, {}, { requested: [{ key: 'demo-app', extras: [] }] });
+    await attestWheelhouse(out, { key: await loadSigningKey({ env: { XDG_CONFIG_HOME: join(tmp.path, 'config') } }) });
+    const validator = new Validation.JsonStrictValidator(Spec.Version.v1dot6);
+
+    const bom = buildSbom(await readManifest(out)) as { components: Component[] };
+    const errors = await validator.validate(await readFile(join(out, 'sbom.cdx.json'), 'utf8'));
+
+    expect(bom.components.map((c) => `${c.name} ${(c as unknown as { scope: string }).scope} ${property(c, 'hbuild:runtime')}`)).toEqual([
+      'Demo.App required true',
+      'demo-lib excluded false',
+      'flit_core excluded false',
+    ]);
+    expect(errors).toBeNull();
   });
 
   it('records the sdist each wheel was built from, by sha256', async () => {

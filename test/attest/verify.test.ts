@@ -166,3 +166,74 @@ describe('verifyAttestations', () => {
     expect((missing as HbuildError).code).toBe('ERR_USAGE');
   });
 });
+
+describe('verifyAttestations of a wheelhouse split into runtime and build-only wheels', () => {
+  const FLIT = 'flit_core-3.9.0-py3-none-any.whl';
+  let split: string;
+
+  beforeEach(async () => {
+    await rm(tmp.path, { recursive: true, force: true });
+    ({ out: split } = await makeSignedWheelhouse(tmp.path, { requested: [{ key: 'demo-app', extras: [] }] }));
+  });
+
+  it('passes as published: requirements.txt pins the input, build-requirements.txt includes it and pins the rest', async () => {
+    const report = await verifyAttestations(split);
+    const requirements = await readFile(join(split, 'requirements.txt'), 'utf8');
+    const build = await readFile(join(split, 'build-requirements.txt'), 'utf8');
+
+    expect(report.problems).toEqual([]);
+    expect(requirements.split('\n').filter((l) => l !== '' && !l.startsWith('#'))).toEqual([expect.stringMatching(/^demo-app==1\.0\.0 --hash=sha256:[0-9a-f]{64}$/)]);
+    expect(build.split('\n').filter((l) => l !== '' && !l.startsWith('#'))).toEqual([
+      '-r requirements.txt',
+      expect.stringMatching(/^demo-lib==2\.1 --hash=sha256:[0-9a-f]{64}$/),
+      expect.stringMatching(/^flit-core==3\.9\.0 --hash=sha256:[0-9a-f]{64}$/),
+    ]);
+  });
+
+  it('catches a build-only wheel moved into requirements.txt, where installing would put it at run time', async () => {
+    const build = await readFile(join(split, 'build-requirements.txt'), 'utf8');
+    const flit = build.split('\n').find((l) => l.startsWith('flit-core=='));
+    await writeFile(join(split, 'build-requirements.txt'), build.replace(`${flit}\n`, ''));
+    await appendFile(join(split, 'requirements.txt'), `${flit}\n`);
+
+    const report = await verifyAttestations(split);
+
+    expect(report.problems).toEqual([{ file: 'requirements.txt', message: `pins ${FLIT}, which the signed SBOM records as build-only: installing requirements.txt would install it` }]);
+  });
+
+  it('catches a runtime wheel moved into build-requirements.txt, a pin in both, a missing include and a missing file', async () => {
+    const requirements = await readFile(join(split, 'requirements.txt'), 'utf8');
+    const app = requirements.split('\n').find((l) => l.startsWith('demo-app=='));
+    const build = await readFile(join(split, 'build-requirements.txt'), 'utf8');
+    await writeFile(join(split, 'requirements.txt'), requirements.replace(`${app}\n`, ''));
+    await writeFile(join(split, 'build-requirements.txt'), `${build.replace('-r requirements.txt\n', '')}${app}\n`);
+    const moved = await verifyAttestations(split);
+    await writeFile(join(split, 'requirements.txt'), requirements);
+    const both = await verifyAttestations(split);
+    await unlink(join(split, 'build-requirements.txt'));
+    const missing = await verifyAttestations(split);
+
+    expect(moved.problems).toEqual(
+      expect.arrayContaining([
+        { file: 'build-requirements.txt', message: 'does not include requirements.txt (a line "-r requirements.txt")' },
+        { file: 'build-requirements.txt', message: `pins ${APP}, which the signed SBOM records as a runtime package of requirements.txt` },
+      ]),
+    );
+    expect(moved.problems).toHaveLength(2);
+    expect(both.problems).toContainEqual({ file: 'build-requirements.txt', message: `pins ${APP}, which requirements.txt pins too` });
+    expect(missing.problems).toEqual([
+      { file: 'build-requirements.txt', message: 'does not pin demo_lib-2.1-py3-none-any.whl' },
+      { file: 'build-requirements.txt', message: `does not pin ${FLIT}` },
+    ]);
+  });
+
+  it('accepts a wheelhouse from before build-requirements.txt, whose requirements.txt pins every wheel', async () => {
+    await rm(tmp.path, { recursive: true, force: true });
+    const { out: old } = await makeSignedWheelhouse(tmp.path);
+    await unlink(join(old, 'build-requirements.txt'));
+
+    const report = await verifyAttestations(old);
+
+    expect(report.problems).toEqual([]);
+  });
+});

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -34,13 +35,21 @@ export function jsonLines<T = any>(text: string): T[] {
 }
 
 /**
- * Install a wheelhouse into a fresh venv the way the README tells users to: every hash
- * required, no index, and no pip configuration of this machine's getting in the way.
+ * Install a wheelhouse into a venv (made fresh unless it exists) the way the README tells
+ * users to: every hash required, no index, and no pip configuration of this machine's
+ * getting in the way. `requirements` is the file of the wheelhouse to install.
  */
-export async function installWheelhouse(wheelhouse: string, venv: string) {
-  await execa('python3', ['-m', 'venv', venv]);
-  return execa(join(venv, 'bin', 'pip'), ['install', '--require-hashes', '--no-index', '--find-links', wheelhouse, '-r', join(wheelhouse, 'requirements.txt')], {
+export async function installWheelhouse(wheelhouse: string, venv: string, requirements = 'requirements.txt') {
+  if (!existsSync(join(venv, 'bin', 'pip'))) await execa('python3', ['-m', 'venv', venv]);
+  return execa(join(venv, 'bin', 'pip'), ['install', '--require-hashes', '--no-index', '--find-links', wheelhouse, '-r', join(wheelhouse, requirements)], {
     env: { PIP_CONFIG_FILE: '/dev/null', PIP_FIND_LINKS: '', PIP_CONSTRAINT: '' },
     reject: false,
   });
+}
+
+/** `name==version` of every distribution a venv has, names PEP 503 normalised, sorted. */
+export async function installedDistributions(venv: string): Promise<string[]> {
+  const script = 'import importlib.metadata as m, re\nfor d in m.distributions(): print(re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower() + "==" + d.version)';
+  const { stdout } = await execa(join(venv, 'bin', 'python'), ['-c', script]);
+  return stdout.split('\n').filter(Boolean).sort();
 }

@@ -81,7 +81,7 @@ describe('lock.yaml output', () => {
     expect(loaded.lock.packages.map((p) => p.name)).toEqual(['app', 'extra', 'flit-core', 'lib']);
     const libBlock = (t: string): string => t.slice(t.indexOf('  # lib: reviewed'));
     expect(libBlock(updated)).toBe(libBlock(edited));
-    expect(updated.slice(0, updated.indexOf('  - name: app'))).toBe(edited.slice(0, edited.indexOf('  - name: app')));
+    expect(updated.slice(0, updated.indexOf('  - name: app'))).toBe(edited.slice(0, edited.indexOf('  - name: app')).replace('inputs:\n  - app\n  - lib\n', 'inputs:\n  - app\n  - extra\n  - lib\n'));
   });
 
   it('re-running with the same input and index leaves the file untouched', async () => {
@@ -103,6 +103,45 @@ describe('lock.yaml output', () => {
     expect(loaded.lock.packages.map((p) => `${p.name} ${p.version}`)).toEqual(['app 1.0', 'flit-core 3.9.0', 'lib 2.0']);
   });
 
+  it('records what the input asked for, extras included, and edits only that block when just it changes', async () => {
+    await lockFrom('app[Fast,cli]==1.0\nflit-core==3.9.0\n');
+    const first = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
+
+    await lockFrom('app[cli,fast]==1.0\n');
+    const second = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
+    const loaded = await readLock(join(tmp.path, 'lock.yaml'));
+
+    expect(first).toContain('inputs:\n  - "app[cli,fast]"\n  - flit-core\npackages:\n');
+    expect(second).toBe(first.replace('  - flit-core\npackages:', 'packages:'));
+    expect(loaded.lock.inputs).toEqual(['app[cli,fast]']);
+  });
+
+  it('replaces hand-written inputs in flow style with the block form, keeping the rest', async () => {
+    await lockFrom('app==1.0\nlib==2.0\n');
+    const text = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
+    await writeFile(join(tmp.path, 'lock.yaml'), text.replace('inputs:\n  - app\n  - lib\n', 'inputs: [app]   # by hand\n'));
+
+    await lockFrom('app==1.0\nlib==2.0\n');
+
+    expect(await readFile(join(tmp.path, 'lock.yaml'), 'utf8')).toBe(text);
+  });
+
+  it('--add adds to the recorded inputs, and keeps a lock that records none recording none', async () => {
+    await lockFrom('app==1.0\n');
+    const options = unitLockOptions(index, tmp.path, fakeProbe().probe, { add: ['lib==2.0'] });
+
+    await lockProject(options);
+    const withInputs = await readLock(join(tmp.path, 'lock.yaml'));
+    const text = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
+    await writeFile(join(tmp.path, 'lock.yaml'), text.replace(/inputs:\n(  - .*\n)*/, ''));
+    await lockProject({ ...options, add: ['extra==0.1'] });
+    const without = await readLock(join(tmp.path, 'lock.yaml'));
+
+    expect(withInputs.lock.inputs).toEqual(['app', 'lib']);
+    expect(without.lock.inputs).toBeUndefined();
+    expect(without.lock.packages.map((p) => p.name)).toEqual(['app', 'extra', 'flit-core', 'lib']);
+  });
+
   it('removes an entry (and the comment above it) when the input drops it', async () => {
     await lockFrom('app==1.0\nlib==2.0\n');
     const text = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
@@ -112,7 +151,7 @@ describe('lock.yaml output', () => {
     const updated = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
 
     expect(updated).not.toContain('lib');
-    expect(updated).toBe(text.replace(/  - name: lib\n[\s\S]*$/, ''));
+    expect(updated).toBe(text.replace(/  - name: lib\n[\s\S]*$/, '').replace('inputs:\n  - app\n  - lib\n', 'inputs:\n  - app\n'));
   });
 });
 
@@ -125,7 +164,7 @@ describe('lock.yaml output from a hand-started lock', () => {
     const text = await readFile(join(tmp.path, 'lock.yaml'), 'utf8');
     const loaded = await readLock(join(tmp.path, 'lock.yaml'));
 
-    expect(text.startsWith(start.replace('packages: []\n', 'packages:\n  - name: flit-core\n'))).toBe(true);
+    expect(text.startsWith(start.replace('packages: []\n', 'inputs:\n  - lib\npackages:\n  - name: flit-core\n'))).toBe(true);
     expect(loaded.lock.settings?.['source-date-epoch']).toBe(1700000000);
     expect(loaded.lock.packages.map((p) => p.name)).toEqual(['flit-core', 'lib']);
   });

@@ -1,8 +1,8 @@
 import { satisfies } from '@renovatebot/pep440';
 import { HbuildError } from '../../core/errors.js';
 import { normalizeName, PROJECT_NAME } from '../../core/pep503.js';
-import { BUILDER_PYTHON } from '../marker-environment.js';
-import { evaluateMarker, MarkerError } from '../markers.js';
+import { BUILDER_PYTHON } from '../../core/marker-environment.js';
+import { evaluateMarker, MarkerError } from '../../core/markers.js';
 import { Pylock, type PylockPackage } from './schema.js';
 import { readTomlInput, sha256Digest, tableLines, zodProblems } from './toml-input.js';
 import type { LockInput } from './types.js';

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { HbuildError } from '../../core/errors.js';
-import { exactPin, parseRequirement, RequirementError } from '../requirement.js';
+import { exactPin, parseRequirement, RequirementError } from '../../core/requirement.js';
 import { readPylock } from './pylock.js';
 import { readRequirementsTxt } from './requirements-txt.js';
 import type { InputPin, LockInput } from './types.js';
@@ -40,7 +40,7 @@ export function addPins(specs: readonly string[]): LockInput {
       const req = parseRequirement(spec);
       const version = exactPin(req.specifier);
       if (req.url || req.marker !== undefined || version === undefined) problem('expected name==version');
-      else input.pins.push({ name: req.name, key: req.key, version, hashes: [], origin: { file: '--add', line: 0 } });
+      else input.pins.push({ name: req.name, key: req.key, version, hashes: [], ...(req.extras.length > 0 ? { extras: req.extras } : {}), origin: { file: '--add', line: 0 } });
     } catch (err) {
       if (!(err instanceof RequirementError)) throw err;
       problem(err.message);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { evaluateMarker, MarkerError } from '../markers.js';
-import { exactPin, parseRequirement, RequirementError } from '../requirement.js';
+import { evaluateMarker, MarkerError } from '../../core/markers.js';
+import { exactPin, parseRequirement, RequirementError } from '../../core/requirement.js';
 import { shorten, type InputOrigin, type InputPin, type LockInput } from './types.js';
 
 const MAX_INPUT_BYTES = 8 * 1024 * 1024;
@@ -109,7 +109,7 @@ function parsePinLine(line: Line, problem: (reason: string) => void): InputPin |
       problem(req.specifier ? `not pinned to one version: ${req.specifier}` : 'not pinned: give an exact version with ==');
       return undefined;
     }
-    return { name: req.name, key: req.key, version, hashes: [...new Set(hashes)].sort(), origin: { file: line.file, line: line.line } };
+    return { name: req.name, key: req.key, version, hashes: [...new Set(hashes)].sort(), ...(req.extras.length > 0 ? { extras: req.extras } : {}), origin: { file: line.file, line: line.line } };
   } catch (err) {
     if (err instanceof RequirementError || err instanceof MarkerError) {
       problem(err.message);

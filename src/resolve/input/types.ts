@@ -13,6 +13,8 @@ export interface InputPin {
   hashes: string[];
   /** The sdist's own sha256, where the input names the file (pylock.toml, uv.lock). */
   sdistSha256?: string;
+  /** Extras the input asks for (`requests[socks]==…`), normalised and sorted; absent when none. */
+  extras?: string[];
   /** Wheel digests the input records (pylock.toml, uv.lock). */
   wheelSha256s?: string[];
   origin: InputOrigin;

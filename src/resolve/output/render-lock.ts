@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { formatInputEntry, type RequestedPackage } from '../../lockfile/inputs.js';
 import type { Builder, Settings, WheelPin } from '../../lockfile/schema.js';
 import type { LockedPackage } from '../types.js';
 
@@ -28,11 +29,23 @@ export function renderPackage(pkg: LockedPackage, wheel: WheelPin | undefined, i
   return lines.map((l) => `${l}${eol}`).join('');
 }
 
+/**
+ * The `inputs:` block: one entry a line (sorted by name), so that a change in the input
+ * shows as a one-line diff. Quoted when it carries extras (`[` is YAML syntax).
+ */
+export function renderInputs(inputs: readonly RequestedPackage[], eol = '\n'): string {
+  if (inputs.length === 0) return `inputs: []${eol}`;
+  const sorted = [...inputs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return [`inputs:`, ...sorted.map((i) => `  - ${scalar(formatInputEntry(i))}`)].map((l) => `${l}${eol}`).join('');
+}
+
 export interface FreshLock {
   /** What the lock was made from, for the header comment (a file's base name, or `--add`). */
   source: string;
   builder: Builder;
   settings?: Settings;
+  /** What the input asked for; every entry names one of `packages`. */
+  inputs: RequestedPackage[];
   packages: LockedPackage[];
 }
 
@@ -40,6 +53,7 @@ export interface FreshLock {
 export function renderLock(lock: FreshLock): string {
   const lines = [
     `# Written by \`hbuild lock\` from ${lock.source}: sdists pinned by sha256, with their build requirements.`,
+    '# inputs: what it asked for; the wheelhouse\'s requirements.txt holds them and their runtime dependencies.',
     '# Re-run it to update; comments and recorded wheel pins of unchanged entries are kept.',
     'version: 1',
     'builder:',
@@ -48,7 +62,7 @@ export function renderLock(lock: FreshLock): string {
   ];
   const settings = Object.entries(lock.settings ?? {}).filter(([, v]) => v !== undefined);
   if (settings.length > 0) lines.push('settings:', ...settings.map(([k, v]) => `  ${k}: ${String(v)}`));
-  if (lock.packages.length === 0) return `${[...lines, 'packages: []'].join('\n')}\n`;
-  lines.push('packages:');
-  return `${lines.join('\n')}\n${lock.packages.map((p) => renderPackage(p, undefined, 2)).join('')}`;
+  const head = `${lines.join('\n')}\n${renderInputs(lock.inputs)}`;
+  if (lock.packages.length === 0) return `${head}packages: []\n`;
+  return `${head}packages:\n${lock.packages.map((p) => renderPackage(p, undefined, 2)).join('')}`;
 }

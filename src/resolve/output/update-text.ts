@@ -1,11 +1,12 @@
 import { applyEdits, contentEnd, nextLineStart, type Edit } from '../../lockfile/text-edit.js';
-import { isSeq, type Node } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, type Node } from 'yaml';
+import { formatInputEntry, requestedPackages, type RequestedPackage } from '../../lockfile/inputs.js';
 import { normalizeName } from '../../core/pep503.js';
 import type { LoadedLock } from '../../lockfile/read.js';
 import type { LockPackage } from '../../lockfile/schema.js';
 import { lineAt, parseLockYaml, type LockSource } from '../../lockfile/yaml-source.js';
 import type { LockedPackage } from '../types.js';
-import { renderPackage } from './render-lock.js';
+import { renderInputs, renderPackage } from './render-lock.js';
 
 /** Whether a new entry says exactly what the lock already says (the wheel pin aside). */
 export function sameEntry(old: LockPackage, pkg: LockedPackage): boolean {
@@ -41,9 +42,12 @@ function lineStart(source: LockSource, offset: number): number {
  * build requirements are the same), a dropped entry goes with the comment lines just
  * above it, and a new entry is inserted before the first entry that sorts after it.
  */
-export function updateLockText(text: string, loaded: LoadedLock, packages: readonly LockedPackage[]): string {
+export function updateLockText(text: string, loaded: LoadedLock, packages: readonly LockedPackage[], inputs?: readonly RequestedPackage[]): string {
   const source = parseLockYaml(text);
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const inputsEdit = inputs === undefined ? undefined : editInputs(source, text, loaded, inputs, eol);
+  // Edited first, then the packages against the edited text: `loaded`'s packages are unchanged by it.
+  if (inputsEdit !== undefined) return updateLockText(applyEdits(text, [inputsEdit]), loaded, packages);
   const seq = source.doc.get('packages', true);
   const wanted = new Map(packages.map((p) => [p.name, p]));
   if (!isSeq(seq) || seq.flow || seq.items.length === 0) {
@@ -82,6 +86,26 @@ export function updateLockText(text: string, loaded: LoadedLock, packages: reado
     edits.push({ start: at, end: at, text: renderPackage(pkg, undefined, Math.max(0, (next ?? spans.at(-1)!).indent), eol) });
   }
   return applyEdits(text, edits);
+}
+
+/**
+ * The edit that makes the lock's `inputs:` say `inputs`: none when it already does, the
+ * block re-rendered in place when it differs, inserted above `packages:` when absent.
+ */
+function editInputs(source: LockSource, text: string, loaded: LoadedLock, inputs: readonly RequestedPackage[], eol: string): Edit | undefined {
+  const want = inputs.map(formatInputEntry).sort();
+  const have = requestedPackages(loaded.lock)?.map(formatInputEntry).sort();
+  if (have !== undefined && have.join(' ') === want.join(' ')) return undefined;
+  const top = source.doc.contents;
+  if (!isMap(top)) return undefined;
+  const pair = (key: string) => top.items.find((p) => isScalar(p.key) && p.key.value === key);
+  const current = pair('inputs');
+  if (current !== undefined && isNode(current.key) && isNode(current.value)) {
+    return { start: lineStart(source, current.key.range![0]), end: nextLineStart(source, text, contentEnd(current.value)), text: renderInputs(inputs, eol) };
+  }
+  const before = pair('packages');
+  const at = before !== undefined && isNode(before.key) ? lineStart(source, before.key.range![0]) : text.length;
+  return { start: at, end: at, text: renderInputs(inputs, eol) };
 }
 
 /** Where the comment lines directly above an entry begin, so an insertion does not split them from it. */

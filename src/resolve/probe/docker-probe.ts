@@ -15,7 +15,7 @@ import { digestJson, sha256 } from '../../core/digest.js';
 import type { BuildProbe, ProbeWheel } from '../types.js';
 import { HOOK_PROTOCOL, HOOK_SCRIPT, hookCommand } from './hook-script.js';
 import { probeInputTar, readHookAnswer } from './probe-tar.js';
-import { readRequiresDist } from './wheel-metadata.js';
+import { readRequiresDist } from '../../check/requires-dist.js';
 
 export interface DockerProbeOptions {
   engine: Engine;

@@ -1,7 +1,7 @@
-import { findDistInfo, readDistInfoText } from '../../check/dist-info.js';
-import { parseHeaders } from '../../check/headers.js';
-import { DEFAULT_WHEEL_LIMITS, listMembers } from '../../check/zip-entry.js';
-import { closeZip, entryInvalid, openZip } from '../../check/zip.js';
+import { findDistInfo, readDistInfoText } from './dist-info.js';
+import { parseHeaders } from './headers.js';
+import { DEFAULT_WHEEL_LIMITS, listMembers } from './zip-entry.js';
+import { closeZip, entryInvalid, openZip } from './zip.js';
 
 /** `Requires-Dist` of a wheel's METADATA, read with the wheel checker's limits. */
 export async function readRequiresDist(path: string, file: string): Promise<string[]> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateMarker, MarkerError } from '../../src/resolve/markers.js';
-import { exactPin, parseRequirement, RequirementError } from '../../src/resolve/requirement.js';
+import { evaluateMarker, MarkerError } from '../../src/core/markers.js';
+import { exactPin, parseRequirement, RequirementError } from '../../src/core/requirement.js';
 
 describe('environment markers, evaluated for the builder (CPython 3.11 on linux x86_64)', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { validRange } from '@renovatebot/pep440';
-import { normalizeName, PROJECT_NAME } from '../core/pep503.js';
+import { normalizeName, PROJECT_NAME } from './pep503.js';
 import { MarkerError, parseMarker } from './markers.js';
 
 /** A PEP 508 dependency specification, parsed but not yet judged. */

@@ -1,5 +1,5 @@
 import { satisfies, valid, validRange } from '@renovatebot/pep440';
-import { normalizeName } from '../core/pep503.js';
+import { normalizeName } from './pep503.js';
 import { BUILDER_MARKERS, HOST_DEPENDENT_MARKERS, LEGACY_MARKER_NAMES } from './marker-environment.js';
 
 /** A marker that cannot be parsed or evaluated for the builder; `message` says why. */
