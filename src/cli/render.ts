@@ -21,7 +21,7 @@ export function plainLine(event: HbuildEvent): string {
         ? `hbuild: ${event.packages} packages, ${event.jobs} jobs\n`
         : `hbuild: ${event.status}: ${event.ok} ok (${event.cached} cached), ${event.failed} failed in ${event.seconds.toFixed(1)} s\n`;
     case 'package':
-      return `${event.name} ${event.version}: ${event.stage} ${event.status}${event.message ? `: ${event.message}` : ''}\n`;
+      return `${event.name} ${event.version}: ${event.stage} ${event.status}${event.engine ? ` on ${event.engine}` : ''}${event.message ? `: ${event.message}` : ''}\n`;
     case 'log':
       return `${event.level}: ${event.message}\n`;
   }
@@ -42,7 +42,7 @@ function liveRenderer(out: NodeJS.WritableStream): Renderer {
     emit(event) {
       if (event.type === 'package') {
         const mark = { queued: '·', running: '▸', done: '✓', cached: '✓', failed: '✗', skipped: '–' }[event.status];
-        rows.set(event.name, `${mark} ${event.name} ${event.version}  ${event.stage} ${event.status}${event.message && event.status === 'failed' ? `: ${event.message.split('\n')[0]}` : ''}`);
+        rows.set(event.name, `${mark} ${event.name} ${event.version}  ${event.stage} ${event.status}${event.engine ? ` on ${event.engine}` : ''}${event.message && event.status === 'failed' ? `: ${event.message.split('\n')[0]}` : ''}`);
         timer ??= setTimeout(draw, 80);
         return;
       }

@@ -1,4 +1,4 @@
-import { createEngine } from '../engine/index.js';
+import { chooseEngine } from './engine-choice.js';
 import { defaultStoreRoot } from '../store/store.js';
 import { renderSummary } from '../verify/summary.js';
 import { parseVariations } from '../verify/variations.js';
@@ -22,6 +22,7 @@ export async function runVerifyCommand(argv: string[], signal: AbortSignal): Pro
   const { log, flush } = createRunLogger(storeRoot);
   const renderer = createRenderer(process.stderr.isTTY ? 'tty' : 'plain');
   try {
+    const { engine } = await chooseEngine(values, { storeRoot, log, warn: (message) => renderer.emit({ type: 'log', level: 'warn', message }) });
     const result = await verifyLock({
       lockPath: args.lock,
       storeRoot,
@@ -32,7 +33,7 @@ export async function runVerifyCommand(argv: string[], signal: AbortSignal): Pro
       recipesDir: values.recipes,
       vet: values.vet,
       minAgeDays: values['min-age'],
-      engine: createEngine({ host: values['docker-host'] }, { runtime: values.runtime }),
+      engine,
       limits: timeout === undefined ? {} : { timeoutMs: timeout * 1000 },
       variations,
       ...(values.report === undefined ? {} : { reportDir: values.report }),

@@ -14,5 +14,7 @@ export type HbuildEvent =
       status: PackageStatus;
       message?: string;
       seconds?: number;
+      /** The Docker engine the build ran on (a pool's member), on the build's running and done events. */
+      engine?: string;
     }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; details?: Record<string, unknown> };

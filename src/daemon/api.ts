@@ -1,8 +1,10 @@
 import { HBUILD_VERSION } from '../core/version.js';
+import type { Engine } from '../engine/index.js';
 import type { Follower } from './event-log.js';
 import { ApiError } from './http/http-errors.js';
 import type { JobQueue } from './job-queue.js';
 import type { Metrics } from './metrics.js';
+import { renderEngineMetrics } from './engine-metrics.js';
 import type { ResolvedSchedule, Scheduler } from './schedules.js';
 import type { Job, SubmitRequest } from './schema.js';
 import { prepareJob, type SubmitContext } from './submit.js';
@@ -29,6 +31,8 @@ export interface ApiDeps extends SubmitContext {
   schedules: readonly ResolvedSchedule[];
   scheduler: () => Scheduler | undefined;
   startedAt: Date;
+  /** Read for the per-engine metrics of a pool. */
+  engine?: Pick<Engine, 'stats'>;
 }
 
 export function createDaemonApi(deps: ApiDeps): DaemonApi {
@@ -66,7 +70,7 @@ export function createDaemonApi(deps: ApiDeps): DaemonApi {
       startedAt: deps.startedAt.toISOString(),
       jobs: queue.counts(),
     }),
-    metrics: () => deps.metrics.render(queue.counts()),
+    metrics: () => deps.metrics.render(queue.counts()) + renderEngineMetrics(deps.engine?.stats?.() ?? []),
     schedules: () => {
       const jobs = queue.list();
       return deps.schedules.map((s) => {
