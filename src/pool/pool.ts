@@ -5,6 +5,7 @@ import { createEngine, DEFAULT_RUNTIME, type BuilderPin, type Engine, type Engin
 import { poolImage, type ArchiveSource, type PoolImage } from './builder-archive.js';
 import { apiAtLeast, checkKey, checkMember, createMember, MIN_API_VERSION, reasonOf, type CheckTarget, type Member } from './members.js';
 import type { PoolConfig } from './read-config.js';
+import { createMemberSlots } from './slots.js';
 
 export interface PoolOptions extends PoolConfig {
   /** Chosen on the command line: beats the lock's runtime, as for one engine. */
@@ -30,13 +31,6 @@ export interface EnginePool extends Engine {
   close(): void;
 }
 
-interface Waiter {
-  key: string;
-  weight: number;
-  grant: (member: Member) => void;
-  fail: (err: HbuildError) => void;
-}
-
 /**
  * Many engines behind the one Engine port. Each engine is checked before its first build
  * (see `checkMember`) and left out, with a warning, when it fails; a build takes slots on
@@ -49,7 +43,6 @@ export function createEnginePool(options: PoolOptions): EnginePool {
   const members = options.members.map((config) => createMember(config, options.runtime, options.createEngine));
   const images = new Map<string, Promise<PoolImage>>();
   const targets = new Map<string, CheckTarget>();
-  const waiting: Waiter[] = [];
   const closing = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const { log } = options;
@@ -63,55 +56,7 @@ export function createEnginePool(options: PoolOptions): EnginePool {
     });
   };
 
-  const pump = (): void => {
-    for (const waiter of [...waiting]) {
-      const candidates = usable(waiter.key);
-      if (candidates.length === 0) {
-        waiting.splice(waiting.indexOf(waiter), 1);
-        waiter.fail(noEngine(waiter.key));
-        continue;
-      }
-      const fits = candidates.filter((m) => m.slots - m.busy >= Math.min(waiter.weight, m.slots));
-      // The most free slots first; equal: the order the engines were given in.
-      const best = fits.reduce<Member | undefined>((a, m) => (a === undefined || m.slots - m.busy > a.slots - a.busy ? m : a), undefined);
-      if (best === undefined) continue;
-      waiting.splice(waiting.indexOf(waiter), 1);
-      best.busy += Math.min(waiter.weight, best.slots);
-      waiter.grant(best);
-    }
-  };
-
-  const acquire = (key: string, weight: number, signal: AbortSignal): Promise<{ member: Member; release: () => void }> =>
-    new Promise((resolve, reject) => {
-      signal.throwIfAborted();
-      const onAbort = (): void => {
-        const at = waiting.indexOf(waiter);
-        if (at >= 0) waiting.splice(at, 1);
-        reject(signal.reason);
-      };
-      const waiter: Waiter = {
-        key,
-        weight,
-        grant: (member) => {
-          signal.removeEventListener('abort', onAbort);
-          const held = Math.min(weight, member.slots);
-          resolve({
-            member,
-            release: () => {
-              member.busy -= held;
-              setImmediate(pump);
-            },
-          });
-        },
-        fail: (err) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      waiting.push(waiter);
-      pump();
-    });
+  const { acquire, pump } = createMemberSlots(usable, noEngine);
 
   const leaveOut = (member: Member, reason: string, lost: boolean): void => {
     const was = member.health;

@@ -120,6 +120,36 @@ describe('a pool of engines', () => {
     expect(await digests(join(work.path, 'spread', 'wh'))).toEqual(baseline);
   });
 
+  it('hbuild engines shows each engine\'s checks, API version and slots, and names an engine that fails and why', async () => {
+    const missing = join(work.path, 'no-such-engine.sock');
+
+    const run = await execa('nsenter', [`--net=/run/netns/${ns.client}`, 'node', BIN, 'engines', '--json', '--lock', lockPath, '--store', join(work.path, 'engines-store'), ...poolFlags(), '--engine', `unix://${missing}`], {
+      reject: false,
+      stdin: 'ignore',
+    });
+
+    expect(run.exitCode, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as { engines: Array<{ engine: string; health: string; apiVersion?: string; slots: number; reason?: string }> };
+    expect(report.engines.map((e) => [e.engine, e.health, e.slots])).toEqual([
+      [`tcp://${ENGINE_IP}:${TLS_PORT}`, 'ok', 1],
+      [engines.b.host, 'ok', 1],
+      [engines.c.host, 'ok', 1],
+      [`unix://${missing}`, 'down', 1],
+    ]);
+    expect(report.engines[0]?.apiVersion).toMatch(/^1\.\d+$/);
+    expect(report.engines[3]?.reason).toBe(`no Docker engine answers at unix://${missing}`);
+  });
+
+  it('a pool with no usable engine fails the run with exit 6, naming each engine and why', async () => {
+    const missing = join(work.path, 'no-such-engine.sock');
+
+    const run = await build('none', ['--engine', `unix://${missing}`, '--images', join(ROOT, 'images')]);
+
+    expect(run.exitCode).toBe(6);
+    expect(run.stdout).toContain(`engine unix://${missing} left out of the pool: no Docker engine answers at unix://${missing}`);
+    expect(run.stderr).toContain(`no engine of the pool can build: unix://${missing}: no Docker engine answers at unix://${missing}`);
+  });
+
   it('an engine killed mid-run loses no build: its builds finish on the others and the wheelhouse is the same', async () => {
     const run = build('killed', poolFlags());
     await waitFor(async () => (await engines.b.docker(['ps', '-q', '--filter', 'label=org.hbuild.package'])).stdout.trim() !== '', 300_000, 200);
