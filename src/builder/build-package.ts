@@ -30,6 +30,8 @@ export interface BuildRequest {
   variation?: BuildVariation;
   /** Build slots the container takes on a pool's engine (the recipe's CPU weight). */
   slots?: number;
+  /** Told which engine of a pool the build goes to. */
+  onEngine?: (engine: string) => void;
 }
 
 /**
@@ -94,6 +96,7 @@ export async function buildPackage(engine: Engine, request: BuildRequest, signal
       ...(variation.domainname === undefined ? {} : { domainname: variation.domainname }),
       ...(variation.cpuset === undefined ? {} : { cpuset: variation.cpuset }),
       ...(request.slots === undefined ? {} : { slots: request.slots }),
+      ...(request.onEngine === undefined ? {} : { onEngine: request.onEngine }),
     },
     (tar) => extractWheel(tar, request.outDir, { maxBytes: request.limits.outputBytes }),
     signal,

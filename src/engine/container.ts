@@ -29,6 +29,8 @@ export interface ContainerSpec {
   cpuset?: string;
   /** Build slots the container takes on a pool's engine (the recipe's CPU weight); default 1. A single engine ignores it. */
   slots?: number;
+  /** A pool says here which of its engines the container goes to (again on a retry); a single engine does not call it. */
+  onEngine?: (engine: string) => void;
 }
 
 export interface ContainerOutcome<T> {

@@ -143,6 +143,7 @@ async function buildInScratch(context: BuildContext, job: BuildJob, build: Fresh
         outDir: scratch,
         logPath,
         slots: prepared.recipe?.recipe.limits?.cpus ?? 1,
+        onEngine: (engine) => build.event('build', 'running', undefined, engine),
       },
       task.signal,
     );

@@ -221,6 +221,7 @@ export function createEnginePool(options: PoolOptions): EnginePool {
         try {
           // A retried build starts from nothing: its log is written again.
           if (attempt > 0) await rm(spec.logPath, { force: true });
+          spec.onEngine?.(member.name);
           const engine = member.base.withDefaultRuntime(runtime);
           const outcome = await engine.run({ ...spec, imageId: member.ready.get(key) ?? spec.imageId }, takeOutput, signal);
           member.builds++;

@@ -117,6 +117,8 @@ describe('a pool of engines', () => {
     const events = jsonLines<HbuildEvent>(run.stdout);
     const builtOn = new Set(events.flatMap((e) => (e.type === 'package' && e.stage === 'build' && e.status === 'done' && e.engine ? [e.engine] : [])));
     expect([...builtOn].sort()).toEqual([`tcp://${ENGINE_IP}:${TLS_PORT}`, engines.b.host, engines.c.host].sort());
+    const startedOn = new Set(events.flatMap((e) => (e.type === 'package' && e.stage === 'build' && e.status === 'running' && e.engine ? [e.engine] : [])));
+    expect(startedOn).toEqual(builtOn);
     expect(await digests(join(work.path, 'spread', 'wh'))).toEqual(baseline);
   });
 

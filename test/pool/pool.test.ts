@@ -136,9 +136,11 @@ describe('a pool of engines', () => {
     await pool.resolveBuilderImage(PIN);
     fakes[0]!.behave = 'lost';
 
-    const outcomes = await Promise.all([0, 1, 2].map((i) => pool.run(spec(i), drain, signal)));
+    const told: string[] = [];
+    const outcomes = await Promise.all([0, 1, 2].map((i) => pool.run({ ...spec(i), onEngine: (engine) => told.push(engine) }, drain, signal)));
 
     expect(outcomes.map((o) => o.engine)).toEqual(['e1', 'e1', 'e1']);
+    expect(told).toEqual(['e0', 'e1', 'e1', 'e1']);
     expect(pool.stats()[0]).toMatchObject({ health: 'down', lost: 1, failures: 1 });
     expect(warnings[0]).toBe('engine e0 left out of the pool: lost the Docker engine at e0 during the build (gone)');
 
