@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStoreRoot } from '../../src/store/store.js';
@@ -7,7 +7,7 @@ import { useTempDir } from '../helpers/tmp.js';
 import { api, ensureBuilt, spawnDaemon, waitForJob, writeProject, type DaemonProcess } from './daemon-entry.js';
 import { builderRootfs, engine } from './harness.js';
 
-describe('hbuild daemon over a pool of engines', () => {
+describe('hbuild daemon over a pool of engines from a pool file', () => {
   const tmp = useTempDir('daemon-pool', { per: 'suite' });
   const socket = 'unix:///var/run/docker.sock';
   let rootfs: string;
@@ -19,7 +19,10 @@ describe('hbuild daemon over a pool of engines', () => {
     rootfs = await builderRootfs(await engine());
     roots = join(tmp.path, 'roots');
     await mkdir(roots);
-    daemon = await spawnDaemon(tmp.path, ['--roots', roots, '--engine', `${socket},slots=2`, '--images', join(ROOT, 'images'), '--image-archives', join(defaultStoreRoot(), '..', 'images')]);
+    // The pool from a pool file, as a daemon would be configured.
+    const poolFile = join(tmp.path, 'pool.yaml');
+    await writeFile(poolFile, `engines:\n  - address: ${socket}\n    slots: 2\nrecheck-seconds: 10\n`);
+    daemon = await spawnDaemon(tmp.path, ['--roots', roots, '--engines', poolFile, '--images', join(ROOT, 'images'), '--image-archives', join(defaultStoreRoot(), '..', 'images')]);
     await daemon.waitForLog('daemon listening');
   });
 
