@@ -12,6 +12,7 @@ const LAYERS = [
   'recipe', // per-package recipes
   'engine', // the only module that talks to a container engine
   'image', // builder images: mmdebstrap rootfs, docker-load archive
+  'pool', // many engines behind the one Engine port: checks, slots, retries
   'check', // hostile build output: wheel, RECORD, pin judgement
   'fetch', // sdists by pin, the index client, the one downloader
   'inspect', // archive safety, tree digest

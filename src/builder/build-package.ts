@@ -28,6 +28,10 @@ export interface BuildRequest {
   labels?: Record<string, string>;
   /** Departures from the standard build, for `hbuild verify`; absent means the standard build. */
   variation?: BuildVariation;
+  /** Build slots the container takes on a pool's engine (the recipe's CPU weight). */
+  slots?: number;
+  /** Told which engine of a pool the build goes to. */
+  onEngine?: (engine: string) => void;
 }
 
 /**
@@ -61,6 +65,8 @@ export interface BuiltWheel {
   size: number;
   seconds: number;
   logDroppedBytes: number;
+  /** The engine that built it. */
+  engine?: string;
 }
 
 const BUILDER_UID = 1000;
@@ -89,11 +95,13 @@ export async function buildPackage(engine: Engine, request: BuildRequest, signal
       ...(variation.hostname === undefined ? {} : { hostname: variation.hostname }),
       ...(variation.domainname === undefined ? {} : { domainname: variation.domainname }),
       ...(variation.cpuset === undefined ? {} : { cpuset: variation.cpuset }),
+      ...(request.slots === undefined ? {} : { slots: request.slots }),
+      ...(request.onEngine === undefined ? {} : { onEngine: request.onEngine }),
     },
     (tar) => extractWheel(tar, request.outDir, { maxBytes: request.limits.outputBytes }),
     signal,
   );
-  return { ...outcome.output, seconds: outcome.seconds, logDroppedBytes: outcome.logDroppedBytes };
+  return { ...outcome.output, seconds: outcome.seconds, logDroppedBytes: outcome.logDroppedBytes, ...(outcome.engine === undefined ? {} : { engine: outcome.engine }) };
 }
 
 const RELATIVE = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;

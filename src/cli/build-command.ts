@@ -1,5 +1,5 @@
 import { HbuildError } from '../core/errors.js';
-import { createEngine } from '../engine/index.js';
+import { chooseEngine } from './engine-choice.js';
 import { buildLock } from '../pipeline/build-lock.js';
 import { defaultStoreRoot } from '../store/store.js';
 import { runExitCode } from '../core/exit-codes.js';
@@ -18,7 +18,7 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
   const { values, args } = parsed;
   const { jobs, only, timeout } = values;
   if (values.daemon || (process.env.HBUILD_DAEMON ?? '') !== '') {
-    for (const flag of ['store', 'docker-host', 'runtime', 'sdist-dir', 'index-url', 'timeout', 'recipes', 'signing-key', 'min-age'] as const) {
+    for (const flag of ['store', 'docker-host', 'engine', 'engines', 'image-archives', 'runtime', 'sdist-dir', 'index-url', 'timeout', 'recipes', 'signing-key', 'min-age'] as const) {
       const value = values[flag];
       if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
         throw new HbuildError('ERR_USAGE', `--${flag} cannot be used with the daemon: it uses its own store, engine and settings`, { hint: 'drop the flag, or run without --daemon' });
@@ -42,6 +42,7 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
   const { log, flush } = createRunLogger(storeRoot);
   const renderer = createRenderer(outputMode(values));
   try {
+    const { engine } = await chooseEngine(values, { storeRoot, log, warn: (message) => renderer.emit({ type: 'log', level: 'warn', message }) });
     const result = await buildLock({
       lockPath: args.lock,
       outDir: values.out,
@@ -56,7 +57,7 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
       signingKey: values['signing-key'],
       vet: values.vet,
       minAgeDays: values['min-age'],
-      engine: createEngine({ host: values['docker-host'] }, { runtime: values.runtime }),
+      engine,
       limits: timeout === undefined ? {} : { timeoutMs: timeout * 1000 },
       log,
       emit: (event) => {

@@ -15,7 +15,7 @@ export const BUILD = defineCommand({
   command: 'build',
   usage: [{ line: 'hbuild [build] LOCK.yaml [options]', summary: 'build every locked sdist into a verified wheelhouse' }],
   positionals: [LOCK],
-  options: [O.out, O.store, O.jobs, O.record, O.only, O.failFast, O.sdistDir, O.recipes, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.runtime, O.jsonEvents, O.quiet, O.daemon, O.signingKey, O.timeout],
+  options: [O.out, O.store, O.jobs, O.record, O.only, O.failFast, O.sdistDir, O.recipes, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.engine, O.engines, O.images, O.imageArchives, O.runtime, O.jsonEvents, O.quiet, O.daemon, O.signingKey, O.timeout],
   notes: EXIT_CODES,
 });
 
@@ -31,7 +31,7 @@ export const VERIFY = defineCommand({
   command: 'verify',
   usage: [{ line: 'hbuild verify LOCK.yaml [options]', summary: 'rebuild every package under variations, compare with each other and the pins, and explain any difference' }],
   positionals: [LOCK],
-  options: [O.variations, O.report, O.jsonResult, O.quiet, O.store, O.jobs, O.only, O.sdistDir, O.recipes, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.runtime, O.timeout],
+  options: [O.variations, O.report, O.jsonResult, O.quiet, O.store, O.jobs, O.only, O.sdistDir, O.recipes, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.engine, O.engines, O.images, O.imageArchives, O.runtime, O.timeout],
   notes: `Exit codes: 0 all reproducible · 5 not reproducible · 3 reproducible but not equal to the pin ·
             1 a build failed or a package could not be judged`,
 });
@@ -120,8 +120,16 @@ export const DAEMON = defineCommand({
   usage: [{ line: 'hbuild daemon [options]', summary: 'serve builds, verification and vetting over a local API' }],
   description: 'Serves jobs over a local HTTP API (see "The daemon" in the README) until SIGTERM or Ctrl-C.',
   positionals: [],
-  options: [O.socket, O.tcp, O.tokenFile, O.state, O.store, O.roots, O.schedule, O.daemonJobs, O.grace, O.dockerHost, O.runtime],
+  options: [O.socket, O.tcp, O.tokenFile, O.state, O.store, O.roots, O.schedule, O.daemonJobs, O.grace, O.dockerHost, O.engine, O.engines, O.images, O.imageArchives, O.runtime],
+});
+
+export const ENGINES = defineCommand({
+  command: 'engines',
+  usage: [{ line: 'hbuild engines [--engine ADDRESS]... [--engines FILE] [--lock FILE]', summary: "check each engine of a pool and show its health: API version, builder image, probe, slots" }],
+  positionals: [],
+  options: [O.engine, O.engines, O.dockerHost, O.engineLock, O.images, O.imageArchives, O.store, O.runtime, O.jsonEngines],
+  notes: 'Exit codes: 0 at least one engine is usable · 6 none is',
 });
 
 /** Every command and subcommand, in the order `hbuild help` lists them. */
-export const COMMANDS = [BUILD, VET, VERIFY, LOCK_COMMAND, IMAGE_BUILD, STORE_VERIFY, STORE_GC, ATTEST_VERIFY, ATTEST_SIGN, PUBLISH, DAEMON] as const;
+export const COMMANDS = [BUILD, VET, VERIFY, LOCK_COMMAND, IMAGE_BUILD, STORE_VERIFY, STORE_GC, ATTEST_VERIFY, ATTEST_SIGN, PUBLISH, DAEMON, ENGINES] as const;

@@ -1,4 +1,4 @@
-import { createEngine } from '../engine/index.js';
+import { chooseEngine } from './engine-choice.js';
 import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { startDaemon } from '../daemon/daemon.js';
@@ -30,17 +30,19 @@ export async function runDaemonCommand(argv: string[], signal: AbortSignal): Pro
   const schedules = values.schedule === undefined ? [] : await loadSchedules(resolve(values.schedule), roots);
   const log = pino({ base: { pid: process.pid }, level: process.env.HBUILD_LOG_LEVEL ?? 'info' });
 
+  const storeRoot = resolve(values.store ?? defaultStoreRoot());
+  const { engine, pool } = await chooseEngine(values, { storeRoot, log, warn: () => undefined });
   const daemon = await startDaemon({
     stateDir: resolve(values.state ?? defaultStateDir()),
     ownsStateDir: values.state === undefined,
-    storeRoot: resolve(values.store ?? defaultStoreRoot()),
+    storeRoot,
     roots,
     socket: values.socket === undefined ? { path: defaultSocketPath(), ownsDir: true } : { path: resolve(values.socket), ownsDir: false },
     ...(tcp ? { tcp } : {}),
     concurrency: values.jobs,
     graceMs: values.grace * 1000,
     schedules,
-    engine: createEngine({ host: values['docker-host'] }, { runtime: values.runtime }),
+    engine,
     kinds: defaultJobKinds(),
     log,
   });
@@ -49,6 +51,7 @@ export async function runDaemonCommand(argv: string[], signal: AbortSignal): Pro
     else signal.addEventListener('abort', () => done(), { once: true });
   });
   await daemon.stop();
+  pool?.close();
   log.flush();
   return EXIT.ok;
 }

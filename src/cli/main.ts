@@ -42,6 +42,7 @@ async function dispatch(argv: string[], signal: AbortSignal): Promise<number> {
   if (first === 'verify') return (await import('./verify-command.js')).runVerifyCommand(rest, signal);
   if (first === 'lock') return (await import('./lock-command.js')).runLockCommand(rest, signal);
   if (first === 'daemon') return (await import('./daemon-command.js')).runDaemonCommand(rest, signal);
+  if (first === 'engines') return (await import('./engines-command.js')).runEnginesCommand(rest);
   if (first === 'attest') return (await import('./attest-command.js')).runAttestCommand(rest, signal);
   if (first === 'publish') return (await import('./publish-command.js')).runPublishCommand(rest, signal);
   if (first === 'build') return (await import('./build-command.js')).runBuildCommand(rest, signal);

@@ -17,7 +17,7 @@ export const OPTIONS = {
 
   // Shared by the commands that fetch, build or vet pinned sources.
   store: { name: 'store', type: 'string', arg: 'DIR', value: Text, defaultText: '$XDG_CACHE_HOME/hbuild/store', help: 'content-addressed store' },
-  jobs: { name: 'jobs', short: 'j', type: 'string', arg: 'N', value: WholeNumber(1, 64), defaultText: "the lock's settings.jobs, else the number of cores", help: 'parallel builds' },
+  jobs: { name: 'jobs', short: 'j', type: 'string', arg: 'N', value: WholeNumber(1, 64), defaultText: "a pool's slots, else the lock's settings.jobs, else the number of cores", help: 'parallel builds' },
   only: { name: 'only', type: 'string', arg: 'NAME,...', value: NameList, help: 'only these packages and what they build-require' },
   sdistDir: { name: 'sdist-dir', type: 'string', multiple: true, arg: 'DIR', value: Text, help: 'look for sdists here before the index' },
   recipes: { name: 'recipes', type: 'string', arg: 'DIR', value: Text, defaultText: 'recipes/ beside the lock', help: 'per-package build recipes' },
@@ -31,6 +31,23 @@ export const OPTIONS = {
   },
   indexUrl: { name: 'index-url', type: 'string', arg: 'URL', value: Text, defaultText: "PIP_INDEX_URL, then pip's configuration", help: 'Python index' },
   dockerHost: { name: 'docker-host', type: 'string', arg: 'URL', value: Text, defaultText: 'DOCKER_HOST, else unix:///var/run/docker.sock', help: 'Docker engine' },
+  engine: {
+    name: 'engine',
+    type: 'string',
+    multiple: true,
+    arg: 'ADDRESS[,slots=N]',
+    value: Text,
+    help: 'one engine of a pool (repeat the flag): unix:///PATH, tcp://HOST:PORT,certs=DIR (TLS; DIR as DOCKER_CERT_PATH) or ssh://USER@HOST,host-key=SHA256:…; slots=N builds at once there (default 1)',
+  },
+  engines: { name: 'engines', type: 'string', arg: 'FILE', value: Text, help: 'a YAML pool file listing the engines (see "A pool of engines" in the README)' },
+  imageArchives: {
+    name: 'image-archives',
+    type: 'string',
+    arg: 'DIR',
+    value: Text,
+    defaultText: 'images/ beside the store',
+    help: 'kept builder rootfs tars (hbuild image build --out), loaded into pool engines that lack the builder image',
+  },
   runtime: {
     name: 'runtime',
     type: 'string',
@@ -103,9 +120,11 @@ export const OPTIONS = {
   builderRootfs: { name: 'builder-rootfs', type: 'string', arg: 'DIGEST', value: Text, defaultText: "the local image's", help: 'rootfs digest of that builder image' },
 
   // hbuild image build
-  images: { name: 'images', type: 'string', arg: 'DIR', value: Text, default: 'images', help: 'where builder-image recipes live' },
+  images: { name: 'images', type: 'string', arg: 'DIR', value: Text, default: 'images', help: 'where builder-image recipes live (a pool loads the builder image from them and the kept rootfs)' },
   mirror: { name: 'mirror', type: 'string', arg: 'URL', value: Text, defaultText: "from the host's apt sources", help: 'Debian mirror' },
   imageOut: { name: 'out', type: 'string', arg: 'DIR', value: Text, defaultText: 'images/ beside the store', help: 'where the rootfs tarball is kept' },
+  jsonEngines: { name: 'json', type: 'boolean', value: Flag, help: "print each engine's health as JSON on stdout" },
+  engineLock: { name: 'lock', type: 'string', arg: 'FILE', value: Text, defaultText: 'lock.yaml, if there is one', help: 'check the builder image this lock pins (load it where missing, probe under it)' },
   jsonImage: { name: 'json', type: 'boolean', value: Flag, help: 'print the image name, rootfs digest and image id as JSON on stdout' },
 
   // hbuild store verify | gc, hbuild attest verify

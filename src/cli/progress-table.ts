@@ -16,6 +16,8 @@ interface Column {
   align?: 'right';
   /** Widest the column grows before its cells are cut. */
   max?: number;
+  /** Left out of the table while no row has anything in it (the engine, outside a pool). */
+  optional?: boolean;
 }
 
 const COLUMNS: Column[] = [
@@ -23,6 +25,7 @@ const COLUMNS: Column[] = [
   { cell: (v) => `${v.row.name} ${v.row.version}`, max: 48 },
   { cell: (v) => v.state.word },
   { cell: (v) => v.time, align: 'right' },
+  { cell: (v) => (v.row.engine ? `on ${v.row.engine}` : ''), max: 32, optional: true },
   { cell: (v) => v.state.detail },
 ];
 
@@ -59,12 +62,13 @@ export function renderFrame(progress: Progress, now: number, options: FrameOptio
 }
 
 function tableLines(views: RowView[]): string[] {
-  const cells = views.map((v) => COLUMNS.map((c) => c.cell(v)));
-  const widths = COLUMNS.map((c, i) => Math.min(c.max ?? Infinity, Math.max(0, ...cells.map((row) => cellWidth(row[i] ?? '')))));
+  const columns = COLUMNS.filter((c) => !c.optional || views.some((v) => c.cell(v) !== ''));
+  const cells = views.map((v) => columns.map((c) => c.cell(v)));
+  const widths = columns.map((c, i) => Math.min(c.max ?? Infinity, Math.max(0, ...cells.map((row) => cellWidth(row[i] ?? '')))));
   return cells.map((row) => {
     const padded = row.map((text, i) => {
-      const column = COLUMNS[i]!;
-      if (i === COLUMNS.length - 1) return text;
+      const column = columns[i]!;
+      if (i === columns.length - 1) return text;
       const cut = fit(text, widths[i]!);
       const pad = ' '.repeat(Math.max(0, widths[i]! - cellWidth(cut)));
       return column.align === 'right' ? pad + cut : cut + pad;

@@ -23,6 +23,8 @@ export interface Row {
   status: PackageEvent['status'];
   message?: string;
   waitingFor?: string[];
+  /** The engine of a pool the build runs or ran on. */
+  engine?: string;
   /** First event that was more than "queued". */
   startedAt?: number;
   /** The event that finished it. */
@@ -65,6 +67,7 @@ export function applyEvent(progress: Progress, event: HbuildEvent, now: number):
   delete row.waitingFor;
   if (event.message) row.message = event.message;
   if (event.waitingFor) row.waitingFor = event.waitingFor;
+  if (event.engine) row.engine = event.engine;
   if (event.status !== 'queued') row.startedAt ??= now;
   if (TERMINAL.has(rowState(row, progress.kind).phase)) row.endedAt ??= now;
   else delete row.endedAt;

@@ -110,7 +110,8 @@ function plainRenderer(out: Out, clock: RenderClock, every: number): Renderer {
         if (said.get(event.name) === phrase) return;
         said.set(event.name, phrase);
         const took = row.endedAt === undefined ? '' : ` (${rowTime(row, now)})`;
-        out.write(`${row.name} ${row.version}: ${state.word}${took}${phrase.slice(state.word.length)}\n`);
+        const on = row.engine ? ` on ${row.engine}` : '';
+        out.write(`${row.name} ${row.version}: ${state.word}${on}${took}${phrase.slice(state.word.length)}\n`);
       }
     },
     close: stop,

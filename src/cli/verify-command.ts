@@ -1,4 +1,4 @@
-import { createEngine } from '../engine/index.js';
+import { chooseEngine } from './engine-choice.js';
 import { defaultStoreRoot } from '../store/store.js';
 import { renderSummary } from '../verify/summary.js';
 import { parseVariations } from '../verify/variations.js';
@@ -23,6 +23,7 @@ export async function runVerifyCommand(argv: string[], signal: AbortSignal): Pro
   // --json here is the result on stdout, not events: progress still goes to stderr.
   const renderer = createRenderer(outputMode({ quiet: values.quiet }));
   try {
+    const { engine } = await chooseEngine(values, { storeRoot, log, warn: (message) => renderer.emit({ type: 'log', level: 'warn', message }) });
     const result = await verifyLock({
       lockPath: args.lock,
       storeRoot,
@@ -33,7 +34,7 @@ export async function runVerifyCommand(argv: string[], signal: AbortSignal): Pro
       recipesDir: values.recipes,
       vet: values.vet,
       minAgeDays: values['min-age'],
-      engine: createEngine({ host: values['docker-host'] }, { runtime: values.runtime }),
+      engine,
       limits: timeout === undefined ? {} : { timeoutMs: timeout * 1000 },
       variations,
       ...(values.report === undefined ? {} : { reportDir: values.report }),

@@ -47,6 +47,8 @@ export type PackageEvent = {
   seconds?: number;
   /** With status `waiting`: the build requirements not yet settled, by name. */
   waitingFor?: string[];
+  /** The Docker engine the build ran on (a pool's member), on the build's running and done events. */
+  engine?: string;
 };
 
 export type LogEvent = { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; details?: Record<string, unknown> };

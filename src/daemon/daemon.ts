@@ -12,6 +12,7 @@ import type { JobKinds } from './job-runner.js';
 import { JobQueue } from './job-queue.js';
 import { openJournal, type Journal } from './journal.js';
 import { createMetrics } from './metrics.js';
+import { registerEngineMetrics } from './engine-metrics.js';
 import { ensurePrivateDir, journalPath } from './paths.js';
 import { recoverJobs, removeLeftoverContainers, removeOwnContainers } from './recover.js';
 import { startScheduler, type ResolvedSchedule, type Scheduler } from './schedules.js';
@@ -55,6 +56,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     journal = await openJournal(journalPath(config.stateDir));
     await journal.append({ op: 'daemon', pid: process.pid, host: hostKey(), at: new Date().toISOString() });
     const metrics = createMetrics();
+    registerEngineMetrics(metrics.registry, () => config.engine.stats?.() ?? []);
     const queue = new JobQueue({
       stateDir: config.stateDir,
       journal,

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HbuildError } from '../core/errors.js';
@@ -9,6 +10,8 @@ export interface EngineAddress {
   host?: string;
   /** Directory with ca.pem, cert.pem, key.pem for TCP+TLS (DOCKER_CERT_PATH). */
   certPath?: string;
+  /** For ssh://: the host key the server must present, as OpenSSH prints it (`SHA256:<base64>`); any other key is refused. */
+  hostKey?: string;
 }
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
@@ -18,7 +21,18 @@ export function engineOptions(address: EngineAddress = {}, env: NodeJS.ProcessEn
   const url = parseHost(host);
   if (url.protocol === 'unix:') return { socketPath: url.pathname };
   if (url.protocol === 'ssh:') {
-    return { protocol: 'ssh', host: url.hostname, port: url.port ? Number(url.port) : 22, username: url.username || undefined };
+    const pinned = address.hostKey;
+    return {
+      protocol: 'ssh',
+      host: url.hostname,
+      port: url.port ? Number(url.port) : 22,
+      username: url.username || undefined,
+      // ssh2 accepts any host key unless told otherwise; with a pin, only that key.
+      sshOptions: {
+        ...(env.SSH_AUTH_SOCK ? { agent: env.SSH_AUTH_SOCK } : {}),
+        ...(pinned === undefined ? {} : { hostVerifier: (key: Buffer) => sshFingerprint(key) === pinned }),
+      },
+    } as Docker.DockerOptions;
   }
   const certPath = address.certPath ?? env.DOCKER_CERT_PATH;
   const port = Number(url.port || (certPath ? 2376 : 2375));
@@ -31,6 +45,11 @@ export function engineOptions(address: EngineAddress = {}, env: NodeJS.ProcessEn
     cert: readFileSync(join(certPath, 'cert.pem')),
     key: readFileSync(join(certPath, 'key.pem')),
   };
+}
+
+/** OpenSSH's fingerprint of a raw host key: `SHA256:` and the unpadded base64 of its digest. */
+export function sshFingerprint(key: Buffer): string {
+  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }
 
 function parseHost(host: string): URL {

@@ -27,12 +27,18 @@ export interface ContainerSpec {
   domainname?: string;
   /** CPUs the build may run on (`0`, `0-1`); standard: every CPU, bounded by `limits.cpus`. */
   cpuset?: string;
+  /** Build slots the container takes on a pool's engine (the recipe's CPU weight); default 1. A single engine ignores it. */
+  slots?: number;
+  /** A pool says here which of its engines the container goes to (again on a retry); a single engine does not call it. */
+  onEngine?: (engine: string) => void;
 }
 
 export interface ContainerOutcome<T> {
   output: T;
   logDroppedBytes: number;
   seconds: number;
+  /** The engine that ran it (for a pool: the one that finished it), for events and reports. */
+  engine?: string;
 }
 
 /**

@@ -29,6 +29,12 @@ export interface Engine {
   withDefaultRuntime(runtime: Runtime | undefined): Engine;
   /** Connect and check that the engine answers and has this engine's runtime (ERR_DOCKER_UNAVAILABLE otherwise). */
   ping(): Promise<void>;
+  /** The engine's version and Engine API version, as it reports them. */
+  version(): Promise<EngineVersion>;
+  /** Build slots this engine offers when nothing else says (a pool: the sum of its engines'); undefined: the run decides. */
+  readonly slots?: number;
+  /** Per-engine health and load, for `/metrics` and `hbuild engines`; only a pool keeps them. */
+  stats?(): EngineStats[];
   /** Run one command in a fresh, locked-down container under this engine's runtime; see `runInContainer`. */
   run<T>(spec: ContainerSpec, takeOutput: (tar: Readable) => Promise<T>, signal: AbortSignal): Promise<ContainerOutcome<T>>;
   /** Remove the containers of hbuild processes of this host that died; how many. */
@@ -41,6 +47,31 @@ export interface Engine {
   localBuilderPin(image: string): Promise<BuilderPin>;
   hasImage(expect: Pick<ExpectedImage, 'imageId' | 'rootfsDigest'>): Promise<boolean>;
   loadImage(archive: { stream: Readable; done: Promise<unknown> }, expect: ExpectedImage, opts: { log: Pick<Logger, 'info' | 'debug'>; signal?: AbortSignal }): Promise<LoadedImage>;
+}
+
+export interface EngineVersion {
+  version: string;
+  apiVersion: string;
+}
+
+/** One engine's standing in a pool, as `/metrics` and `hbuild engines` show it. */
+export interface EngineStats {
+  engine: string;
+  /** ok: in use; down: left out (failed a check or lost mid-run) and re-checked periodically; unchecked: not yet needed. */
+  health: 'ok' | 'down' | 'unchecked';
+  /** Why it is down. */
+  reason?: string;
+  apiVersion?: string;
+  slots: number;
+  /** Slots held by builds running now. */
+  busy: number;
+  running: number;
+  /** Builds finished on it (built or failed) since start. */
+  builds: number;
+  /** Builds that failed on it, including those lost with it. */
+  failures: number;
+  /** Times it was lost mid-run. */
+  lost: number;
 }
 
 /** How an engine is created: `runtime` is a choice that beats the lock's (the command line's `--runtime`). */
@@ -99,10 +130,15 @@ export function createEngine(address: EngineAddress = {}, options: EngineOptions
     ping: async () => {
       await dockerWith(runtime);
     },
+    version: async () => {
+      const connected = await docker();
+      const answer = await withEngine('report its version', () => connected.version());
+      return { version: String(answer.Version), apiVersion: String(answer.ApiVersion) };
+    },
     run: async (spec, takeOutput, signal) => {
       const connected = await dockerWith(runtime);
       try {
-        return await runInContainer(connected, spec, takeOutput, signal, runtime, where);
+        return { ...(await runInContainer(connected, spec, takeOutput, signal, runtime, where)), engine: where };
       } catch (err) {
         // The engine lost the runtime after it was asked (restarted with another daemon.json).
         if (!isUnknownRuntimeError(err)) throw err;

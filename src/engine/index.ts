@@ -1,5 +1,5 @@
 /** The engine module's face: the only way the rest of hbuild reaches a container engine. */
-export { createEngine, sweepLeftovers, type Engine, type EngineOptions } from './engine.js';
+export { createEngine, sweepLeftovers, type Engine, type EngineOptions, type EngineStats, type EngineVersion } from './engine.js';
 export { DEFAULT_RUNTIME, RUNTIMES, type Runtime } from './runtime.js';
 export { describeEngine, type EngineAddress } from './connect.js';
 export type { ContainerOutcome, ContainerSpec } from './container.js';

@@ -59,7 +59,8 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
   const loaded = await readLockMemo(options.lockPath, store);
   const plan = planBuild(loaded, options.only);
   await checkLocalPaths(loaded, options.sdistDirs);
-  const jobs = options.jobs ?? plan.jobs ?? defaultJobs();
+  // A pool offers the sum of its engines' slots: that beats the lock's guess, --jobs beats both.
+  const jobs = options.jobs ?? options.engine.slots ?? plan.jobs ?? defaultJobs();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   // --runtime beats the lock's settings.runtime. The runtime is no build input: a cached wheel runs no container.
   const engine = options.engine.withDefaultRuntime(loaded.lock.settings?.runtime);

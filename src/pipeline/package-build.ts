@@ -49,8 +49,8 @@ export async function buildAndCheck(context: BuildContext, job: BuildJob): Promi
   const { pkg, prepared, requirements, task } = job;
   const { limits, configSettings, inputs } = describeBuild(context.frame, prepared, requirements.map((d) => ({ name: d.name, sha256: d.wheel.sha256 })));
   const digest = inputDigest(inputs);
-  const event = (stage: PackageStage, status: 'queued' | 'running' | 'done' | 'cached', message?: string): void =>
-    context.emit({ type: 'package', name: pkg.name, version: pkg.version, stage, status, ...(message ? { message } : {}) });
+  const event = (stage: PackageStage, status: 'queued' | 'running' | 'done' | 'cached', message?: string, engine?: string): void =>
+    context.emit({ type: 'package', name: pkg.name, version: pkg.version, stage, status, ...(message ? { message } : {}), ...(engine ? { engine } : {}) });
   const base: Omit<PackageRecord, 'builderImageId' | 'log' | 'wheel' | 'verdict' | 'cached' | 'timings'> = {
     name: pkg.name,
     version: pkg.version,
@@ -100,7 +100,7 @@ interface FreshBuild {
   digest: string;
   limits: ReturnType<typeof describeBuild>['limits'];
   configSettings: Record<string, string>;
-  event: (stage: PackageStage, status: 'running' | 'done', message?: string) => void;
+  event: (stage: PackageStage, status: 'running' | 'done', message?: string, engine?: string) => void;
   accept: (action: Pick<BuildAction, 'builderImageId' | 'log' | 'wheel'>, cached: boolean) => PackageRecord;
 }
 
@@ -142,6 +142,8 @@ async function buildInScratch(context: BuildContext, job: BuildJob, build: Fresh
         limits: build.limits,
         outDir: scratch,
         logPath,
+        slots: prepared.recipe?.recipe.limits?.cpus ?? 1,
+        onEngine: (engine) => build.event('build', 'running', undefined, engine),
       },
       task.signal,
     );
@@ -160,7 +162,7 @@ async function buildInScratch(context: BuildContext, job: BuildJob, build: Fresh
     builderImageId: imageId,
     seconds: built.seconds,
   };
-  build.event('build', 'done');
+  build.event('build', 'done', undefined, built.engine);
 
   task.setStage('check');
   const checkStart = performance.now();
@@ -180,7 +182,7 @@ async function buildInScratch(context: BuildContext, job: BuildJob, build: Fresh
   }
   await remember(context, action, built.path);
   task.timings.check = Math.round(performance.now() - checkStart) / 1000;
-  build.event('check', 'done', action.wheel.sha256.slice(0, 12));
+  build.event('check', 'done', action.wheel.sha256.slice(0, 12), built.engine);
   log.info({ pkg: pkg.name, version: pkg.version, wheel: action.wheel.file, sha256: action.wheel.sha256, inputDigest: build.digest }, 'wheel accepted');
   return record;
 }

@@ -64,7 +64,7 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
   const loaded = await readLock(resolve(options.lockPath));
   const plan = planBuild(loaded, options.only);
   await checkLocalPaths(loaded, options.sdistDirs);
-  const jobs = options.jobs ?? plan.jobs ?? Math.max(1, availableParallelism());
+  const jobs = options.jobs ?? options.engine.slots ?? plan.jobs ?? Math.max(1, availableParallelism());
   const store = await openStore(options.storeRoot);
   // --runtime beats the lock's settings.runtime.
   const engine = options.engine.withDefaultRuntime(loaded.lock.settings?.runtime);

@@ -41,6 +41,21 @@ describe('the live table', () => {
     ]);
   });
 
+  it('names the engine of a pool a build runs on, in a column of its own only while some build has one', () => {
+    const progress = progressOf([
+      [0, BUILD_START],
+      [1, pkg('base', 'build', 'running', { engine: 'tcp://10.0.0.2:2376' })],
+      [2, pkg('lib', 'build', 'cached')],
+    ]);
+    const single = progressOf([[0, BUILD_START], [1, pkg('lib', 'build', 'cached')]]);
+
+    const frame = renderFrame(progress, 3_000, { width: 100 });
+    const plain = renderFrame(single, 3_000, { width: 100 });
+
+    expect(frame.slice(1)).toEqual(['  ▸ base 1.0  building  2.0s  on tcp://10.0.0.2:2376', '  ✓ lib 1.0   cached    0.0s']);
+    expect(plain.slice(1)).toEqual(['  ✓ lib 1.0  cached  0.0s']);
+  });
+
   it('never shows a package that waits for its build requirements as done', () => {
     const progress = progressOf([[0, pkg('app', 'vet', 'done', { message: 'pass' })]]);
     const vetted = rowState(progress.rows.get('app')!, 'build');

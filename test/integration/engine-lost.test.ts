@@ -1,69 +1,35 @@
 import type Docker from 'dockerode';
-import { execa, type ResultPromise } from 'execa';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
+import { TestEngine, unmountUnder } from '../helpers/dockerd.js';
 import { hbuild, untilStdout } from '../helpers/spawn.js';
 import { tempDir, useTempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
 import { builderRootfs, engine } from './harness.js';
 
-/**
- * A second Docker engine of the test's own (socket, data root, exec root), which the test
- * kills or freezes mid-build. It serves no network: `--bridge none`, no iptables.
- */
-class SecondEngine {
-  daemon: ResultPromise | undefined;
-  constructor(readonly root: string) {}
-  get socket(): string {
-    return join(this.root, 'docker.sock');
-  }
-  get host(): string {
-    return `unix://${this.socket}`;
-  }
-  async start(): Promise<void> {
-    this.daemon = execa(
-      'dockerd',
-      ['--host', this.host, '--data-root', join(this.root, 'data'), '--exec-root', join(this.root, 'exec'), '--pidfile', join(this.root, 'dockerd.pid'), '--bridge', 'none', '--iptables=false', '--ip6tables=false'],
-      { reject: false, stdio: ['ignore', 'ignore', 'ignore'] },
-    );
-    await waitFor(async () => (await execa('docker', ['-H', this.host, 'version'], { reject: false })).exitCode === 0, 60_000, 500);
-  }
-  docker(args: string[]) {
-    return execa('docker', ['-H', this.host, ...args], { reject: false });
-  }
-  async pid(): Promise<number> {
-    return Number((await readFile(join(this.root, 'dockerd.pid'), 'utf8')).trim());
-  }
-  /** The dockerd and the containerd (and shims) it started, by their own roots. */
-  async killAll(): Promise<void> {
-    await execa('pkill', ['-KILL', '-f', this.root], { reject: false });
-    await this.daemon?.catch(() => undefined);
-  }
-}
-
 describe('a lost engine fails fast', () => {
   let docker: Docker;
   let rootfs: string;
-  let second: SecondEngine;
+  // A second engine of the test's own, which the test kills or freezes mid-build.
+  let second: TestEngine;
   const engineRoot = useTempDir('engine2', { per: 'suite' });
 
   beforeAll(async () => {
     docker = await engine();
     rootfs = await builderRootfs(docker);
-    const root = engineRoot.path;
-    await mkdir(join(root, 'data'));
-    second = new SecondEngine(root);
+    second = new TestEngine(engineRoot.path);
     await second.start();
     const [image] = await docker.listImages({ filters: { label: [`org.hbuild.rootfs=${rootfs}`] } });
     await execa('sh', ['-c', `docker save ${image!.Id} | docker -H ${second.host} load`]);
   }, 600_000);
 
   afterAll(async () => {
-    await second?.killAll();
+    await second?.kill();
     // dockerd mounts under its roots; a lazy unmount lets the temp dir go.
-    await execa('sh', ['-c', `grep -o ' ${engineRoot.path}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`], { reject: false });
+    await unmountUnder(engineRoot.path);
   });
 
   it('a build on an engine killed mid-build fails within 30 s with exit 6 naming the engine; the next command there removes the leftover', async () => {
@@ -84,7 +50,7 @@ describe('a lost engine fails fast', () => {
     expect(result.stderr).toContain(`lost the Docker engine at ${second.host}`);
 
     // Back up on the same data root: the dead build's container is swept by the next command.
-    await second.killAll();
+    await second.kill();
     await second.start();
     const leftBefore = (await second.docker(['ps', '-aq', '--filter', 'label=org.hbuild.build'])).stdout.trim();
     const vet = await execa('node', [join(import.meta.dirname, '../../bin/hbuild.js'), 'vet', join(dir, 'lock.yaml'), '--store', join(dir, 'store'), '--min-age', '0'], {
