@@ -1,7 +1,8 @@
 import { execa, type ResultPromise } from 'execa';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { waitFor } from './wait.js';
+import { sleep, waitFor } from './wait.js';
 
 export interface TestEngineOptions {
   /** Run it in this network namespace (made by `ip netns add`); default: the test's own. */
@@ -48,8 +49,21 @@ export class TestEngine {
     const inPidNamespace = ['unshare', '--pid', '--mount-proc', '--kill-child', ...dockerd];
     // nsenter, not `ip netns exec`: that remounts /sys, and dockerd would find no cgroups.
     const command = this.options.netns ? ['nsenter', `--net=/run/netns/${this.options.netns}`, ...inPidNamespace] : inPidNamespace;
-    this.daemon = execa(command[0]!, command.slice(1), { reject: false, stdio: ['ignore', 'ignore', 'ignore'] });
-    await waitFor(async () => (await this.docker(['version'])).exitCode === 0, 90_000, 500);
+    // A dockerd that exits before it answers (a predecessor's containerd still letting go of the
+    // exec root, on a loaded machine) is started again, a few times, within the same deadline.
+    const until = Date.now() + 90_000;
+    for (let attempt = 1; ; attempt++) {
+      let exited = false;
+      const daemon = execa(command[0]!, command.slice(1), { reject: false, stdio: ['ignore', 'ignore', 'pipe'] });
+      this.daemon = daemon;
+      let stderr = '';
+      daemon.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+      void daemon.then(() => (exited = true));
+      await waitFor(async () => exited || (await this.docker(['version'])).exitCode === 0, Math.max(1000, until - Date.now()), 500);
+      if (!exited) return;
+      if (attempt === 5 || Date.now() > until) throw new Error(`dockerd in ${this.root} exited before answering: ${stderr.slice(-1000)}`);
+      await sleep(1000);
+    }
   }
   docker(args: string[]) {
     return execa('docker', ['-H', this.host, ...args], { reject: false });
@@ -64,6 +78,7 @@ export class TestEngine {
   }
   /** Kill the engine and everything in its pid namespace, and wait until it is gone. */
   async kill(): Promise<void> {
+    const dockerd = await this.pid().catch(() => undefined);
     const started = this.daemon?.pid;
     if (started !== undefined) {
       try {
@@ -74,7 +89,16 @@ export class TestEngine {
     }
     await this.daemon?.catch(() => undefined);
     this.daemon = undefined;
+    // The namespace's init goes first; wait for the engine itself too, so a restart finds its roots free.
+    if (dockerd !== undefined) await waitFor(async () => gone(dockerd), 30_000, 100);
   }
+}
+
+/** The process has exited: no entry in /proc, or only a zombie's. */
+async function gone(pid: number): Promise<boolean> {
+  if (!existsSync(`/proc/${pid}`)) return true;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return stat === '' || / [ZX] /.test(stat.slice(stat.lastIndexOf(')') + 1, stat.lastIndexOf(')') + 4));
 }
 
 /** Lazily unmount whatever is still mounted under `root` (deepest first). */
