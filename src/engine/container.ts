@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { HbuildError } from '../core/errors.js';
 import type { ContainerLimits } from './container-limits.js';
 import { engineStatus } from './call.js';
-import { deadlineCommand, ioCommand, outputChannel, ownerOf, sendInputs } from './container-io.js';
+import { deadlineCommand, demuxAttach, ioCommand, outputChannel, ownerOf, sendInputs } from './container-io.js';
 import { bounded, CALL_DEADLINE_MS, SETTLE_DEADLINE_MS, TRANSFER_DEADLINE_MS, withDeadline } from './deadline.js';
 import { ownerLabels } from './labels.js';
 import { LogSink } from './log-sink.js';
@@ -61,15 +61,11 @@ export async function runInContainer<T>(
     const stream = await call('attach to the build', CALL_DEADLINE_MS, () =>
       container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true, logs: false }),
     );
-    const streamEnded = new Promise<void>((resolve) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', () => resolve());
-    });
     const out = outputChannel(spec.limits.outputBytes);
-    stream.on('end', () => out.writable.end());
-    stream.on('close', () => out.writable.end());
-    docker.modem.demuxStream(stream, out.writable, sink.writable());
+    // Our own demultiplexer, not docker-modem's: it waits for a full destination, so a flooding build is slowed, not buffered.
+    const streamEnded = demuxAttach(stream, out.writable, sink.writable())
+      .catch(() => undefined)
+      .finally(() => out.writable.end());
     const output = takeOutput(out.tar);
     output.then(out.settle, out.settle);
     await call('start the build', CALL_DEADLINE_MS, () => container.start());

@@ -24,24 +24,26 @@ export class LogSink {
   /** A writable that feeds this sink; hand one to each demuxed stream. */
   writable(): Writable {
     return new Writable({
+      // Waits while the file is behind, so at most a write buffer of log is held in memory.
       write: (chunk: Buffer, _enc, done) => {
-        this.#take(chunk);
-        done();
+        if (this.#take(chunk)) done();
+        else this.#file.once('drain', () => done());
       },
     });
   }
 
-  #take(chunk: Buffer): void {
+  /** Keep what fits under the cap; false when the file asks the writer to wait for it to drain. */
+  #take(chunk: Buffer): boolean {
     this.#remember(chunk);
     const room = this.#cap - this.#written;
     if (room <= 0) {
       this.#dropped += chunk.length;
-      return;
+      return true;
     }
     const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
     this.#dropped += chunk.length - kept.length;
     this.#written += kept.length;
-    this.#file.write(kept);
+    return this.#file.write(kept);
   }
 
   #remember(chunk: Buffer): void {
