@@ -165,7 +165,7 @@ export function createOptions(spec: ContainerSpec, runtime: Runtime): Docker.Con
         { Name: 'nofile', Soft: 4096, Hard: 4096 },
         { Name: 'core', Soft: 0, Hard: 0 },
       ],
-      // exec: pip installs the build environment under /tmp, and compiled build requirements (Cython) must load from it.
+      // exec: builds compile and load helpers from TMPDIR.
       Tmpfs: {
         '/tmp': `rw,exec,nosuid,nodev,size=${limits.tmpfsBytes},mode=1777`,
         // The build's scratch, bounded: writing past it fails the build (ENOSPC), never the host's disk.
