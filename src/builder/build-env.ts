@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { digestJson } from '../core/digest.js';
 import { HbuildError, isHbuildError } from '../core/errors.js';
 import { BuildEnvRecord } from '../store/records.js';
@@ -31,7 +30,7 @@ export type BuildEnvMemo = Map<string, Promise<BuildEnv>>;
 
 /**
  * The build environment of exactly these wheels: found through `env-keys/` when it was
- * made before and its blob is still there, else installed once now (the wheels are
+ * made before, else installed once now (the wheels are
  * re-verified as they are read) and stored like any other artifact. Concurrent builds
  * of one run that need the same set wait for the same installation.
  */
@@ -45,15 +44,17 @@ export function ensureBuildEnv(store: Store, wheels: readonly EnvWheel[], memo?:
   return made;
 }
 
+/**
+ * A recorded environment is trusted for its digest without touching its blob (a no-op run
+ * reads no environment); verifiedBuildEnv checks the blob when a build is about to read it.
+ */
 async function findOrMake(store: Store, key: string, wheels: readonly EnvWheel[]): Promise<BuildEnv> {
   const record = await store.readMemo('env-keys', key, BuildEnvRecord);
-  if (record && record.key === key) {
-    const present = await stat(store.blobPath('envs', record.sha256)).then(
-      (s) => s.size === record.size,
-      () => false,
-    );
-    if (present) return { sha256: record.sha256, size: record.size };
-  }
+  if (record && record.key === key) return { sha256: record.sha256, size: record.size };
+  return make(store, key, wheels);
+}
+
+async function make(store: Store, key: string, wheels: readonly EnvWheel[]): Promise<BuildEnv> {
   const paths = [];
   for (const wheel of wheels) {
     const path = await store.verifiedBlob('wheels', wheel.sha256, wheel.file);
@@ -80,7 +81,8 @@ export async function verifiedBuildEnv(store: Store, env: BuildEnv, wheels: read
     path = null;
   }
   if (path !== null) return path;
-  const again = await findOrMake(store, buildEnvKey(wheels), wheels);
+  // Missing (removed by gc, or just now as corrupt): install it again from its wheels.
+  const again = await make(store, buildEnvKey(wheels), wheels);
   if (again.sha256 !== env.sha256) {
     throw new HbuildError('ERR_STORE_CORRUPT', `build environment ${env.sha256} was made again as ${again.sha256}`, {
       hint: 'installing the same wheels gave different bytes; run `hbuild store verify` and report this',

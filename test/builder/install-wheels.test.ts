@@ -132,4 +132,21 @@ describe('ensureBuildEnv', () => {
     expect(path).toBe(store.blobPath('envs', first.sha256));
     expect(await verifiedBuildEnv(store, first, wheels, () => undefined)).toBe(path);
   });
+
+  it('installs again an environment whose blob is gone (gc) while its key is still recorded', async () => {
+    const dir = await tempDir('env');
+    const store = await openStore(join(dir, 'store'));
+    const tool = await toolWheel(dir);
+    await store.putFile('wheels', tool.path);
+    const wheels = [{ file: tool.file, sha256: tool.sha256 }];
+    const env = await ensureBuildEnv(store, wheels);
+    await rm(store.blobPath('envs', env.sha256));
+
+    const found = await ensureBuildEnv(store, wheels);
+    const path = await verifiedBuildEnv(store, found, wheels, () => undefined);
+
+    expect(found).toEqual(env);
+    expect(path).toBe(store.blobPath('envs', env.sha256));
+    expect(await store.verifiedBlob('envs', env.sha256)).toBe(path);
+  });
 });
