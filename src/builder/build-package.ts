@@ -7,6 +7,7 @@ import { PACKAGE_LABEL, type ContainerLimits, type Engine } from '../engine/inde
 import { HbuildError, isHbuildError } from '../core/errors.js';
 import { buildCommand, buildEnvironment } from './container-command.js';
 import { FRONTEND_PY, SITECUSTOMIZE_PY } from './frontend-script.js';
+import { REQUIREMENTS_PY } from './requirement-reader.js';
 
 /** A build-requirement wheel in the store. */
 export interface WheelInput {
@@ -133,6 +134,7 @@ function scaffoldTar(ids: { uid: number; gid: number }, dirs: string[]): Readabl
     archive.entry({ name: `${name}/`, type: 'directory', mode: 0o755, ...owner });
   }
   archive.entry({ name: 'hbuild/frontend.py', type: 'file', mode: 0o444, ...owner }, FRONTEND_PY);
+  archive.entry({ name: 'hbuild/_hbuild_requirements.py', type: 'file', mode: 0o444, ...owner }, REQUIREMENTS_PY);
   archive.entry({ name: 'hbuild/site/sitecustomize.py', type: 'file', mode: 0o444, ...owner }, SITECUSTOMIZE_PY);
   archive.finalize();
   return archive as unknown as Readable;

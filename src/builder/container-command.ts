@@ -1,5 +1,6 @@
 import { sha256 } from '../core/digest.js';
-import { FRONTEND_PY } from './frontend-script.js';
+import { FRONTEND_PY, SITECUSTOMIZE_PY } from './frontend-script.js';
+import { REQUIREMENTS_PY } from './requirement-reader.js';
 
 /** Where the scaffold puts the frontend and the sitecustomize that isolates every Python of the build. */
 export const FRONTEND_PATH = '/build/hbuild/frontend.py';
@@ -53,8 +54,8 @@ const REVERSE_ENV = 'import os, sys; os.execvpe(sys.argv[1], sys.argv[1:], dict(
 /**
  * hbuild's own PEP 517 frontend (see frontend-script.ts), offline: the backend and its
  * requirements come only from /build/env, the build environment installed from the
- * verified wheels the lock names. The frontend's digest is part of the command, so a
- * changed frontend is a changed build input.
+ * verified wheels the lock names. The digest of the scaffold's scripts is part of the
+ * command, so a changed frontend is a changed build input.
  */
 export function buildCommand(configSettings: Record<string, string> = {}, shape: CommandShape = {}): string[] {
   const settings = Object.fromEntries(Object.entries(configSettings).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -77,7 +78,8 @@ export function buildCommand(configSettings: Record<string, string> = {}, shape:
   ];
 }
 
-export const FRONTEND_SHA256 = sha256(FRONTEND_PY);
+/** One digest over every script the scaffold ships, so that a change to any of them is a changed build input. */
+export const FRONTEND_SHA256 = sha256(JSON.stringify([FRONTEND_PY, REQUIREMENTS_PY, SITECUSTOMIZE_PY]));
 
 /** Bumped whenever the way a build runs changes, so older cache entries stop matching. */
 export const BUILD_PROTOCOL = 'hbuild-build/4';

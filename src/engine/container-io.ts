@@ -81,16 +81,20 @@ export function outputChannel(maxBytes: number): { writable: Writable; tar: Pass
   let bytes = 0;
   let settled = false;
   const limit = maxBytes + OUTPUT_SLACK_BYTES;
+  // A write waiting for the reader; settling (or the reader destroying the stream) releases it.
+  let waiting: (() => void) | null = null;
   const writable = new Writable({
     write(chunk: Buffer, _encoding, done) {
       bytes += chunk.length;
-      if (settled || bytes > limit) return done();
-      if (tar.write(chunk)) return done();
+      if (settled || bytes > limit || tar.destroyed) return done();
+      if (tar.write(chunk) || tar.destroyed) return done();
       const resume = (): void => {
         tar.off('drain', resume);
         tar.off('close', resume);
+        waiting = null;
         done();
       };
+      waiting = resume;
       tar.on('drain', resume);
       tar.on('close', resume);
     },
@@ -107,6 +111,7 @@ export function outputChannel(maxBytes: number): { writable: Writable; tar: Pass
     settle: () => {
       settled = true;
       tar.resume();
+      waiting?.();
     },
   };
 }

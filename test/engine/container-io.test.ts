@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { demuxAttach } from '../../src/engine/container-io.js';
+import { demuxAttach, outputChannel } from '../../src/engine/container-io.js';
 
 function frame(type: number, payload: string | Buffer): Buffer {
   const body = Buffer.from(payload);
@@ -71,5 +71,26 @@ describe('demuxAttach', () => {
 
     expect(pulledWhileFull).toBeLessThan(16);
     expect(pulled).toBe(total + 2);
+  });
+});
+
+describe('outputChannel', () => {
+  it('never holds the container\'s stdout once the reader has given up, even when it destroyed the stream before the write waited', async () => {
+    const channel = outputChannel(1024 * 1024);
+    const written: Promise<void>[] = [];
+    const write = (size: number): void => {
+      written.push(new Promise((resolve) => channel.writable.write(Buffer.alloc(size), () => resolve())));
+    };
+
+    write(64 * 1024);
+    channel.tar.destroy();
+    await new Promise((resolve) => setImmediate(resolve));
+    write(64 * 1024);
+    await new Promise((resolve) => setImmediate(resolve));
+    channel.settle();
+    write(64 * 1024);
+
+    await Promise.all(written);
+    expect(channel.bytes()).toBe(3 * 64 * 1024);
   });
 });

@@ -2,11 +2,11 @@ import { execa } from 'execa';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FRONTEND_PY } from '../../src/builder/frontend-script.js';
+import { REQUIREMENTS_PY } from '../../src/builder/requirement-reader.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
- * The frontend's requirement reader, run by this machine's Python and compared case by case
+ * The frontend's requirement reader (/build/hbuild/_hbuild_requirements.py), run by this machine's Python and compared case by case
  * with `packaging`, the reference implementation of PEP 440 and PEP 508.
  */
 const HARNESS = String.raw`
@@ -51,7 +51,7 @@ describe('the frontend\'s requirement reader', () => {
   it('agrees with packaging on PEP 440 specifiers, PEP 508 markers and requirement strings', async () => {
     const dir = await tempDir('frontend');
     await mkdir(join(dir, 'lib'));
-    await writeFile(join(dir, 'lib', 'frontend.py'), FRONTEND_PY);
+    await writeFile(join(dir, 'lib', 'frontend.py'), REQUIREMENTS_PY);
     await writeFile(join(dir, 'harness.py'), HARNESS);
 
     const run = await execa('python3', [join(dir, 'harness.py'), join(dir, 'lib')]);
@@ -62,7 +62,7 @@ describe('the frontend\'s requirement reader', () => {
   it('finds what an environment lacks: a missing project, a version outside the specifier, an extra\'s requirement', async () => {
     const dir = await tempDir('frontend');
     await mkdir(join(dir, 'lib'));
-    await writeFile(join(dir, 'lib', 'frontend.py'), FRONTEND_PY);
+    await writeFile(join(dir, 'lib', 'frontend.py'), REQUIREMENTS_PY);
     const site = join(dir, 'site');
     await mkdir(join(site, 'setuptools_scm-8.1.0.dist-info'), { recursive: true });
     await writeFile(join(site, 'setuptools_scm-8.1.0.dist-info', 'METADATA'), 'Metadata-Version: 2.1\nName: setuptools-scm\nVersion: 8.1.0\nRequires-Dist: packaging>=20\nRequires-Dist: rich; extra == "rich"\n\nbody\n');
