@@ -23,6 +23,7 @@ import { basename } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { DEFAULT_LIMITS } from '../src/engine/container-limits.js';
 import { BUILD_PROTOCOL } from '../src/builder/container-command.js';
+import { ensureBuildEnv, type BuildEnvMemo } from '../src/builder/build-env.js';
 import { describeBuild } from '../src/builder/describe-build.js';
 import { inputDigest } from '../src/builder/input-digest.js';
 import { inspectCached } from '../src/inspect/inspect-cached.js';
@@ -65,18 +66,21 @@ async function seedDirectly(graph: GraphLock, storeRoot: string, rootfs: string,
   const wheels = new Map<string, { name: string; wheel: { file: string; sha256: string; size: number } }>();
   const scratch = await store.scratchDir('bench-seed');
   const log = await store.putStream('logs', Readable.from([Buffer.from('seeded by bench/noop.ts\n')]));
+  const envs: BuildEnvMemo = new Map();
   const pinned: Array<GraphLock['sdists'][number] & { wheelFile: string; wheelSha256: string }> = [];
   for (const sdist of graph.sdists) {
     const fetched = await store.putFile('sources', sdist.path, { expected: sdist.sha256 });
     const inspected = await inspectCached(store, store.blobPath('sources', fetched.sha256), fetched.sha256, { name: sdist.name, version: sdist.version });
     const deps = sdist.buildRequires.map((name) => wheels.get(name)).filter((d) => d !== undefined);
-    const { inputs } = describeBuild({ limits: DEFAULT_LIMITS, sourceDateEpoch: 1700000000, builderRootfs: rootfs }, { fetched, inspected, recipe: null }, deps.map((d) => ({ name: d.name, sha256: d.wheel.sha256 })));
+    const env = await ensureBuildEnv(store, deps.map((d) => d.wheel), envs);
+    const frame = { limits: DEFAULT_LIMITS, sourceDateEpoch: 1700000000, builderRootfs: rootfs };
+    const { inputs } = describeBuild(frame, { fetched, inspected, recipe: null }, deps.map((d) => ({ name: d.name, sha256: d.wheel.sha256 })), env);
     const built = await writeWheel(scratch, { name: sdist.name, version: sdist.version });
     const file = basename(built.path);
     const put = await store.putFile('wheels', built.path, { expected: built.sha256 });
     const wheel = { file, sha256: built.sha256, size: put.size };
     const digest = inputDigest(inputs);
-    await store.writeAction(digest, { inputDigest: digest, wheel, log: { sha256: log.sha256, droppedBytes: 0 }, treeDigest: inspected.treeDigest, builderImageId: imageId, seconds: 0 });
+    await store.writeAction(digest, { inputDigest: digest, wheel, log: { sha256: log.sha256, droppedBytes: 0 }, treeDigest: inspected.treeDigest, builderImageId: imageId, buildEnv: { sha256: env.sha256 }, seconds: 0 });
     wheels.set(sdist.name, { name: sdist.name, wheel });
     pinned.push({ ...sdist, wheelFile: file, wheelSha256: built.sha256 });
   }

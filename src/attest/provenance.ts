@@ -65,6 +65,7 @@ function resolvedDependencies(pkg: ManifestPackage, manifest: Manifest): Descrip
     { uri: 'urn:hbuild:builder-image', name: manifest.builder.image, digest: digestSet(pkg.builderImageId) },
   ];
   if (pkg.recipeDigest !== null) deps.push({ uri: `urn:hbuild:recipe:${pkg.name}`, digest: digestSet(pkg.recipeDigest) });
+  if (pkg.buildEnv) deps.push({ uri: 'urn:hbuild:build-env', name: 'build-env.tar', digest: { sha256: pkg.buildEnv.sha256 }, annotations: { size: pkg.buildEnv.size } });
   const wheels = [...pkg.requirementWheels].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   for (const wheel of wheels) {
     deps.push({ uri: pypiPurl(wheel.name, parseWheelName(wheel.file).version), name: wheel.file, digest: { sha256: wheel.sha256 } });

@@ -24,6 +24,7 @@ export const ManifestPackage = z.object({
   builderRootfs: Prefixed,
   builderImageId: AnyDigest,
   requirementWheels: z.array(z.object({ name: Name, file: WheelFile, sha256: Hex64 })).max(MAX_PACKAGES),
+  buildEnv: z.object({ sha256: Hex64, size: z.int().min(0) }).optional(),
   inputDigest: AnyDigest,
   log: z.object({ sha256: Hex64, droppedBytes: z.int().min(0) }),
   wheel: z.object({ file: WheelFile, sha256: Hex64, size: z.int().min(0) }),

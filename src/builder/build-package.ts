@@ -4,19 +4,31 @@ import { pack } from 'tar-stream';
 import { extractWheel } from '../check/output.js';
 import { repackSdist } from '../inspect/sdist.js';
 import { PACKAGE_LABEL, type ContainerLimits, type Engine } from '../engine/index.js';
+import { HbuildError, isHbuildError } from '../core/errors.js';
 import { buildCommand, buildEnvironment } from './container-command.js';
+import { FRONTEND_PY, SITECUSTOMIZE_PY } from './frontend-script.js';
+import { REQUIREMENTS_PY } from './requirement-reader.js';
 
+/** A build-requirement wheel in the store. */
 export interface WheelInput {
   file: string;
   path: string;
   size: number;
+  sha256: string;
+}
+
+/** A build environment's tar (an `envs/` store blob, verified), streamed in as it is. */
+export interface EnvInput {
+  path: string;
+  sha256: string;
 }
 
 export interface BuildRequest {
   name: string;
   version: string;
   sdistPath: string;
-  requirementWheels: WheelInput[];
+  /** The environment with the build requirements installed, from ensureBuildEnv and verifiedBuildEnv. */
+  buildEnv: EnvInput;
   imageId: string;
   sourceDateEpoch: number;
   env?: Record<string, string>;
@@ -88,7 +100,11 @@ export async function buildPackage(engine: Engine, request: BuildRequest, signal
       ),
       env: buildEnvironment(request.sourceDateEpoch, { ...request.env, ...variation.env }),
       limits: request.limits,
-      inputs: [() => scaffoldTar(request.requirementWheels, owner, dirs), () => repackSdist(request.sdistPath, { prefix: srcDir, ...owner, ...repackOrder })],
+      inputs: [
+        () => scaffoldTar(owner, dirs),
+        () => createReadStream(request.buildEnv.path),
+        () => repackSdist(request.sdistPath, { prefix: srcDir, ...owner, ...repackOrder }),
+      ],
       logPath: request.logPath,
       labels: { ...request.labels, [PACKAGE_LABEL]: `${request.name}==${request.version}` },
       ...(variation.uid === undefined && variation.gid === undefined ? {} : { user: `${owner.uid}:${owner.gid}` }),
@@ -100,7 +116,9 @@ export async function buildPackage(engine: Engine, request: BuildRequest, signal
     },
     (tar) => extractWheel(tar, request.outDir, { maxBytes: request.limits.outputBytes }),
     signal,
-  );
+  ).catch((err: unknown) => {
+    throw frontendError(err, request.name) ?? err;
+  });
   return { ...outcome.output, seconds: outcome.seconds, logDroppedBytes: outcome.logDroppedBytes, ...(outcome.engine === undefined ? {} : { engine: outcome.engine }) };
 }
 
@@ -116,24 +134,31 @@ function parentsOf(path: string): string[] {
   return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
-/** The directories a build needs, and the build-requirement wheels, owned by the builder user. */
-function scaffoldTar(wheels: WheelInput[], ids: { uid: number; gid: number } = { uid: BUILDER_UID, gid: BUILDER_GID }, dirs: string[] = []): Readable {
+/** The directories a build needs and the frontend, owned by the builder user. */
+function scaffoldTar(ids: { uid: number; gid: number }, dirs: string[]): Readable {
   const archive = pack();
   const owner = { ...ids, mtime: new Date(0) };
-  const addWheels = async (): Promise<void> => {
-    for (const name of ['home', 'out', 'wheels', ...dirs]) {
-      archive.entry({ name: `${name}/`, type: 'directory', mode: 0o755, ...owner });
-    }
-    for (const wheel of wheels) {
-      await new Promise<void>((resolve, reject) => {
-        const entry = archive.entry({ name: `wheels/${wheel.file}`, type: 'file', mode: 0o644, size: wheel.size, ...owner }, (err) =>
-          err ? reject(err) : resolve(),
-        );
-        createReadStream(wheel.path).on('error', reject).pipe(entry);
-      });
-    }
-    archive.finalize();
-  };
-  addWheels().catch((err: unknown) => archive.destroy(err as Error));
+  for (const name of ['home', 'out', 'hbuild', 'hbuild/site', ...dirs]) {
+    archive.entry({ name: `${name}/`, type: 'directory', mode: 0o755, ...owner });
+  }
+  archive.entry({ name: 'hbuild/frontend.py', type: 'file', mode: 0o444, ...owner }, FRONTEND_PY);
+  archive.entry({ name: 'hbuild/_hbuild_requirements.py', type: 'file', mode: 0o444, ...owner }, REQUIREMENTS_PY);
+  archive.entry({ name: 'hbuild/site/sitecustomize.py', type: 'file', mode: 0o444, ...owner }, SITECUSTOMIZE_PY);
+  archive.finalize();
   return archive as unknown as Readable;
+}
+
+/** Exit 4 of the frontend: a build requirement the environment lacks; the frontend's own line names it. */
+const MISSING_REQUIREMENT = 4;
+
+function frontendError(err: unknown, name: string): HbuildError | undefined {
+  if (!isHbuildError(err, 'ERR_BUILD_FAILED') || err.details.exitCode !== MISSING_REQUIREMENT) return undefined;
+  const tail = typeof err.details.logTail === 'string' ? err.details.logTail : '';
+  const line = tail.split('\n').reverse().find((l) => l.startsWith('hbuild-frontend: error: '));
+  if (!line) return undefined;
+  return new HbuildError('ERR_BUILD_FAILED', `${name}: ${line.slice('hbuild-frontend: error: '.length)}`, {
+    hint: `add the missing requirement to ${name}'s build-requires in the lock (\`hbuild lock\` finds them), so it is built and installed into the build environment`,
+    details: err.details,
+    cause: err,
+  });
 }

@@ -1,7 +1,21 @@
-/** The build's whole environment: nothing of the host's is passed through. */
+import { sha256 } from '../core/digest.js';
+import { FRONTEND_PY, SITECUSTOMIZE_PY } from './frontend-script.js';
+import { REQUIREMENTS_PY } from './requirement-reader.js';
+
+/** Where the scaffold puts the frontend and the sitecustomize that isolates every Python of the build. */
+export const FRONTEND_PATH = '/build/hbuild/frontend.py';
+export const SITE_DIR = '/build/hbuild/site';
+
+/**
+ * The build's whole environment: nothing of the host's is passed through. Every Python of
+ * the build (the frontend, and any the backend starts) finds the build environment through
+ * PYTHONPATH's sitecustomize; its scripts come first on PATH.
+ */
 export function buildEnvironment(sourceDateEpoch: number, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    PATH: '/build/env/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    PYTHONPATH: SITE_DIR,
+    PYTHONNOUSERSITE: '1',
     HOME: '/build/home',
     TMPDIR: '/tmp',
     LC_ALL: 'C.UTF-8',
@@ -28,7 +42,7 @@ export interface CommandShape {
   umask?: string;
   /** Absolute path of the source tree (standard: `/build/src`). */
   srcDir?: string;
-  /** Re-exec pip with the environment in reverse order (the shell wrapper otherwise fixes the order). */
+  /** Re-exec the frontend with the environment in reverse order (the shell wrapper otherwise fixes the order). */
   reverseEnv?: boolean;
   /** Run under `setarch --uname-2.6`, so the kernel release the build sees differs. */
   uname26?: boolean;
@@ -38,13 +52,13 @@ const UMASK = /^0?[0-7]{3}$/;
 const REVERSE_ENV = 'import os, sys; os.execvpe(sys.argv[1], sys.argv[1:], dict(reversed(list(os.environ.items()))))';
 
 /**
- * pip as the PEP 517 frontend, offline: build requirements come only from
- * /build/wheels, which holds the verified wheels the lock names.
+ * hbuild's own PEP 517 frontend (see frontend-script.ts), offline: the backend and its
+ * requirements come only from /build/env, the build environment installed from the
+ * verified wheels the lock names. The digest of the scaffold's scripts is part of the
+ * command, so a changed frontend is a changed build input.
  */
 export function buildCommand(configSettings: Record<string, string> = {}, shape: CommandShape = {}): string[] {
-  const settings = Object.entries(configSettings)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .flatMap(([k, v]) => ['--config-settings', `${k}=${v}`]);
+  const settings = Object.fromEntries(Object.entries(configSettings).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const umask = shape.umask ?? '022';
   if (!UMASK.test(umask)) throw new Error(`not an octal umask: ${umask}`);
   const setarch = shape.uname26 ? 'setarch "$(uname -m)" --uname-2.6 ' : '';
@@ -55,23 +69,17 @@ export function buildCommand(configSettings: Record<string, string> = {}, shape:
     'hbuild-build',
     ...(shape.reverseEnv ? ['python3', '-c', REVERSE_ENV] : []),
     'python3',
-    '-m',
-    'pip',
-    'wheel',
-    '--no-index',
-    '--find-links',
-    '/build/wheels',
-    '--no-deps',
-    // Without this, Debian's pip builds a legacy sdist (no pyproject.toml) with the image's own
-    // setuptools; with it, the backend always comes from the lock's wheels, through build isolation.
-    '--use-pep517',
-    '--wheel-dir',
-    '/build/out',
-    '--verbose',
-    ...settings,
+    FRONTEND_PATH,
+    '--sha256',
+    FRONTEND_SHA256,
     shape.srcDir ?? '/build/src',
+    '/build/out',
+    JSON.stringify(settings),
   ];
 }
 
+/** One digest over every script the scaffold ships, so that a change to any of them is a changed build input. */
+export const FRONTEND_SHA256 = sha256(JSON.stringify([FRONTEND_PY, REQUIREMENTS_PY, SITECUSTOMIZE_PY]));
+
 /** Bumped whenever the way a build runs changes, so older cache entries stop matching. */
-export const BUILD_PROTOCOL = 'hbuild-build/3';
+export const BUILD_PROTOCOL = 'hbuild-build/4';

@@ -15,6 +15,7 @@ export function describeBuild(
   frame: BuildFrame,
   prepared: { fetched: { sha256: string }; inspected: { treeDigest: string }; recipe: LoadedRecipe | null },
   requirementWheels: Array<{ name: string; sha256: string }>,
+  buildEnv: { sha256: string },
 ): { limits: ContainerLimits; configSettings: Record<string, string>; inputs: BuildInputs } {
   const { recipe } = prepared;
   const limits = recipeLimits(frame.limits, recipe);
@@ -25,6 +26,7 @@ export function describeBuild(
     recipeDigest: recipe?.digest ?? null,
     builderRootfs: frame.builderRootfs,
     requirementWheels: requirementWheels.map((w) => ({ name: w.name, sha256: w.sha256 })),
+    buildEnv: buildEnv.sha256,
     env: buildEnvironment(frame.sourceDateEpoch, recipe?.recipe.env),
     command: buildCommand(configSettings),
     limits: { memoryBytes: limits.memoryBytes, cpus: limits.cpus, pids: limits.pids, fileSizeBytes: limits.fileSizeBytes },

@@ -8,6 +8,8 @@ export interface BuildInputs {
   recipeDigest: string | null;
   builderRootfs: string;
   requirementWheels: Array<{ name: string; sha256: string }>;
+  /** sha256 of the build environment those wheels were installed into (an `envs/` blob). */
+  buildEnv: string;
   env: Record<string, string>;
   command: string[];
   limits: { memoryBytes: number; cpus: number; pids: number; fileSizeBytes: number };

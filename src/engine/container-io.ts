@@ -81,16 +81,20 @@ export function outputChannel(maxBytes: number): { writable: Writable; tar: Pass
   let bytes = 0;
   let settled = false;
   const limit = maxBytes + OUTPUT_SLACK_BYTES;
+  // A write waiting for the reader; settling (or the reader destroying the stream) releases it.
+  let waiting: (() => void) | null = null;
   const writable = new Writable({
     write(chunk: Buffer, _encoding, done) {
       bytes += chunk.length;
-      if (settled || bytes > limit) return done();
-      if (tar.write(chunk)) return done();
+      if (settled || bytes > limit || tar.destroyed) return done();
+      if (tar.write(chunk) || tar.destroyed) return done();
       const resume = (): void => {
         tar.off('drain', resume);
         tar.off('close', resume);
+        waiting = null;
         done();
       };
+      waiting = resume;
       tar.on('drain', resume);
       tar.on('close', resume);
     },
@@ -107,6 +111,59 @@ export function outputChannel(maxBytes: number): { writable: Writable; tar: Pass
     settle: () => {
       settled = true;
       tar.resume();
+      waiting?.();
     },
   };
+}
+
+/** Docker's attach framing without a TTY: an 8-byte header (stream type, 3 zero bytes, big-endian length), then the payload. */
+const FRAME_HEADER_BYTES = 8;
+
+/**
+ * Split the attach stream into the container's stdout and stderr, frame by frame, writing
+ * each payload piece as it arrives and waiting whenever a destination is full: nothing is
+ * buffered past one socket read, and a slow reader slows the container instead of filling
+ * hbuild's memory. Frames of unknown type are dropped. Resolves when the stream ends.
+ */
+export async function demuxAttach(stream: NodeJS.ReadableStream, stdout: Writable, stderr: Writable): Promise<void> {
+  const header = Buffer.alloc(FRAME_HEADER_BYTES);
+  let headerBytes = 0;
+  let remaining = 0;
+  let target: Writable | null = null;
+  for await (const raw of stream) {
+    const chunk = typeof raw === 'string' ? Buffer.from(raw) : (raw as Buffer);
+    let at = 0;
+    while (at < chunk.length) {
+      if (remaining === 0) {
+        const take = Math.min(FRAME_HEADER_BYTES - headerBytes, chunk.length - at);
+        chunk.copy(header, headerBytes, at, at + take);
+        headerBytes += take;
+        at += take;
+        if (headerBytes < FRAME_HEADER_BYTES) break;
+        headerBytes = 0;
+        remaining = header.readUInt32BE(4);
+        target = header[0] === 1 ? stdout : header[0] === 2 ? stderr : null;
+        continue;
+      }
+      const take = Math.min(remaining, chunk.length - at);
+      const piece = chunk.subarray(at, at + take);
+      at += take;
+      remaining -= take;
+      if (target && !target.destroyed && !target.write(piece)) await drained(target);
+    }
+  }
+}
+
+function drained(writable: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      writable.off('drain', done);
+      writable.off('close', done);
+      writable.off('error', done);
+      resolve();
+    };
+    writable.on('drain', done);
+    writable.on('close', done);
+    writable.on('error', done);
+  });
 }

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { HbuildError } from '../core/errors.js';
 import type { ContainerLimits } from './container-limits.js';
 import { engineStatus } from './call.js';
-import { deadlineCommand, ioCommand, outputChannel, ownerOf, sendInputs } from './container-io.js';
+import { deadlineCommand, demuxAttach, ioCommand, outputChannel, ownerOf, sendInputs } from './container-io.js';
 import { bounded, CALL_DEADLINE_MS, SETTLE_DEADLINE_MS, TRANSFER_DEADLINE_MS, withDeadline } from './deadline.js';
 import { ownerLabels } from './labels.js';
 import { LogSink } from './log-sink.js';
@@ -67,15 +67,11 @@ export async function runInContainer<T>(
     const stream = await call('attach to the build', CALL_DEADLINE_MS, () =>
       container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true, logs: false }),
     );
-    const streamEnded = new Promise<void>((resolve) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', () => resolve());
-    });
     const out = outputChannel(spec.limits.outputBytes);
-    stream.on('end', () => out.writable.end());
-    stream.on('close', () => out.writable.end());
-    docker.modem.demuxStream(stream, out.writable, sink.writable());
+    // Our own demultiplexer, not docker-modem's: it waits for a full destination, so a flooding build is slowed, not buffered.
+    const streamEnded = demuxAttach(stream, out.writable, sink.writable())
+      .catch(() => undefined)
+      .finally(() => out.writable.end());
     const output = takeOutput(out.tar);
     output.then(out.settle, out.settle);
     await call('start the build', CALL_DEADLINE_MS, () => container.start());
@@ -175,7 +171,7 @@ export function createOptions(spec: ContainerSpec, runtime: Runtime): Docker.Con
         { Name: 'nofile', Soft: 4096, Hard: 4096 },
         { Name: 'core', Soft: 0, Hard: 0 },
       ],
-      // exec: pip installs the build environment under /tmp, and compiled build requirements (Cython) must load from it.
+      // exec: builds compile and load helpers from TMPDIR.
       Tmpfs: {
         '/tmp': `rw,exec,nosuid,nodev,size=${limits.tmpfsBytes},mode=1777`,
         // The build's scratch, bounded: writing past it fails the build (ENOSPC), never the host's disk.

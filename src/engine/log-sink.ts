@@ -14,34 +14,47 @@ export class LogSink {
   #dropped = 0;
   #tail: Buffer[] = [];
   #tailBytes = 0;
+  /** A failed write (a full disk): the rest of the log is dropped, and close() reports it. */
+  #failed: Error | null = null;
   static readonly TAIL_BYTES = 4096;
 
   constructor(path: string, capBytes: number) {
     this.#file = createWriteStream(path, { flags: 'wx', mode: 0o644 });
+    this.#file.on('error', (err) => {
+      this.#failed ??= err;
+    });
     this.#cap = capBytes;
   }
 
   /** A writable that feeds this sink; hand one to each demuxed stream. */
   writable(): Writable {
     return new Writable({
+      // Waits while the file is behind, so at most a write buffer of log is held in memory.
       write: (chunk: Buffer, _enc, done) => {
-        this.#take(chunk);
-        done();
+        if (this.#take(chunk)) return done();
+        const go = (): void => {
+          this.#file.off('drain', go);
+          this.#file.off('close', go);
+          done();
+        };
+        this.#file.on('drain', go);
+        this.#file.on('close', go);
       },
     });
   }
 
-  #take(chunk: Buffer): void {
+  /** Keep what fits under the cap; false when the file asks the writer to wait for it to drain. */
+  #take(chunk: Buffer): boolean {
     this.#remember(chunk);
     const room = this.#cap - this.#written;
-    if (room <= 0) {
+    if (room <= 0 || this.#failed || this.#file.destroyed) {
       this.#dropped += chunk.length;
-      return;
+      return true;
     }
     const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
     this.#dropped += chunk.length - kept.length;
     this.#written += kept.length;
-    this.#file.write(kept);
+    return this.#file.write(kept);
   }
 
   #remember(chunk: Buffer): void {
@@ -63,10 +76,13 @@ export class LogSink {
   }
 
   async close(): Promise<void> {
-    if (this.#dropped > 0) {
-      this.#file.write(`\n[hbuild: log capped at ${this.#cap} bytes; ${this.#dropped} further bytes dropped]\n`);
+    if (!this.#file.destroyed) {
+      if (this.#dropped > 0) {
+        this.#file.write(`\n[hbuild: log capped at ${this.#cap} bytes; ${this.#dropped} further bytes dropped]\n`);
+      }
+      this.#file.end();
+      await once(this.#file, 'close').catch(() => undefined);
     }
-    this.#file.end();
-    await once(this.#file, 'close');
+    if (this.#failed) throw this.#failed;
   }
 }

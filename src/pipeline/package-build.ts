@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { keepRejected, remember, reuse } from '../builder/action-cache.js';
+import { ensureBuildEnv, verifiedBuildEnv, type BuildEnv, type BuildEnvMemo, type EnvWheel } from '../builder/build-env.js';
 import { buildPackage } from '../builder/build-package.js';
 import { describeBuild, type BuildFrame } from '../builder/describe-build.js';
 import { inputDigest } from '../builder/input-digest.js';
@@ -26,6 +27,8 @@ export interface BuildContext {
   builder: BuilderConnection;
   frame: BuildFrame;
   record: boolean;
+  /** Build environments found or made in this run, shared by its builds. */
+  envs?: BuildEnvMemo;
   log: Logger;
   emit: (event: HbuildEvent) => void;
 }
@@ -47,7 +50,14 @@ export interface BuildJob {
 export async function buildAndCheck(context: BuildContext, job: BuildJob): Promise<PackageRecord> {
   const { store } = context;
   const { pkg, prepared, requirements, task } = job;
-  const { limits, configSettings, inputs } = describeBuild(context.frame, prepared, requirements.map((d) => ({ name: d.name, sha256: d.wheel.sha256 })));
+  const envWheels = requirements.map((d) => ({ file: d.wheel.file, sha256: d.wheel.sha256 }));
+  const buildEnv = await ensureBuildEnv(store, envWheels, context.envs);
+  const { limits, configSettings, inputs } = describeBuild(
+    context.frame,
+    prepared,
+    requirements.map((d) => ({ name: d.name, sha256: d.wheel.sha256 })),
+    buildEnv,
+  );
   const digest = inputDigest(inputs);
   const event = (stage: PackageStage, status: 'queued' | 'running' | 'done' | 'cached', message?: string, engine?: string): void =>
     context.emit({ type: 'package', name: pkg.name, version: pkg.version, stage, status, ...(message ? { message } : {}), ...(engine ? { engine } : {}) });
@@ -59,6 +69,7 @@ export async function buildAndCheck(context: BuildContext, job: BuildJob): Promi
     recipeDigest: prepared.recipe?.digest ?? null,
     builderRootfs: context.frame.builderRootfs,
     requirementWheels: requirements.map((d) => ({ name: d.name, file: d.wheel.file, sha256: d.wheel.sha256 })),
+    buildEnv: { sha256: buildEnv.sha256, size: buildEnv.size },
     inputDigest: digest,
     vet: prepared.vet.summary,
   };
@@ -87,7 +98,7 @@ export async function buildAndCheck(context: BuildContext, job: BuildJob): Promi
       // Another process on this store may be building the same inputs: wait for it, then look again.
       const release = await store.lockBuild(digest, task.signal);
       try {
-        return (await fromCache()) ?? (await buildFresh(context, job, { digest, limits, configSettings, event, accept }));
+        return (await fromCache()) ?? (await buildFresh(context, job, { digest, limits, configSettings, buildEnv, envWheels, event, accept }));
       } finally {
         await release();
       }
@@ -100,6 +111,8 @@ interface FreshBuild {
   digest: string;
   limits: ReturnType<typeof describeBuild>['limits'];
   configSettings: Record<string, string>;
+  buildEnv: BuildEnv;
+  envWheels: EnvWheel[];
   event: (stage: PackageStage, status: 'running' | 'done', message?: string, engine?: string) => void;
   accept: (action: Pick<BuildAction, 'builderImageId' | 'log' | 'wheel'>, cached: boolean) => PackageRecord;
 }
@@ -122,19 +135,23 @@ async function buildFresh(context: BuildContext, job: BuildJob, build: FreshBuil
 
 async function buildInScratch(context: BuildContext, job: BuildJob, build: FreshBuild, scratch: string, imageId: string, engine: Engine): Promise<PackageRecord> {
   const { store, log } = context;
-  const { pkg, prepared, requirements, task } = job;
+  const { pkg, prepared, task } = job;
   const label = `${pkg.key}-${pkg.version}`;
   const logPath = join(scratch, 'build.log');
   const started = performance.now();
   let built;
   try {
+    const envPath = await verifiedBuildEnv(store, build.buildEnv, build.envWheels, (err) => {
+      log.warn({ pkg: pkg.name, sha256: build.buildEnv.sha256 }, 'build environment corrupt; installing it again');
+      context.emit({ type: 'log', level: 'warn', message: `${pkg.name}: build environment was corrupt and is installed again`, details: err.details });
+    });
     built = await buildPackage(
       engine,
       {
         name: pkg.name,
         version: pkg.version,
         sdistPath: prepared.fetched.path,
-        requirementWheels: requirements.map((d) => ({ file: d.wheel.file, size: d.wheel.size, path: store.blobPath('wheels', d.wheel.sha256) })),
+        buildEnv: { path: envPath, sha256: build.buildEnv.sha256 },
         imageId,
         sourceDateEpoch: context.frame.sourceDateEpoch,
         env: prepared.recipe?.recipe.env,
@@ -160,6 +177,7 @@ async function buildInScratch(context: BuildContext, job: BuildJob, build: Fresh
     log: { sha256: logBlob.sha256, droppedBytes: built.logDroppedBytes },
     treeDigest: prepared.inspected.treeDigest,
     builderImageId: imageId,
+    buildEnv: { sha256: build.buildEnv.sha256 },
     seconds: built.seconds,
   };
   build.event('build', 'done', undefined, built.engine);

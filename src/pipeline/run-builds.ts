@@ -43,7 +43,7 @@ export const ENGINE_ERRORS: ReadonlySet<string> = new Set(['ERR_DOCKER_UNAVAILAB
 export async function runBuilds(options: RunBuildsOptions): Promise<RunResult> {
   const { plan, emit } = options;
   const prepare = createPrepare(options);
-  const context = { store: options.store, builder: options.builder, frame: options.frame, record: options.record, log: options.log, emit };
+  const context = { store: options.store, builder: options.builder, frame: options.frame, record: options.record, envs: new Map(), log: options.log, emit };
   for (const pkg of plan.packages) emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'fetch', status: 'queued' });
   const outcomes = await schedule<Awaited<ReturnType<typeof prepare>>, PackageRecord, PackageRecord>(
     plan,

@@ -77,6 +77,7 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
   await mkdir(reportDir, { recursive: true });
   const previous = await readHistory(store.root);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const envs = new Map();
   const setupFor = (slots: VerifySetup['slots'], signal: AbortSignal): VerifySetup => ({
     engine,
     store,
@@ -89,6 +90,7 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
     log: options.log,
     emit: options.emit,
     signal,
+    envs,
   });
   const sentinels = makeSentinels();
   const prepare = createPrepare({

@@ -46,6 +46,7 @@ export async function collectGarbage(root: string, options: GcOptions): Promise<
     if (info.mtimeMs >= horizon || (wheel && options.pinned.has(wheel))) {
       if (wheel) referenced.add(wheel);
       if (record) referenced.add(record.log.sha256);
+      if (record?.buildEnv) referenced.add(record.buildEnv.sha256);
       report.kept++;
     } else {
       await remove('action', path);
@@ -57,7 +58,7 @@ export async function collectGarbage(root: string, options: GcOptions): Promise<
       else await remove(kind, blob.path);
     }
   }
-  for (const area of ['tmp', 'rejected', 'runs', 'locks', 'inspections', 'memo-locks', 'vet']) {
+  for (const area of ['tmp', 'rejected', 'runs', 'locks', 'inspections', 'memo-locks', 'vet', 'env-keys']) {
     for (const name of await readdir(join(root, area)).catch(() => [] as string[])) {
       const path = join(root, area, name);
       const info = await stat(path).catch(() => null);

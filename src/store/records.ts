@@ -11,6 +11,8 @@ export const BuildAction = z.object({
   log: z.object({ sha256: Sha256Hex, droppedBytes: z.number().int().nonnegative() }),
   treeDigest: z.string().max(100),
   builderImageId: z.string().max(200),
+  /** The build environment the build ran in (an `envs/` blob); absent in records of older protocols. */
+  buildEnv: z.object({ sha256: Sha256Hex }).optional(),
   seconds: z.number().nonnegative(),
 });
 export type BuildAction = z.infer<typeof BuildAction>;
@@ -22,6 +24,14 @@ export const HookAction = z.object({
   requires: z.array(z.string().max(1000)).max(10_000),
 });
 export type HookAction = z.infer<typeof HookAction>;
+
+/** `env-keys/<key>.json`: which build environment a set of build-requirement wheels was installed into. */
+export const BuildEnvRecord = z.object({
+  key: Sha256Hex,
+  sha256: Sha256Hex,
+  size: z.number().int().nonnegative(),
+});
+export type BuildEnvRecord = z.infer<typeof BuildEnvRecord>;
 
 /** A memoised result: checked field by field when read, since the store is only as trusted as the home directory. */
 export interface MemoCheck<T> {

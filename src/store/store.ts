@@ -11,10 +11,11 @@ import { acquireFileLock } from './lock.js';
 import { readRecord, type MemoCheck } from './records.js';
 
 /** Content kinds the store keeps, each addressed by the sha256 of its bytes. */
-export type BlobKind = 'sources' | 'wheels' | 'logs';
+/** `envs` are build environments: deterministic tars of installed build-requirement wheels. */
+export type BlobKind = 'sources' | 'wheels' | 'logs' | 'envs';
 
 /** Memoised results of pure functions (inspections of verified sdists, accepted lock parses). */
-export type MemoArea = 'inspections' | 'locks' | 'vet';
+export type MemoArea = 'inspections' | 'locks' | 'vet' | 'env-keys';
 
 export interface Store {
   root: string;
@@ -44,7 +45,7 @@ export function defaultStoreRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export async function openStore(root: string): Promise<Store> {
-  for (const dir of ['sources', 'wheels', 'logs', 'actions', 'rejected', 'tmp', 'locks', 'inspections', 'memo-locks', 'vet']) {
+  for (const dir of ['sources', 'wheels', 'logs', 'envs', 'actions', 'rejected', 'tmp', 'locks', 'inspections', 'memo-locks', 'vet', 'env-keys']) {
     await mkdir(join(root, dir), { recursive: true });
   }
   const blobPath = (kind: BlobKind, sha: string): string => {

@@ -9,7 +9,7 @@ export interface StoreVerifyReport {
   stray: string[];
 }
 
-export const BLOB_KINDS: BlobKind[] = ['sources', 'wheels', 'logs'];
+export const BLOB_KINDS: BlobKind[] = ['sources', 'wheels', 'logs', 'envs'];
 
 /** Every blob path of a kind, with the digest its name claims. */
 export async function listBlobs(root: string, kind: BlobKind): Promise<Array<{ sha256: string; path: string }>> {

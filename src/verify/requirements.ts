@@ -5,9 +5,7 @@ import type { Store } from '../store/store.js';
 import { sameWheel } from './compare-builds.js';
 import type { LocalOutcome } from './verify-build.js';
 
-export interface RequirementWheel extends WheelInput {
-  sha256: string;
-}
+export type RequirementWheel = WheelInput;
 
 /**
  * Which wheel a package's dependents build with: exactly as in a normal build,

@@ -43,7 +43,7 @@ export const VARIATION_SUMMARY: Record<VariationName, string> = {
   home: 'HOME=/build/home → /build/<sentinel>',
   'exec-path': 'PATH gains a nonexistent /<sentinel>/bin',
   cpus: 'every CPU → CPU 0 only (cpuset)',
-  'env-order': 'environment handed to pip in reverse order',
+  'env-order': 'environment handed to the frontend in reverse order',
   'file-order': "each source directory's files created in reverse order",
   user: 'uid:gid 1000:1000 → 1234:1234 (inputs owned by it), USER=LOGNAME=<sentinel>',
   kernel: 'kernel release → 2.6.x (setarch --uname-2.6)',

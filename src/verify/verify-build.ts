@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { ensureBuildEnv, verifiedBuildEnv, type BuildEnvMemo } from '../builder/build-env.js';
 import { buildPackage, type WheelInput } from '../builder/build-package.js';
 import type { ContainerLimits, Engine } from '../engine/index.js';
 import { checkWheel } from '../check/wheel.js';
@@ -27,6 +28,8 @@ export interface VerifySetup {
   log: Logger;
   emit: (event: HbuildEvent) => void;
   signal: AbortSignal;
+  /** Build environments found or made in this run, shared by its builds. */
+  envs?: BuildEnvMemo;
 }
 
 /** What a package's recipe changes in each of its builds, as in a normal build. */
@@ -72,13 +75,17 @@ export async function runVerifyBuild(
       const started = performance.now();
       const seconds = (): number => Math.round(performance.now() - started) / 1000;
       try {
+        const env = await ensureBuildEnv(setup.store, requirementWheels, setup.envs);
+        const envPath = await verifiedBuildEnv(setup.store, env, requirementWheels, (err) => {
+          setup.log.warn({ pkg: pkg.name, sha256: env.sha256, details: err.details }, 'build environment corrupt; installing it again');
+        });
         const built = await buildPackage(
           setup.engine,
           {
             name: pkg.name,
             version: pkg.version,
             sdistPath,
-            requirementWheels,
+            buildEnv: { path: envPath, sha256: env.sha256 },
             imageId: setup.imageId,
             sourceDateEpoch: setup.sourceDateEpoch,
             limits: recipe.limits ?? setup.limits,

@@ -28,6 +28,7 @@ export function renderManifest(records: PackageRecord[], context: ManifestContex
       builderRootfs: r.builderRootfs,
       builderImageId: r.builderImageId,
       requirementWheels: r.requirementWheels,
+      buildEnv: r.buildEnv,
       inputDigest: r.inputDigest,
       vet: r.vet,
       log: r.log,

@@ -8,6 +8,8 @@ export interface PackageRecord {
   builderRootfs: string;
   builderImageId: string;
   requirementWheels: Array<{ name: string; file: string; sha256: string }>;
+  /** The build environment (an `envs/` store blob): the requirement wheels installed, as the build saw them. */
+  buildEnv: { sha256: string; size: number };
   inputDigest: string;
   /** The vetting verdict of the sdist: rule-set version, verdict, findings digest. */
   vet?: { ruleSetVersion: string; verdict: 'pass' | 'warn' | 'block'; findingsDigest: string };

@@ -16,6 +16,7 @@ export function contentDigest(records: PackageRecord[], context: ManifestContext
     recipeDigest: r.recipeDigest,
     builderRootfs: r.builderRootfs,
     requirementWheels: r.requirementWheels,
+    buildEnv: r.buildEnv.sha256,
     inputDigest: r.inputDigest,
     vet: r.vet,
     wheel: r.wheel,

@@ -48,6 +48,7 @@ describe('SLSA provenance', () => {
       { uri: 'urn:hbuild:builder-rootfs', name: 'default', digest: { sha256: 'b'.repeat(64) } },
       { uri: 'urn:hbuild:builder-image', name: 'default', digest: { sha256: 'c'.repeat(64) } },
       { uri: 'urn:hbuild:recipe:demo-lib', digest: { sha256: 'e'.repeat(64) } },
+      { uri: 'urn:hbuild:build-env', name: 'build-env.tar', digest: { sha256: lib.buildEnv?.sha256 }, annotations: { size: 10240 } },
       { uri: 'pkg:pypi/flit-core@3.9.0', name: flit.wheel.file, digest: { sha256: flit.wheel.sha256 } },
     ]);
     expect(statement.predicate.runDetails).toEqual({

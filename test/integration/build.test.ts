@@ -128,7 +128,7 @@ describe('the build pipeline against the real engine', () => {
     expect(reported.records[0]?.vet?.verdict).toBe('block');
   });
 
-  it('loads a build requirement\'s compiled module inside the build (pip\'s build environment lives in /tmp)', async () => {
+  it('loads a build requirement\'s compiled module inside the build (from the build environment under /build/env)', async () => {
     const dir = await tempDir('native-req');
     const compile = [
       'import os, subprocess',

@@ -11,7 +11,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { builderRootfs, engine } from './harness.js';
 import { createEngine } from '../../src/engine/index.js';
 
-/** Runs inside pip's build-backend subprocess; `date` runs one process further down. */
+/** Runs inside the backend, in the frontend's interpreter; `date` runs one process further down. */
 const PROBE_HOOK = `
 import getpass, locale, os, platform, socket, subprocess, time
 mask = os.umask(0)
@@ -45,7 +45,7 @@ describe('verification variations against the real engine', () => {
     rootfs = await builderRootfs(await engine());
   });
 
-  it('puts every variation into effect inside pip\'s build subprocesses, blames each one alone, and finds every leaked sentinel', async () => {
+  it('puts every variation into effect inside the backend and its subprocesses, blames each one alone, and finds every leaked sentinel', async () => {
     const dir = await tempDir('verify-probe');
     const sdist = await writeFixtureSdist(dir, { name: 'fx-vprobe', version: '1.0', hook: PROBE_HOOK });
     await writeFile(join(dir, 'lock.yaml'), fixtureLock(rootfs, [sdist]));

@@ -1,0 +1,93 @@
+import { digestJson } from '../core/digest.js';
+import { HbuildError, isHbuildError } from '../core/errors.js';
+import { BuildEnvRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import { installWheels } from './install-wheels.js';
+
+/** Bumped whenever installWheels lays an environment out differently, so older environments are made afresh. */
+export const ENV_LAYOUT = 'hbuild-env/1';
+
+/** One build-requirement wheel, as the store holds it. */
+export interface EnvWheel {
+  file: string;
+  sha256: string;
+}
+
+/** A build environment: an `envs/` store blob, the tar of `env/` with every requirement wheel installed. */
+export interface BuildEnv {
+  sha256: string;
+  size: number;
+}
+
+/** The key of a set of requirement wheels: equal keys, same environment. */
+export function buildEnvKey(wheels: readonly EnvWheel[]): string {
+  const sorted = [...wheels].map((w) => ({ file: w.file, sha256: w.sha256 })).sort((a, b) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0));
+  return digestJson({ layout: ENV_LAYOUT, wheels: sorted });
+}
+
+/** Environments already found or made in this process, by key; shared by the builds of a run. */
+export type BuildEnvMemo = Map<string, Promise<BuildEnv>>;
+
+/**
+ * The build environment of exactly these wheels: found through `env-keys/` when it was
+ * made before, else installed once now (the wheels are
+ * re-verified as they are read) and stored like any other artifact. Concurrent builds
+ * of one run that need the same set wait for the same installation.
+ */
+export function ensureBuildEnv(store: Store, wheels: readonly EnvWheel[], memo?: BuildEnvMemo): Promise<BuildEnv> {
+  const key = buildEnvKey(wheels);
+  const known = memo?.get(key);
+  if (known) return known;
+  const made = findOrMake(store, key, wheels);
+  memo?.set(key, made);
+  made.catch(() => memo?.delete(key));
+  return made;
+}
+
+/**
+ * A recorded environment is trusted for its digest without touching its blob (a no-op run
+ * reads no environment); verifiedBuildEnv checks the blob when a build is about to read it.
+ */
+async function findOrMake(store: Store, key: string, wheels: readonly EnvWheel[]): Promise<BuildEnv> {
+  const record = await store.readMemo('env-keys', key, BuildEnvRecord);
+  if (record && record.key === key) return { sha256: record.sha256, size: record.size };
+  return make(store, key, wheels);
+}
+
+async function make(store: Store, key: string, wheels: readonly EnvWheel[]): Promise<BuildEnv> {
+  const paths = [];
+  for (const wheel of wheels) {
+    const path = await store.verifiedBlob('wheels', wheel.sha256, wheel.file);
+    if (path === null) throw new Error(`build-requirement wheel ${wheel.file} is not in the store`);
+    paths.push({ file: wheel.file, path });
+  }
+  const env = await store.putStream('envs', await installWheels(paths), { what: 'build environment' });
+  await store.writeMemo('env-keys', key, { key, sha256: env.sha256, size: env.size } satisfies BuildEnvRecord);
+  return env;
+}
+
+/**
+ * The path of an environment's tar, re-hashed before a build reads it. A corrupt one is
+ * removed, reported in the log, and installed again from its wheels (the install is
+ * deterministic, so it must come back with the same digest).
+ */
+export async function verifiedBuildEnv(store: Store, env: BuildEnv, wheels: readonly EnvWheel[], onCorrupt: (err: HbuildError) => void): Promise<string> {
+  let path: string | null;
+  try {
+    path = await store.verifiedBlob('envs', env.sha256, 'a build environment');
+  } catch (err) {
+    if (!isHbuildError(err, 'ERR_STORE_CORRUPT')) throw err;
+    onCorrupt(err);
+    path = null;
+  }
+  if (path !== null) return path;
+  // Missing (removed by gc, or just now as corrupt): install it again from its wheels.
+  const again = await make(store, buildEnvKey(wheels), wheels);
+  if (again.sha256 !== env.sha256) {
+    throw new HbuildError('ERR_STORE_CORRUPT', `build environment ${env.sha256} was made again as ${again.sha256}`, {
+      hint: 'installing the same wheels gave different bytes; run `hbuild store verify` and report this',
+      details: { expected: env.sha256, actual: again.sha256 },
+    });
+  }
+  return store.blobPath('envs', again.sha256);
+}
