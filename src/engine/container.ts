@@ -37,7 +37,7 @@ export interface ContainerOutcome<T> {
   output: T;
   logDroppedBytes: number;
   seconds: number;
-  /** The engine that ran it (for a pool: the one that finished it), for events and reports. */
+  /** A pool's engine that ran it (the one that finished it), for events and reports; unset for a single engine. */
   engine?: string;
 }
 
@@ -98,7 +98,9 @@ export async function runInContainer<T>(
     }
     // The OOM killer only ever leaves a non-zero exit: a clean exit needs no inspect round trip.
     const state = exit.code === 0 ? { OOMKilled: false } : (await call('inspect the build', CALL_DEADLINE_MS, () => container.inspect())).State;
-    if (state.OOMKilled) {
+    // Under gVisor an allocation can fail inside the sandbox before the cgroup's OOM killer acts:
+    // Python then dies of MemoryError with an ordinary exit status. It is the same limit reached.
+    if (state.OOMKilled || (exit.code !== 0 && /^MemoryError\b/m.test(sink.tail()))) {
       throw new HbuildError('ERR_BUILD_FAILED', `build ran out of memory (limit ${Math.round(spec.limits.memoryBytes / 2 ** 20)} MiB) and was killed`, {
         hint: 'raise limits.memory-mib in the package recipe (recipes/NAME.yaml) if the build legitimately needs more',
         details: { exitCode: exit.code, logTail: sink.tail() },

@@ -138,7 +138,8 @@ export function createEngine(address: EngineAddress = {}, options: EngineOptions
     run: async (spec, takeOutput, signal) => {
       const connected = await dockerWith(runtime);
       try {
-        return { ...(await runInContainer(connected, spec, takeOutput, signal, runtime, where)), engine: where };
+        // Only a pool names the engine on an outcome: with one engine there is nothing to tell apart.
+        return await runInContainer(connected, spec, takeOutput, signal, runtime, where);
       } catch (err) {
         // The engine lost the runtime after it was asked (restarted with another daemon.json).
         if (!isUnknownRuntimeError(err)) throw err;

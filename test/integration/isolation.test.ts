@@ -208,7 +208,8 @@ ${KERNEL_PROBE}`;
     const seconds = (performance.now() - started) / 1000;
 
     expect(run.failures).toHaveLength(1);
-    expect(endings[runtime]).toContain(ending(run.failures[0]!.error));
+    const error = run.failures[0]!.error;
+    expect(endings[runtime], `${error.message}\n${String(error.details.logTail ?? '').slice(-600)}`).toContain(ending(error));
     expect(seconds).toBeLessThan(60);
     expect(run.published).toBe(false);
     expect(await leftoverContainers(docker, `${name}==1.0`)).toEqual([]);
