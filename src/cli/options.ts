@@ -103,6 +103,7 @@ export const OPTIONS = {
   // hbuild image build
   images: { name: 'images', type: 'string', arg: 'DIR', value: Text, default: 'images', help: 'where builder-image recipes live' },
   mirror: { name: 'mirror', type: 'string', arg: 'URL', value: Text, defaultText: "from the host's apt sources", help: 'Debian mirror' },
+  buildMirror: { name: 'mirror', type: 'string', arg: 'URL', value: Text, defaultText: "from the host's apt sources", help: 'Debian mirror for derived builder images built on demand (recipes with debian-packages)' },
   imageOut: { name: 'out', type: 'string', arg: 'DIR', value: Text, defaultText: 'images/ beside the store', help: 'where the rootfs tarball is kept' },
   jsonImage: { name: 'json', type: 'boolean', value: Flag, help: 'print the image name, rootfs digest and image id as JSON on stdout' },
 

@@ -19,6 +19,8 @@ export function renderManifest(records: PackageRecord[], context: ManifestContex
       recipeDigest: r.recipeDigest,
       builderRootfs: r.builderRootfs,
       builderImageId: r.builderImageId,
+      builderImage: r.builderImage,
+      systemLibraries: r.systemLibraries,
       requirementWheels: r.requirementWheels,
       inputDigest: r.inputDigest,
       vet: r.vet,
