@@ -51,7 +51,7 @@ export async function wheelSystemLibraries(path: string, file: string, map: Libr
     }
     const out: SystemLibrary[] = [];
     for (const [soname, neededBy] of needs) {
-      const owner = map?.libraries[soname]?.[0];
+      const owner = map !== null && Object.hasOwn(map.libraries, soname) ? map.libraries[soname]?.[0] : undefined;
       if (own.has(soname) || GLIBC.test(soname) || owner?.package === 'libc6') continue;
       out.push({ soname, package: owner?.package ?? null, version: owner?.version ?? null, neededBy: neededBy.sort().slice(0, MAX_NEEDED_BY) });
     }

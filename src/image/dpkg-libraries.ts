@@ -77,7 +77,7 @@ export async function libraryMapFromRootfs(tar: Readable, rootfsDigest: string):
     throw new HbuildError('ERR_IMAGE_BUILD', `the builder rootfs ${rootfsDigest} has no dpkg status file`, { details: { rootfsDigest } });
   }
   const versions = parseDpkgStatus(status);
-  const libraries: Record<string, LibraryOwner[]> = {};
+  const libraries: Record<string, LibraryOwner[]> = Object.create(null) as Record<string, LibraryOwner[]>;
   for (const [pkg, text] of [...lists].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const version = versions.get(pkg);
     if (version === undefined) continue;
