@@ -13,7 +13,7 @@ import { lockProject } from '../../src/resolve/lock-project.js';
 import { defaultStoreRoot } from '../../src/store/store.js';
 import { refusal } from '../helpers/errors.js';
 import { installWheelhouse, ROOT } from '../helpers/spawn.js';
-import { tempDir } from '../helpers/tmp.js';
+import { useTempDir } from '../helpers/tmp.js';
 import { builderRootfs, engine } from './harness.js';
 
 /**
@@ -62,10 +62,11 @@ async function python(venv: string, code: string) {
 }
 
 describe('real sdists with compiled build requirements and system libraries', () => {
+  const tmp = useTempDir('real-sdists', { per: 'suite' });
   beforeAll(async () => {
     const docker = await engine();
     const rootfs = await builderRootfs(docker);
-    dir = await tempDir('real-sdists');
+    dir = tmp.path;
     await writeFile(join(dir, 'requirements.txt'), REQUIREMENTS);
     // cffi's derived image is built from scratch in every run, so the test below sees it built twice.
     const cffiImage = derivedImageName('default', CFFI_PACKAGES);
