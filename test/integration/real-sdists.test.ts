@@ -92,6 +92,7 @@ describe('real sdists with compiled build requirements and system libraries', ()
     started = performance.now();
     first = await buildLock(buildOptions({ record: true }));
     seconds.build = (performance.now() - started) / 1000;
+    if (!first.published) throw new Error(`the first build failed: ${first.failures.map((f) => `${f.name}: ${f.error.message}`).join('; ')}`);
     manifest = JSON.parse(await readFile(join(dir, 'wheelhouse', 'manifest.json'), 'utf8')) as typeof manifest;
     process.stderr.write(`real-sdists: lock ${seconds.lock.toFixed(0)} s, build ${seconds.build.toFixed(0)} s\n`);
   }, 3_600_000);
