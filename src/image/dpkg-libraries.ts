@@ -127,3 +127,28 @@ export async function readLibraryMap(outDir: string, rootfsDigest: string, rootf
     throw err;
   }
 }
+
+/**
+ * The library map of a one-layer image from its `docker save` archive: the first member that
+ * reads as a rootfs with a dpkg database (the layer, whichever layout the engine writes).
+ */
+export async function libraryMapFromSavedImage(saved: Readable, rootfsDigest: string): Promise<LibraryMap | null> {
+  const outer = tarExtract();
+  saved.on('error', (err) => outer.destroy(err));
+  saved.pipe(outer);
+  let found: LibraryMap | null = null;
+  for await (const raw of outer) {
+    const entry = raw as unknown as TarEntry & Readable;
+    const size = entry.header.size ?? 0;
+    if (found !== null || entry.header.type !== 'file' || size < 1024 * 1024) {
+      for await (const _ of entry) void _;
+      continue;
+    }
+    try {
+      found = await libraryMapFromRootfs(entry, rootfsDigest);
+    } catch {
+      for await (const _ of entry) void _;
+    }
+  }
+  return found;
+}

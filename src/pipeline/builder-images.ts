@@ -5,7 +5,8 @@ import { HbuildError, isHbuildError } from '../core/errors.js';
 import type { Engine } from '../engine/index.js';
 import { defaultStoreRoot } from '../store/store.js';
 import { buildImage } from '../image/build.js';
-import { derivedImageName, derivedRecipe, ensureImageLoaded, readImageRecipe, readLibraryMap, rootfsTarPath, type StoredLibraryMap } from '../image/cli-entry.js';
+import { mkdir } from 'node:fs/promises';
+import { derivedImageName, derivedRecipe, ensureImageLoaded, libraryMapFromSavedImage, readImageRecipe, readLibraryMap, rootfsTarPath, writeLibraryMap, type StoredLibraryMap } from '../image/cli-entry.js';
 
 /** The lock's pin of a package's derived builder image. */
 export interface BuilderImagePin {
@@ -63,7 +64,7 @@ export function createBuilderImages(options: BuilderImagesOptions): BuilderImage
   const unpinned = new Map<string, Promise<{ rootfs: string; imageId: string }>>();
   const libraries = (rootfs: string): Promise<StoredLibraryMap | null> => {
     let map = maps.get(rootfs);
-    if (!map) maps.set(rootfs, (map = findLibraryMap(options.imagesOut, rootfs)));
+    if (!map) maps.set(rootfs, (map = findLibraryMap(options.imagesOut, rootfs).then((kept) => kept ?? mapFromDocker(rootfs))));
     return map;
   };
   const memo = (key: string, make: () => Promise<{ engine: Engine; imageId: string }>): Promise<{ engine: Engine; imageId: string }> => {
@@ -74,6 +75,19 @@ export function createBuilderImages(options: BuilderImagesOptions): BuilderImage
       found.catch(() => connections.delete(key));
     }
     return found;
+  };
+  /** No kept map or tar: read the dpkg database out of the image in Docker, and keep the map. */
+  const mapFromDocker = async (rootfs: string): Promise<StoredLibraryMap | null> => {
+    try {
+      const image = await options.engine.resolveBuilderImage({ image: options.base.image, rootfs });
+      const map = await libraryMapFromSavedImage(await options.engine.saveImage(image.imageId), rootfs);
+      if (map === null) return null;
+      await mkdir(options.imagesOut, { recursive: true });
+      return await writeLibraryMap(options.imagesOut, map);
+    } catch (err) {
+      options.log.warn({ rootfs, err }, 'no library map for the builder image');
+      return null;
+    }
   };
   const base: BuilderImage = {
     name: options.base.image,
