@@ -61,9 +61,17 @@ export function buildProvenance(pkg: ManifestPackage, manifest: Manifest, limits
 function resolvedDependencies(pkg: ManifestPackage, manifest: Manifest): Descriptor[] {
   const deps: Descriptor[] = [
     { uri: pypiPurl(pkg.name, pkg.version), name: pkg.sdist.file, digest: { sha256: pkg.sdist.sha256 } },
-    { uri: 'urn:hbuild:builder-rootfs', name: manifest.builder.image, digest: digestSet(pkg.builderRootfs) },
-    { uri: 'urn:hbuild:builder-image', name: manifest.builder.image, digest: digestSet(pkg.builderImageId) },
+    {
+      uri: 'urn:hbuild:builder-rootfs',
+      name: pkg.builderImage?.name ?? manifest.builder.image,
+      digest: digestSet(pkg.builderRootfs),
+      ...(pkg.builderImage && pkg.builderImage.debianPackages.length > 0
+        ? { annotations: { base: manifest.builder.image, debianPackages: pkg.builderImage.debianPackages.join(' ').slice(0, 200) } }
+        : {}),
+    },
+    { uri: 'urn:hbuild:builder-image', name: pkg.builderImage?.name ?? manifest.builder.image, digest: digestSet(pkg.builderImageId) },
   ];
+  if (pkg.builderImage?.libraryMap) deps.push({ uri: 'urn:hbuild:builder-library-map', name: pkg.builderImage.name, digest: digestSet(pkg.builderImage.libraryMap) });
   if (pkg.recipeDigest !== null) deps.push({ uri: `urn:hbuild:recipe:${pkg.name}`, digest: digestSet(pkg.recipeDigest) });
   if (pkg.buildEnv) deps.push({ uri: 'urn:hbuild:build-env', name: 'build-env.tar', digest: { sha256: pkg.buildEnv.sha256 }, annotations: { size: pkg.buildEnv.size } });
   const wheels = [...pkg.requirementWheels].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));

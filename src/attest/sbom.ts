@@ -33,6 +33,7 @@ export function buildSbom(manifest: Manifest): Json {
   const dependencies: Json[] = [];
   for (const pkg of manifest.packages) {
     const needs = new Set<string>();
+
     for (const req of pkg.requirementWheels) {
       const dep = byName.get(normalizeName(req.name));
       if (dep === undefined || dep.wheel.sha256 !== req.sha256) {
@@ -44,6 +45,24 @@ export function buildSbom(manifest: Manifest): Json {
     dependencies.push({ ref: ref(pkg), dependsOn: [...needs].sort() });
   }
   const components = manifest.packages.map((p) => component(p, buildTime.has(normalizeName(p.name))));
+  // System libraries: one component per Debian package (and version) a wheel's compiled code needs.
+  const debs = new Map<string, Json>();
+  for (const pkg of manifest.packages) {
+    const libraries = pkg.systemLibraries ?? [];
+    if (libraries.length === 0) continue;
+    const entry = dependencies.find((d) => d.ref === ref(pkg))!;
+    const needs = new Set(entry.dependsOn as string[]);
+    for (const library of libraries) {
+      if (library.package === null || library.version === null) continue;
+      const deb = debComponent(library.package, library.version);
+      const existing = debs.get(deb['bom-ref'] as string);
+      const sonames = new Set([...((existing?.properties as Property[] | undefined) ?? []).map((p) => p.value), library.soname]);
+      debs.set(deb['bom-ref'] as string, { ...deb, properties: sortProperties([...sonames].map((value) => ({ name: 'hbuild:soname', value }))).slice(0, 64) });
+      needs.add(deb['bom-ref'] as string);
+    }
+    entry.dependsOn = [...needs].sort();
+  }
+  for (const deb of debs.values()) dependencies.push({ ref: deb['bom-ref'], dependsOn: [] });
   dependencies.push({ ref: LOCK_REF, dependsOn: components.map((c) => c['bom-ref'] as string).sort() });
   const bom: Json = {
     $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json',
@@ -66,7 +85,7 @@ export function buildSbom(manifest: Manifest): Json {
         { name: 'hbuild:source-date-epoch', value: String(manifest.sourceDateEpoch) },
       ]),
     },
-    components: components.sort((a, b) => compare(a['bom-ref'] as string, b['bom-ref'] as string)),
+    components: [...components, ...debs.values()].sort((a, b) => compare(a['bom-ref'] as string, b['bom-ref'] as string)),
     dependencies: dependencies.sort((a, b) => compare(a.ref as string, b.ref as string)),
   };
   return { ...bom, serialNumber: `urn:uuid:${uuidV5(SERIAL_NAMESPACE, canonicalJson(bom))}` };
@@ -86,6 +105,13 @@ function component(pkg: ManifestPackage, buildTime: boolean): Json {
     { name: 'hbuild:wheel:file', value: pkg.wheel.file },
   ];
   if (pkg.vet !== undefined) properties.push({ name: 'hbuild:vet:verdict', value: pkg.vet.verdict });
+  if (pkg.builderImage && pkg.builderImage.debianPackages.length > 0) {
+    properties.push({ name: 'hbuild:builder:image', value: pkg.builderImage.name }, { name: 'hbuild:builder:rootfs', value: pkg.builderRootfs });
+  }
+  for (const library of (pkg.systemLibraries ?? []).slice(0, 40)) {
+    const from = library.package === null ? 'no Debian package of the builder image' : `${library.package} ${library.version ?? ''}`.trim();
+    properties.push({ name: 'hbuild:system-library', value: `${library.soname} (${from})` });
+  }
   return {
     'bom-ref': ref(pkg),
     type: 'library',
@@ -112,6 +138,20 @@ export const RUNTIME_PROPERTY = 'hbuild:runtime';
 /** A manifest from before build-requirements.txt installed every wheel with requirements.txt. */
 function isRuntime(pkg: ManifestPackage): boolean {
   return pkg.runtime ?? true;
+}
+
+/** A Debian package of the builder image, by its package URL (purl type `deb`). */
+function debComponent(name: string, version: string): Json {
+  const purl = `pkg:deb/debian/${encodeURIComponent(name)}@${encodeURIComponent(version)}?arch=amd64`;
+  return {
+    'bom-ref': purl,
+    type: 'library',
+    name,
+    version,
+    purl,
+    description: 'Debian package that provided a shared library a wheel needs, in the builder image; install it where the wheel runs',
+    hashes: [],
+  };
 }
 
 function ref(pkg: ManifestPackage): string {

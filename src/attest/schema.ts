@@ -12,6 +12,7 @@ const Name = z.string().max(200).regex(PROJECT_NAME, 'expected a PEP 508 project
 const Version = z.string().min(1).max(100);
 /** A wheel file name that parses; it is also used as a path component, so nothing else may pass. */
 const WheelFile = z.string().refine((f) => matchWheelName(f) !== undefined, 'expected a wheel file name');
+const DebianName = z.string().max(100).regex(/^[a-z0-9][a-z0-9+.-]+$/, 'expected a Debian package name');
 const PlainFile = z.string().max(255).regex(/^[^/\\\x00-\x1f\x7f]+$/, 'expected a plain file name');
 
 // manifest.json is written by the wheelhouse stage; only the fields attestations use are read.
@@ -32,6 +33,13 @@ export const ManifestPackage = z.object({
   runtime: z.boolean().optional(),
   vet: z
     .object({ ruleSetVersion: z.union([Text, z.number()]), verdict: Text, findingsDigest: AnyDigest })
+    .optional(),
+  builderImage: z
+    .object({ name: Text, debianPackages: z.array(DebianName).max(200), libraryMap: Prefixed.nullable() })
+    .optional(),
+  systemLibraries: z
+    .array(z.object({ soname: z.string().min(1).max(255), package: DebianName.nullable(), version: z.string().min(1).max(200).nullable() }))
+    .max(1000)
     .optional(),
 });
 export type ManifestPackage = z.infer<typeof ManifestPackage>;

@@ -8,6 +8,8 @@ export interface BuildFrame {
   limits: ContainerLimits;
   sourceDateEpoch: number;
   builderRootfs: string;
+  /** Extra Debian packages of a derived builder image (sorted); absent or empty for the base image. */
+  debianPackages?: string[];
 }
 
 /** Everything that goes into a build and its input digest; pure. */
@@ -25,6 +27,7 @@ export function describeBuild(
     treeDigest: prepared.inspected.treeDigest,
     recipeDigest: recipe?.digest ?? null,
     builderRootfs: frame.builderRootfs,
+    ...(frame.debianPackages !== undefined && frame.debianPackages.length > 0 ? { debianPackages: [...frame.debianPackages] } : {}),
     requirementWheels: requirementWheels.map((w) => ({ name: w.name, sha256: w.sha256 })),
     buildEnv: buildEnv.sha256,
     env: buildEnvironment(frame.sourceDateEpoch, recipe?.recipe.env),

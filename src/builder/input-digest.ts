@@ -7,6 +7,8 @@ export interface BuildInputs {
   treeDigest: string;
   recipeDigest: string | null;
   builderRootfs: string;
+  /** A derived builder image's extra Debian packages, sorted; absent for the base image. */
+  debianPackages?: string[];
   requirementWheels: Array<{ name: string; sha256: string }>;
   /** sha256 of the build environment those wheels were installed into (an `envs/` blob). */
   buildEnv: string;

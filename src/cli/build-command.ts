@@ -54,6 +54,7 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
       indexUrl: values['index-url'],
       sdistDirs: values['sdist-dir'],
       recipesDir: values.recipes,
+      ...(values.mirror ? { images: { mirror: values.mirror } } : {}),
       signingKey: values['signing-key'],
       vet: values.vet,
       minAgeDays: values['min-age'],

@@ -15,7 +15,7 @@ export const BUILD = defineCommand({
   command: 'build',
   usage: [{ line: 'hbuild [build] LOCK.yaml [options]', summary: 'build every locked sdist into a verified wheelhouse' }],
   positionals: [LOCK],
-  options: [O.out, O.store, O.jobs, O.record, O.only, O.failFast, O.sdistDir, O.recipes, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.engine, O.engines, O.images, O.imageArchives, O.runtime, O.jsonEvents, O.quiet, O.daemon, O.signingKey, O.timeout],
+  options: [O.out, O.store, O.jobs, O.record, O.only, O.failFast, O.sdistDir, O.recipes, O.buildMirror, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.engine, O.engines, O.images, O.imageArchives, O.runtime, O.jsonEvents, O.quiet, O.daemon, O.signingKey, O.timeout],
   notes: EXIT_CODES,
 });
 
@@ -58,6 +58,7 @@ export const LOCK_COMMAND = defineCommand({
     O.builderRootfs,
     O.store,
     O.recipes,
+    O.buildMirror,
     O.dockerHost,
     O.runtime,
   ],

@@ -55,6 +55,7 @@ async function lockCommand(argv: string[], signal: AbortSignal): Promise<number>
       builder: { image: values.image, rootfs: values['builder-rootfs'] },
       storeRoot,
       recipesDir: values.recipes,
+      ...(values.mirror ? { images: { mirror: values.mirror } } : {}),
       engine: createEngine({ host: values['docker-host'] }, { runtime: values.runtime }),
       log,
       emit: (event) => {

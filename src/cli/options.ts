@@ -122,6 +122,7 @@ export const OPTIONS = {
   // hbuild image build
   images: { name: 'images', type: 'string', arg: 'DIR', value: Text, default: 'images', help: 'where builder-image recipes live (a pool loads the builder image from them and the kept rootfs)' },
   mirror: { name: 'mirror', type: 'string', arg: 'URL', value: Text, defaultText: "from the host's apt sources", help: 'Debian mirror' },
+  buildMirror: { name: 'mirror', type: 'string', arg: 'URL', value: Text, defaultText: "from the host's apt sources", help: 'Debian mirror for derived builder images built on demand (recipes with debian-packages)' },
   imageOut: { name: 'out', type: 'string', arg: 'DIR', value: Text, defaultText: 'images/ beside the store', help: 'where the rootfs tarball is kept' },
   jsonEngines: { name: 'json', type: 'boolean', value: Flag, help: "print each engine's health as JSON on stdout" },
   engineLock: { name: 'lock', type: 'string', arg: 'FILE', value: Text, defaultText: 'lock.yaml, if there is one', help: 'check the builder image this lock pins (load it where missing, probe under it)' },

@@ -47,6 +47,8 @@ export interface Engine {
   localBuilderPin(image: string): Promise<BuilderPin>;
   hasImage(expect: Pick<ExpectedImage, 'imageId' | 'rootfsDigest'>): Promise<boolean>;
   loadImage(archive: { stream: Readable; done: Promise<unknown> }, expect: ExpectedImage, opts: { log: Pick<Logger, 'info' | 'debug'>; signal?: AbortSignal }): Promise<LoadedImage>;
+  /** The `docker save` archive of a local image, streamed. */
+  saveImage(imageId: string): Promise<Readable>;
 }
 
 export interface EngineVersion {
@@ -153,6 +155,10 @@ export function createEngine(address: EngineAddress = {}, options: EngineOptions
     localBuilderPin: async (image) => localBuilderPin(await docker(), image),
     hasImage: async (expect) => hasImage(await docker(), expect),
     loadImage: async (archive, expect, opts) => loadImageArchive(await docker(), archive, expect, opts),
+    saveImage: async (imageId) => {
+      const connected = await docker();
+      return (await withEngine('save an image', () => connected.getImage(imageId).get())) as unknown as Readable;
+    },
   });
   return view(options.runtime ?? DEFAULT_RUNTIME, options.runtime !== undefined);
 }

@@ -7,11 +7,16 @@ import { loadRootfsImage, rootfsTarPath } from './load.js';
 import { debianMirror } from './mirror.js';
 import { runMmdebstrap, type ImageLog } from './mmdebstrap.js';
 import { readImageRecipe } from './recipe.js';
+import { libraryMapFromRootfs, writeLibraryMap, type StoredLibraryMap } from './dpkg-libraries.js';
+import type { ImageRecipe } from './schema.js';
+import { createReadStream } from 'node:fs';
 
 export interface BuildImageOptions {
   engine: Engine;
-  /** Recipe name: `images/<name>/image.yaml`. */
+  /** Recipe name: `images/<name>/image.yaml`; with `recipe`, only the image's name. */
   name: string;
+  /** The recipe itself (a derived image's); default: read from `imagesDir`. */
+  recipe?: ImageRecipe;
   imagesDir: string;
   /** Where the rootfs tar is kept (`rootfs-<hex>.tar`) so a later load needs no rebuild. */
   outDir: string;
@@ -30,12 +35,14 @@ export interface BuiltImage {
   /** `sha256:<hex>` of the image config; identical for identical rootfs and recipe. */
   imageId: string;
   ref: string;
+  /** Shared objects → Debian package and version, from the rootfs's dpkg database; kept beside the tar. */
+  libraries: StoredLibraryMap;
   seconds: { mmdebstrap: number; hash: number; load: number };
 }
 
 /** Build a builder image's rootfs with mmdebstrap, keep the tar, and load it into Docker. */
 export async function buildImage(opts: BuildImageOptions): Promise<BuiltImage> {
-  const recipe = await readImageRecipe(opts.imagesDir, opts.name);
+  const recipe = opts.recipe ?? (await readImageRecipe(opts.imagesDir, opts.name));
   const mirror = opts.mirror ?? (await debianMirror({ suite: recipe.suite }));
   await mkdir(opts.outDir, { recursive: true });
   const tmpDir = opts.tmpDir ?? opts.outDir;
@@ -47,12 +54,13 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuiltImage> {
     const mmdebstrap = timer();
     const rootfsDigest = `sha256:${await sha256File(partial)}`;
     const rootfsPath = rootfsTarPath(opts.outDir, rootfsDigest);
+    const libraries = await writeLibraryMap(opts.outDir, await libraryMapFromRootfs(createReadStream(partial), rootfsDigest));
     await rename(partial, rootfsPath);
     const hash = timer();
     opts.log.info({ image: opts.name, rootfsDigest, rootfsPath, seconds: mmdebstrap }, 'builder image rootfs built');
     const { name, log, signal } = opts;
     const loaded = await loadRootfsImage(opts.engine, { name, recipe, rootfsPath, rootfsDigest, log, signal });
-    return { rootfsDigest, rootfsPath, ...loaded, seconds: { mmdebstrap, hash, load: timer() } };
+    return { rootfsDigest, rootfsPath, ...loaded, libraries, seconds: { mmdebstrap, hash, load: timer() } };
   } finally {
     await rm(partial, { force: true });
   }

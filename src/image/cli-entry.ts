@@ -6,3 +6,6 @@ export { listImageRecipes, readImageRecipe } from './recipe.js';
 export { imageTag } from './archive.js';
 export type { ImageLog } from './mmdebstrap.js';
 export type { ImageRecipe } from './schema.js';
+export { derivedImageName, derivedRecipe } from './derive.js';
+export { libraryMapFromRootfs, libraryMapFromSavedImage, libraryMapPath, readLibraryMap, writeLibraryMap, type StoredLibraryMap } from './dpkg-libraries.js';
+export type { LibraryMap, LibraryOwner } from './schema.js';

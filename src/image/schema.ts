@@ -27,3 +27,19 @@ export const ImageRecipe = z.strictObject({
   user: ImageUser,
 });
 export type ImageRecipe = z.infer<typeof ImageRecipe>;
+
+/** One Debian package that ships a shared object, and where. */
+export const LibraryOwner = z.strictObject({
+  package: z.string().max(200),
+  version: z.string().max(200),
+  path: z.string().max(4096),
+});
+export type LibraryOwner = z.infer<typeof LibraryOwner>;
+
+/** A builder image's shared objects by file name, from its dpkg database: which package (and version) provided each. */
+export const LibraryMap = z.strictObject({
+  version: z.literal(1),
+  rootfs: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  libraries: z.record(z.string().max(255), z.array(LibraryOwner).max(64)),
+});
+export type LibraryMap = z.infer<typeof LibraryMap>;

@@ -20,6 +20,8 @@ export interface PlannedPackage {
   index?: string;
   /** A reviewed exemption from the release-age quarantine. */
   quarantineExemption?: { reason: string; expires: string };
+  /** The derived builder image the lock pins for it: extra Debian packages and rootfs digest. */
+  builderImage?: { packages: string[]; rootfs: string };
 }
 
 export interface Plan {
@@ -42,6 +44,7 @@ function planPackage(pkg: LockPackage, dir: string): PlannedPackage {
   };
   if (pkg.wheel) planned.wheel = { ...pkg.wheel };
   if (pkg.index) planned.index = pkg.index;
+  if (pkg['builder-image']) planned.builderImage = { packages: [...pkg['builder-image']['debian-packages']], rootfs: pkg['builder-image'].rootfs };
   if (pkg['quarantine-exemption']) planned.quarantineExemption = { ...pkg['quarantine-exemption'] };
   return planned;
 }

@@ -26,14 +26,26 @@ function replaceWheel(wheel: YAMLMap, pin: WheelPin): Edit[] {
   return edits;
 }
 
-function insertWheel(source: LockSource, text: string, entry: YAMLMap, pin: WheelPin): Edit {
-  const file = renderScalar(pin.file);
-  const sha256 = renderScalar(pin.sha256);
+/** A derived builder image's pin, as `--record` writes it. */
+export interface RecordedImage {
+  packages: string[];
+  rootfs: string;
+}
+
+/** New `builder-image:` and `wheel:` mappings appended to an entry, in its own layout. */
+function insertPins(source: LockSource, text: string, entry: YAMLMap, pin: WheelPin | undefined, image: RecordedImage | undefined): Edit {
+  const file = pin && renderScalar(pin.file);
+  const sha256 = pin && renderScalar(pin.sha256);
+  const packages = image && `[${image.packages.map(renderScalar).join(', ')}]`;
   const last = entry.items[entry.items.length - 1]!;
   const lastNode = (isNode(last.value) ? last.value : last.key) as Node;
   if (entry.flow) {
     const at = lastNode.range![1];
-    return { start: at, end: at, text: `, wheel: {file: ${file}, sha256: ${sha256}}` };
+    const parts = [
+      ...(image ? [`builder-image: {debian-packages: ${packages}, rootfs: ${image.rootfs}}`] : []),
+      ...(pin ? [`wheel: {file: ${file}, sha256: ${sha256}}`] : []),
+    ];
+    return { start: at, end: at, text: parts.map((p) => `, ${p}`).join('') };
   }
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const indent = column(source, (entry.items[0]!.key as Node).range![0]);
@@ -43,8 +55,9 @@ function insertWheel(source: LockSource, text: string, entry: YAMLMap, pin: Whee
   const step = ' '.repeat(nested > 0 ? nested : 2);
   const at = nextLineStart(source, text, contentEnd(lastNode));
   const lead = at === text.length && !/\r?\n$/.test(text) ? eol : '';
-  const block = `${pad}wheel:${eol}${pad}${step}file: ${file}${eol}${pad}${step}sha256: ${sha256}${eol}`;
-  return { start: at, end: at, text: lead + block };
+  const imageBlock = image ? `${pad}builder-image:${eol}${pad}${step}debian-packages: ${packages}${eol}${pad}${step}rootfs: ${image.rootfs}${eol}` : '';
+  const wheelBlock = pin ? `${pad}wheel:${eol}${pad}${step}file: ${file}${eol}${pad}${step}sha256: ${sha256}${eol}` : '';
+  return { start: at, end: at, text: lead + imageBlock + wheelBlock };
 }
 
 /**
@@ -52,12 +65,12 @@ function insertWheel(source: LockSource, text: string, entry: YAMLMap, pin: Whee
  * change: comments, key order and layout elsewhere are kept byte for byte.
  * `loaded` must be `text` as parsed by parseLock.
  */
-export function recordWheelsInText(text: string, loaded: LoadedLock, wheels: ReadonlyMap<string, WheelPin>): string {
+export function recordWheelsInText(text: string, loaded: LoadedLock, wheels: ReadonlyMap<string, WheelPin>, images: ReadonlyMap<string, RecordedImage> = new Map()): string {
   const source = parseLockYaml(text);
   const packages = source.doc.get('packages', true);
   if (!isSeq(packages)) throw new Error('recordWheels: lock has no packages sequence');
   const indexByKey = new Map(loaded.lock.packages.map((pkg, i) => [normalizeName(pkg.name), i]));
-  const unknown = [...wheels.keys()].filter((name) => !indexByKey.has(normalizeName(name)));
+  const unknown = [...wheels.keys(), ...images.keys()].filter((name) => !indexByKey.has(normalizeName(name)));
   if (unknown.length > 0) throw new Error(`recordWheels: not in the lock: ${unknown.join(', ')}`);
 
   const edits: Edit[] = [];
@@ -72,8 +85,18 @@ export function recordWheelsInText(text: string, loaded: LoadedLock, wheels: Rea
     const entry = packages.items[indexByKey.get(key)!];
     if (!isMap(entry) || entry.items.length === 0) throw new Error(`recordWheels: entry for ${name} is not a mapping`);
     const existing = entry.get('wheel', true);
-    if (isMap(existing)) edits.push(...replaceWheel(existing, pin));
-    else edits.push(insertWheel(source, text, entry, pin));
+    const image = entry.has('builder-image') ? undefined : images.get(key);
+    if (isMap(existing)) {
+      edits.push(...replaceWheel(existing, pin));
+      if (image) edits.push(insertPins(source, text, entry, undefined, image));
+    } else edits.push(insertPins(source, text, entry, pin, image));
+  }
+  for (const [name, image] of images) {
+    const key = normalizeName(name);
+    if (seen.has(key)) continue;
+    const entry = packages.items[indexByKey.get(key)!];
+    if (!isMap(entry) || entry.items.length === 0) throw new Error(`recordWheels: entry for ${name} is not a mapping`);
+    if (!entry.has('builder-image')) edits.push(insertPins(source, text, entry, undefined, image));
   }
   return applyEdits(text, edits);
 }

@@ -2,19 +2,19 @@ import { writeFileAtomic } from '../core/fs-atomic.js';
 import { normalizeName } from '../core/pep503.js';
 import { readLockFile } from './read-file.js';
 import { parseLock } from './read.js';
-import { recordWheelsInText } from './record-edit.js';
+import { recordWheelsInText, type RecordedImage } from './record-edit.js';
 import type { WheelPin } from './schema.js';
 
 /**
- * Write first-seen wheel pins into the lock (`--record`): for each normalised name,
+ * Write first-seen wheel pins (and derived builder-image pins) into the lock (`--record`): for each normalised name,
  * add or replace that package's `wheel:` mapping, leaving the rest of the file as it
  * was. Refuses to touch an invalid lock, and checks the result reads back with exactly
  * these pins before replacing the file atomically.
  */
-export async function recordWheels(lockPath: string, wheels: ReadonlyMap<string, WheelPin>): Promise<void> {
+export async function recordWheels(lockPath: string, wheels: ReadonlyMap<string, WheelPin>, images: ReadonlyMap<string, RecordedImage> = new Map()): Promise<void> {
   const { text, mode } = await readLockFile(lockPath);
   const loaded = parseLock(text, lockPath);
-  const edited = recordWheelsInText(text, loaded, wheels);
+  const edited = recordWheelsInText(text, loaded, wheels, images);
   if (edited === text) return;
 
   const reread = parseLock(edited, lockPath);
@@ -23,6 +23,10 @@ export async function recordWheels(lockPath: string, wheels: ReadonlyMap<string,
     if (entry?.wheel?.file !== pin.file || entry.wheel.sha256 !== pin.sha256) {
       throw new Error(`recordWheels: ${name} did not read back with the recorded wheel`);
     }
+  }
+  for (const [name, image] of images) {
+    const entry = reread.lock.packages.find((pkg) => normalizeName(pkg.name) === normalizeName(name));
+    if (entry?.['builder-image']?.rootfs !== image.rootfs) throw new Error(`recordWheels: ${name} did not read back with a builder image`);
   }
   await writeFileAtomic(loaded.path, edited, mode);
 }

@@ -77,6 +77,21 @@ export const QuarantineExemption = z.strictObject({
 });
 export type QuarantineExemption = z.infer<typeof QuarantineExemption>;
 
+/** A derived builder image: the base image plus these Debian packages, pinned by its rootfs digest. */
+export const BuilderImagePin = z.strictObject({
+  'debian-packages': z
+    .array(z.string().max(100).regex(/^[a-z0-9][a-z0-9+.-]+$/, 'expected a Debian package name'))
+    .min(1)
+    .max(200)
+    .refine((list) => list.every((p, i) => i === 0 || list[i - 1]! < p), 'expected sorted names without duplicates')
+    .describe("the recipe's extra Debian packages, sorted"),
+  rootfs: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" followed by 64 lowercase hex characters')
+    .describe("digest of the derived image's rootfs"),
+});
+export type BuilderImagePin = z.infer<typeof BuilderImagePin>;
+
 export const LockPackage = z.strictObject({
   name: ProjectName.describe('project name as published'),
   version: Version.describe('PEP 440 version'),
@@ -87,6 +102,7 @@ export const LockPackage = z.strictObject({
     .max(MAX_PACKAGES, `expected at most ${MAX_PACKAGES} entries`)
     .default([])
     .describe('names of other packages in this lock: the full wheel set the build environment needs'),
+  'builder-image': BuilderImagePin.optional().describe('the derived builder image its recipe asks for; written by `hbuild lock` and `--record`'),
   'quarantine-exemption': QuarantineExemption.optional().describe('lets `hbuild lock` pin this version although it is younger than --min-age'),
   wheel: WheelPin.optional().describe('expected wheel, written by `hbuild --record`'),
 });

@@ -18,6 +18,7 @@ import { publishWheelhouse } from '../wheelhouse/publish.js';
 import { attestWheelhouse } from '../attest/write.js';
 import type { BuilderConnection } from './package-build.js';
 import { sourcesFor } from './prepare.js';
+import { createBuilderImages, imagesOutFor, type BuilderImages } from './builder-images.js';
 import { ENGINE_ERRORS, failureStatus, runBuilds, type RunResult } from './run-builds.js';
 import { runExitCode, runStatusFor } from '../core/exit-codes.js';
 
@@ -36,6 +37,8 @@ export interface BuildLockOptions {
   /** The container engine builds run on; connected only when a build is not cached. Its runtime, if chosen, beats the lock's. */
   engine: Engine;
   limits?: Partial<ContainerLimits>;
+  /** Derived builder images: recipes folder (default: the images/ hbuild ships), where rootfs tars are kept (default: images/ beside the store), Debian mirror (default: the host's apt sources). */
+  images?: { dir?: string; out?: string; mirror?: string };
   /** `enforce` (default) refuses sources that vetting blocks or the quarantine holds; `report` only records. */
   vet?: VetMode;
   /** Release-age quarantine in days (default 7; 0 turns it off). */
@@ -68,12 +71,14 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
   // no container does not wait for it, nor fail when no engine answers.
   const sweep = sweepLeftovers(engine, options.log);
   const builder = connectBuilder(engine, plan.builder, sweep);
+  const images = runImages(engine, plan.builder, sweep, { ...options, announce: (message) => options.emit({ type: 'log', level: 'info', message }) });
   options.emit({ type: 'run', status: 'start', kind: 'build', packages: plan.packages.length, jobs });
 
   const result = await runBuilds({
     plan,
     store,
     builder,
+    images,
     frame: { limits, sourceDateEpoch: plan.sourceDateEpoch, builderRootfs: plan.builder.rootfs },
     ...sourcesFor(loaded.dir, options),
     jobs,
@@ -90,9 +95,10 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
 
   let recorded = 0;
   const toRecord = result.records.filter((r) => r.verdict === 'recorded');
-  if (options.record && toRecord.length > 0) {
+  const imagePins = new Map(result.records.flatMap((r) => (r.unpinnedBuilderImage ? [[normalizeName(r.name), r.unpinnedBuilderImage] as const] : [])));
+  if (options.record && (toRecord.length > 0 || imagePins.size > 0)) {
     const byName = new Map(toRecord.map((r) => [normalizeName(r.name), { file: r.wheel.file, sha256: r.wheel.sha256 }]));
-    await recordWheels(loaded.path, byName);
+    await recordWheels(loaded.path, byName, imagePins);
     recorded = toRecord.length;
     options.log.info({ recorded, lock: loaded.path }, 'wheel hashes recorded');
   }
@@ -133,6 +139,26 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
   });
   await sweep;
   return { ...result, published, recorded };
+}
+
+/** The run's derived builder images, shared by every package (one image per Debian package set). */
+export function runImages(
+  engine: Engine,
+  base: { image: string; rootfs: string },
+  sweep: Promise<unknown>,
+  options: Pick<BuildLockOptions, 'images' | 'storeRoot' | 'log' | 'signal'> & { announce?: (message: string) => void },
+): BuilderImages {
+  return createBuilderImages({
+    engine,
+    base,
+    ...(options.images?.dir ? { imagesDir: options.images.dir } : {}),
+    imagesOut: options.images?.out ?? imagesOutFor(options.storeRoot),
+    ...(options.images?.mirror ? { mirror: options.images.mirror } : {}),
+    sweep,
+    log: options.log,
+    ...(options.announce ? { announce: options.announce } : {}),
+    signal: options.signal,
+  });
 }
 
 function defaultJobs(): number {

@@ -8,6 +8,9 @@ import { describeBuild, type BuildFrame } from '../builder/describe-build.js';
 import { inputDigest } from '../builder/input-digest.js';
 import { judgePin } from '../check/pin.js';
 import { checkWheel } from '../check/wheel.js';
+import { wheelSystemLibraries } from '../check/wheel-libraries.js';
+import { debianPackages } from '../recipe/read-recipe.js';
+import type { BuilderImage, BuilderImages } from './builder-images.js';
 import { diskFullError, HbuildError, isHbuildError } from '../core/errors.js';
 import type { HbuildEvent, PackageStage } from '../core/events.js';
 import type { Engine } from '../engine/index.js';
@@ -25,6 +28,8 @@ export type BuilderConnection = () => Promise<{ engine: Engine; imageId: string 
 export interface BuildContext {
   store: Store;
   builder: BuilderConnection;
+  /** Derived builder images for recipes with `debian-packages`; without it such a recipe is refused. */
+  images?: BuilderImages;
   frame: BuildFrame;
   record: boolean;
   /** Build environments found or made in this run, shared by its builds. */
@@ -50,10 +55,12 @@ export interface BuildJob {
 export async function buildAndCheck(context: BuildContext, job: BuildJob): Promise<PackageRecord> {
   const { store } = context;
   const { pkg, prepared, requirements, task } = job;
+  const image = await builderImageFor(context, pkg, debianPackages(prepared.recipe));
+  const frame = { ...context.frame, builderRootfs: image.rootfs, debianPackages: image.packages };
   const envWheels = requirements.map((d) => ({ file: d.wheel.file, sha256: d.wheel.sha256 }));
   const buildEnv = await ensureBuildEnv(store, envWheels, context.envs);
   const { limits, configSettings, inputs } = describeBuild(
-    context.frame,
+    frame,
     prepared,
     requirements.map((d) => ({ name: d.name, sha256: d.wheel.sha256 })),
     buildEnv,
@@ -61,31 +68,38 @@ export async function buildAndCheck(context: BuildContext, job: BuildJob): Promi
   const digest = inputDigest(inputs);
   const event = (stage: PackageStage, status: 'queued' | 'running' | 'done' | 'cached', message?: string, engine?: string): void =>
     context.emit({ type: 'package', name: pkg.name, version: pkg.version, stage, status, ...(message ? { message } : {}), ...(engine ? { engine } : {}) });
-  const base: Omit<PackageRecord, 'builderImageId' | 'log' | 'wheel' | 'verdict' | 'cached' | 'timings'> = {
+  const base: Omit<PackageRecord, 'builderImageId' | 'builderImage' | 'systemLibraries' | 'log' | 'wheel' | 'verdict' | 'cached' | 'timings'> = {
     name: pkg.name,
     version: pkg.version,
     sdist: { file: pkg.sdist.file, sha256: prepared.fetched.sha256, origin: prepared.fetched.origin },
     treeDigest: prepared.inspected.treeDigest,
     recipeDigest: prepared.recipe?.digest ?? null,
-    builderRootfs: context.frame.builderRootfs,
+    builderRootfs: image.rootfs,
+    ...(image.unpinned && image.packages.length > 0 ? { unpinnedBuilderImage: { packages: image.packages, rootfs: image.rootfs } } : {}),
     requirementWheels: requirements.map((d) => ({ name: d.name, file: d.wheel.file, sha256: d.wheel.sha256 })),
     buildEnv: { sha256: buildEnv.sha256, size: buildEnv.size },
     inputDigest: digest,
     vet: prepared.vet.summary,
   };
-  const accept = (action: Pick<BuildAction, 'builderImageId' | 'log' | 'wheel'>, cached: boolean): PackageRecord => ({
-    ...base,
-    builderImageId: action.builderImageId,
-    log: action.log,
-    wheel: action.wheel,
-    verdict: judgePin(pkg, action.wheel, context.record),
-    cached,
-    timings: task.timings,
-  });
+  const accept = async (action: Pick<BuildAction, 'builderImageId' | 'log' | 'wheel'>, cached: boolean, wheelPath: string): Promise<PackageRecord> => {
+    const verdict = judgePin(pkg, action.wheel, context.record);
+    const libraries = await image.libraries();
+    return {
+      ...base,
+      builderImageId: action.builderImageId,
+      builderImage: { name: image.name, debianPackages: image.packages, libraryMap: libraries?.digest ?? null },
+      systemLibraries: await wheelSystemLibraries(wheelPath, action.wheel.file, libraries?.map ?? null),
+      log: action.log,
+      wheel: action.wheel,
+      verdict,
+      cached,
+      timings: task.timings,
+    };
+  };
   const fromCache = async (): Promise<PackageRecord | null> => {
     const cached = await reuse(context, digest, pkg.name);
     if (!cached) return null;
-    const record = accept(cached, true);
+    const record = await accept(cached, true, store.blobPath('wheels', cached.wheel.sha256));
     event('build', 'cached');
     return record;
   };
@@ -98,7 +112,7 @@ export async function buildAndCheck(context: BuildContext, job: BuildJob): Promi
       // Another process on this store may be building the same inputs: wait for it, then look again.
       const release = await store.lockBuild(digest, task.signal);
       try {
-        return (await fromCache()) ?? (await buildFresh(context, job, { digest, limits, configSettings, buildEnv, envWheels, event, accept }));
+        return (await fromCache()) ?? (await buildFresh(context, job, { digest, limits, configSettings, buildEnv, envWheels, event, accept, image }));
       } finally {
         await release();
       }
@@ -114,7 +128,26 @@ interface FreshBuild {
   buildEnv: BuildEnv;
   envWheels: EnvWheel[];
   event: (stage: PackageStage, status: 'running' | 'done', message?: string, engine?: string) => void;
-  accept: (action: Pick<BuildAction, 'builderImageId' | 'log' | 'wheel'>, cached: boolean) => PackageRecord;
+  accept: (action: Pick<BuildAction, 'builderImageId' | 'log' | 'wheel'>, cached: boolean, wheelPath: string) => Promise<PackageRecord>;
+  image: BuilderImage;
+}
+
+/** The package's builder image: the base, unless its recipe names Debian packages (or the lock pins a derived image). */
+async function builderImageFor(context: BuildContext, pkg: PlannedPackage, packages: string[]): Promise<BuilderImage> {
+  if (context.images) return context.images.forPackage(pkg.name, packages, pkg.builderImage, context.record);
+  if (packages.length > 0 || pkg.builderImage) {
+    throw new HbuildError('ERR_USAGE', `${pkg.name}: its recipe asks for a derived builder image, which this command does not build in`, {
+      hint: 'build it with hbuild build or hbuild lock',
+    });
+  }
+  return {
+    name: 'base',
+    packages: [],
+    rootfs: context.frame.builderRootfs,
+    unpinned: false,
+    connect: context.builder,
+    libraries: async () => null,
+  };
 }
 
 /** Build in a fresh container, check the wheel, judge it against its pin, and remember it; a full disk says where. */
@@ -122,7 +155,7 @@ async function buildFresh(context: BuildContext, job: BuildJob, build: FreshBuil
   const { pkg, task } = job;
   task.setStage('build');
   build.event('build', 'running');
-  const { engine, imageId } = await context.builder();
+  const { engine, imageId } = await build.image.connect();
   const scratch = await context.store.scratchDir(`${pkg.key}-${pkg.version}`);
   try {
     return await buildInScratch(context, job, build, scratch, imageId, engine);
@@ -187,7 +220,7 @@ async function buildInScratch(context: BuildContext, job: BuildJob, build: Fresh
   let record: PackageRecord;
   try {
     await checkWheel(built.path, { name: pkg.name, version: pkg.version });
-    record = build.accept(action, false);
+    record = await build.accept(action, false, built.path);
   } catch (err) {
     // An unpinned wheel is kept in the store so that `--record` needs no rebuild; it is not published.
     if (isHbuildError(err, 'ERR_WHEEL_UNPINNED')) await remember(context, action, built.path);

@@ -5,6 +5,7 @@ import type { Plan } from '../lockfile/plan.js';
 import type { Store } from '../store/store.js';
 import type { PackageRecord } from '../wheelhouse/package-record.js';
 import { buildAndCheck, type BuilderConnection } from './package-build.js';
+import type { BuilderImages } from './builder-images.js';
 import { createPrepare, type PrepareOptions } from './prepare.js';
 import { requireAll, schedule, type PackageFailure } from './scheduler.js';
 
@@ -12,6 +13,8 @@ export interface RunBuildsOptions extends Omit<PrepareOptions, 'emit' | 'store'>
   plan: Plan;
   store: Store;
   builder: BuilderConnection;
+  /** Derived builder images; without them a recipe with `debian-packages` is refused. */
+  images?: BuilderImages;
   frame: BuildFrame;
   jobs: number;
   record: boolean;
@@ -43,7 +46,7 @@ export const ENGINE_ERRORS: ReadonlySet<string> = new Set(['ERR_DOCKER_UNAVAILAB
 export async function runBuilds(options: RunBuildsOptions): Promise<RunResult> {
   const { plan, emit } = options;
   const prepare = createPrepare(options);
-  const context = { store: options.store, builder: options.builder, frame: options.frame, record: options.record, envs: new Map(), log: options.log, emit };
+  const context = { store: options.store, builder: options.builder, ...(options.images ? { images: options.images } : {}), frame: options.frame, record: options.record, envs: new Map(), log: options.log, emit };
   for (const pkg of plan.packages) emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'fetch', status: 'queued' });
   const outcomes = await schedule<Awaited<ReturnType<typeof prepare>>, PackageRecord, PackageRecord>(
     plan,

@@ -125,6 +125,9 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
       wheels.push(state.wheel);
     }
     const recipe = prepared.recipe?.recipe;
+    if (recipe?.['debian-packages'] !== undefined) {
+      return unjudged(pkg, prepared.fetched.sha256, 'inconclusive', 'its recipe names Debian packages, and hbuild verify rebuilds only in the base builder image (derived images are not supported there yet)');
+    }
     const sdist = {
       path: prepared.fetched.path,
       sha256: prepared.fetched.sha256,

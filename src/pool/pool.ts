@@ -201,10 +201,15 @@ export function createEnginePool(options: PoolOptions): EnginePool {
     slots: members.reduce((sum, m) => sum + m.slots, 0),
     withDefaultRuntime: (fallback) => (chosen ? view(runtime, true) : view(fallback ?? DEFAULT_RUNTIME, false)),
     ping: () => first('answer a ping', (e) => e.ping()),
+    saveImage: (imageId) => first('save an image', (e) => e.saveImage(imageId)),
     version: () => first('report its version', (e) => e.version()),
     run: async (spec, takeOutput, signal) => {
       const key = checkKey(runtime, spec.imageId);
-      if (!targets.has(key)) throw new Error(`the pool was not asked for builder image ${spec.imageId} under ${runtime}`);
+      if (!targets.has(key)) {
+        throw new HbuildError('ERR_USAGE', `builder image ${spec.imageId} (${runtime}) was not checked on the pool's engines: a pool builds only in the lock's base builder image`, {
+          hint: 'build packages whose recipe names debian-packages (a derived builder image) on one engine, without --engine/--engines',
+        });
+      }
       const weight = Math.max(1, Math.ceil(spec.slots ?? 1));
       const lostOn: string[] = [];
       let lastLoss: HbuildError | undefined;

@@ -60,3 +60,8 @@ function invalid(path: string, problems: string[]): HbuildError {
     details: { path, problems },
   });
 }
+
+/** The recipe's extra Debian packages, sorted and deduplicated: the set a derived builder image is made for. */
+export function debianPackages(recipe: LoadedRecipe | null): string[] {
+  return [...new Set(recipe?.recipe['debian-packages'] ?? [])].sort();
+}

@@ -13,8 +13,13 @@ export const RecipeLimits = z.strictObject({
 });
 export type RecipeLimits = z.infer<typeof RecipeLimits>;
 
+/** A Debian binary package name, exactly as apt spells it: no version, architecture or pattern. */
+export const DebianPackage = z.string().max(100).regex(/^[a-z0-9][a-z0-9+.-]+$/, 'a Debian package name (lowercase letters, digits, "+", "-", "."; no version or architecture)');
+
 /** recipes/<name>.yaml: how one package is built, beyond what its sdist says. */
 export const Recipe = z.strictObject({
+  /** Extra Debian packages: the build runs in a builder image derived from the base image with these added. */
+  'debian-packages': z.array(DebianPackage).min(1).max(200).optional(),
   env: z
     .record(EnvName, z.string().max(4096))
     .refine((env) => Object.keys(env).every((k) => !PROTECTED_ENV.test(k)), 'sets a protected variable (PATH, HOME, SOURCE_DATE_EPOCH, PIP_*, LD_*, …)')

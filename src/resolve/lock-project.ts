@@ -22,6 +22,9 @@ import { lockPolicy, type ExemptionRequest } from './policy.js';
 import { createDockerProbe } from './probe/docker-probe.js';
 import { inputProblems } from './input-problems.js';
 import type { BuildProbe, LockedPackage } from './types.js';
+import { runImages } from '../pipeline/build-lock.js';
+import type { BuilderImages } from '../pipeline/builder-images.js';
+import { debianPackages, recipeReader } from '../recipe/read-recipe.js';
 
 export interface LockOptions {
   /** requirements.txt, pylock.toml or uv.lock; absent with `add`. */
@@ -43,6 +46,8 @@ export interface LockOptions {
   builder?: Partial<Builder>;
   storeRoot: string;
   recipesDir?: string;
+  /** Derived builder images: recipes folder, where rootfs tars are kept, Debian mirror (as for hbuild build). */
+  images?: { dir?: string; out?: string; mirror?: string };
   /** The container engine hooks and backend builds run on (default: DOCKER_HOST); reached only when one has to run. */
   engine?: Engine;
   /** Replaces the Docker builder (tests). */
@@ -88,6 +93,14 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
   // The runtime: --runtime, else the existing lock's settings.runtime, else runc.
   const engine = options.probe ? undefined : (options.engine ?? createEngine()).withDefaultRuntime(existing?.lock.settings?.runtime);
   const sweep = engine ? sweepLeftovers(engine, options.log) : Promise.resolve(0);
+  const recipesDir = resolve(options.recipesDir ?? resolve(lockPath, '..', 'recipes'));
+  let images: Promise<BuilderImages> | undefined;
+  const imagesFor = (): Promise<BuilderImages> =>
+    (images ??= (async () => {
+      if (!engine) throw new Error('lockProject: no engine for derived builder images');
+      const pin = (builder ??= await engine.localBuilderPin(options.builder?.image ?? 'default'));
+      return runImages(engine, pin, sweep, { images: options.images, storeRoot: options.storeRoot, log: options.log, signal: options.signal, ...(options.progress ? { announce: options.progress } : {}) });
+    })());
   const probe =
     options.probe ??
     lazyProbe(async () => {
@@ -99,8 +112,9 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
         engine,
         store,
         image: { imageId: image.imageId, rootfs: pin.rootfs },
+        images: await imagesFor(),
         sourceDateEpoch: existing?.lock.settings?.['source-date-epoch'] ?? DEFAULT_SOURCE_DATE_EPOCH,
-        recipesDir: resolve(options.recipesDir ?? resolve(lockPath, '..', 'recipes')),
+        recipesDir,
         limits: DEFAULT_LIMITS,
         log: options.log,
         emit: options.emit,
@@ -115,6 +129,7 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
     progress: options.progress,
   });
 
+  if (engine) await pinBuilderImages(packages, recipesDir, existing?.lock.packages ?? [], imagesFor);
   if (!builder) throw new HbuildError('ERR_USAGE', 'a new lock needs a builder rootfs digest', { hint: 'pass --builder-rootfs sha256:…' });
   const inputs = recordedInputs(existing?.lock, options.input !== undefined, input.pins);
   const text = existing
@@ -165,6 +180,28 @@ function lockedRoots(existing: { lock: LoadedLock['lock']; loaded: LoadedLock },
       sdistSha256: p.sdist.sha256,
       origin: { file: existing.loaded.path, line: existing.loaded.lines.get(normalizeName(p.name)) ?? 0 },
     }));
+}
+
+/**
+ * Pin the derived builder image of every package whose recipe names Debian packages: the
+ * existing lock's pin while it names the same set, else the image found or built now.
+ */
+async function pinBuilderImages(
+  packages: LockedPackage[],
+  recipesDir: string,
+  previous: ReadonlyArray<{ name: string; 'builder-image'?: { 'debian-packages': string[]; rootfs: string } }>,
+  imagesFor: () => Promise<BuilderImages>,
+): Promise<void> {
+  const read = await recipeReader(recipesDir);
+  const pins = new Map(previous.map((p) => [normalizeName(p.name), p['builder-image']]));
+  for (const pkg of packages) {
+    const wanted = debianPackages(await read(pkg.name));
+    if (wanted.length === 0) continue;
+    const old = pins.get(pkg.name);
+    const same = old !== undefined && old['debian-packages'].join(' ') === wanted.join(' ');
+    const image = await (await imagesFor()).forPackage(pkg.name, wanted, same ? { packages: old['debian-packages'], rootfs: old.rootfs } : undefined, true);
+    pkg.builderImage = { packages: image.packages, rootfs: image.rootfs };
+  }
 }
 
 function lazyProbe(create: () => Promise<BuildProbe>): BuildProbe {

@@ -13,6 +13,8 @@ export interface LockedPackage {
   /** Sorted names of the packages whose wheels its build environment holds. */
   buildRequires: string[];
   exemption?: QuarantineExemption;
+  /** The derived builder image its recipe's Debian packages call for. */
+  builderImage?: { packages: string[]; rootfs: string };
 }
 
 /** A pinned sdist, in the store, with how it builds. */

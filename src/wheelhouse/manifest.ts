@@ -27,6 +27,8 @@ export function renderManifest(records: PackageRecord[], context: ManifestContex
       recipeDigest: r.recipeDigest,
       builderRootfs: r.builderRootfs,
       builderImageId: r.builderImageId,
+      builderImage: r.builderImage,
+      systemLibraries: r.systemLibraries,
       requirementWheels: r.requirementWheels,
       buildEnv: r.buildEnv,
       inputDigest: r.inputDigest,

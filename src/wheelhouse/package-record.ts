@@ -1,3 +1,5 @@
+import type { SystemLibrary } from '../check/wheel-libraries.js';
+
 /** What the manifest records about one accepted wheel: every digest on its way from sdist to wheel. */
 export interface PackageRecord {
   name: string;
@@ -7,6 +9,12 @@ export interface PackageRecord {
   recipeDigest: string | null;
   builderRootfs: string;
   builderImageId: string;
+  /** The builder image by name: the base, or the one derived with `debianPackages`; `libraryMap` is the digest of its library map. */
+  builderImage: { name: string; debianPackages: string[]; libraryMap: string | null };
+  /** Shared libraries the wheel's compiled code needs beyond itself and glibc, with the Debian package that provided each. */
+  systemLibraries: SystemLibrary[];
+  /** A derived image's pin the lock does not hold yet (written by --record). */
+  unpinnedBuilderImage?: { packages: string[]; rootfs: string };
   requirementWheels: Array<{ name: string; file: string; sha256: string }>;
   /** The build environment (an `envs/` store blob): the requirement wheels installed, as the build saw them. */
   buildEnv: { sha256: string; size: number };

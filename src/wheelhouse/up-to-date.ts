@@ -15,6 +15,8 @@ export function contentDigest(records: PackageRecord[], context: ManifestContext
     treeDigest: r.treeDigest,
     recipeDigest: r.recipeDigest,
     builderRootfs: r.builderRootfs,
+    builderImage: r.builderImage,
+    systemLibraries: r.systemLibraries,
     requirementWheels: r.requirementWheels,
     buildEnv: r.buildEnv.sha256,
     inputDigest: r.inputDigest,

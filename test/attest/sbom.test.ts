@@ -6,6 +6,7 @@ import { loadSigningKey } from '../../src/attest/keys.js';
 import { readManifest } from '../../src/attest/read-manifest.js';
 import { buildSbom, renderSbom, uuidV5 } from '../../src/attest/sbom.js';
 import { attestWheelhouse } from '../../src/attest/write.js';
+import { verifyAttestations } from '../../src/attest/verify.js';
 import { HbuildError } from '../../src/core/errors.js';
 import { makeWheelhouse, patchManifest } from '../fixtures/wheelhouse.js';
 import { useTempDir } from '../helpers/tmp.js';
@@ -30,6 +31,35 @@ describe('the CycloneDX SBOM', () => {
     const errors = await validator.validate(await readFile(join(out, 'sbom.cdx.json'), 'utf8'));
 
     expect(errors).toBeNull();
+  });
+
+  it('adds the Debian packages that provided the system libraries a wheel needs, valid CycloneDX, and attest verify accepts them', async () => {
+    const { out } = await makeWheelhouse(tmp.path);
+    await patchManifest(out, (p) => {
+      if (p.name !== 'demo-lib') return;
+      p.builderImage = { name: 'default-deb-0123456789ab', debianPackages: ['libxml2-dev'], libraryMap: `sha256:${'7'.repeat(64)}` };
+      p.systemLibraries = [
+        { soname: 'libxml2.so.2', package: 'libxml2', version: '2.9.14+dfsg-1.3~deb12u1', neededBy: ['demo_lib/x.so'] },
+        { soname: 'libmystery.so.1', package: null, version: null, neededBy: ['demo_lib/x.so'] },
+      ];
+    });
+    await attestWheelhouse(out, { key: await loadSigningKey({ env: { XDG_CONFIG_HOME: join(tmp.path, 'config') } }) });
+    const text = await readFile(join(out, 'sbom.cdx.json'), 'utf8');
+    const bom = JSON.parse(text) as { components: Component[]; dependencies: Array<{ ref: string; dependsOn: string[] }> };
+    const deb = 'pkg:deb/debian/libxml2@2.9.14%2Bdfsg-1.3~deb12u1?arch=amd64';
+
+    const errors = await new Validation.JsonStrictValidator(Spec.Version.v1dot6).validate(text);
+    const problems = await verifyAttestations(out);
+
+    expect(errors).toBeNull();
+    expect(problems.problems).toEqual([]);
+    expect(bom.components.find((c) => c.purl === deb)).toMatchObject({ name: 'libxml2', version: '2.9.14+dfsg-1.3~deb12u1', properties: [{ name: 'hbuild:soname', value: 'libxml2.so.2' }] });
+    expect(bom.dependencies.find((d) => d.ref === 'pkg:pypi/demo-lib@2.1')?.dependsOn).toEqual([deb, 'pkg:pypi/flit-core@3.9.0']);
+    const lib = bom.components.find((c) => c.name === 'demo-lib')!;
+    expect(lib.properties.filter((p) => p.name === 'hbuild:system-library').map((p) => p.value)).toEqual([
+      'libmystery.so.1 (no Debian package of the builder image)',
+      'libxml2.so.2 (libxml2 2.9.14+dfsg-1.3~deb12u1)',
+    ]);
   });
 
   it('is checked by a validator that does reject a broken SBOM', async () => {

@@ -45,6 +45,24 @@ async function lockFile(text: string): Promise<string> {
 }
 
 describe('recordWheels', () => {
+  it('records a derived builder image beside a new wheel pin, and alone in an entry that already has its wheel', async () => {
+    const path = await lockFile(LOCK);
+    const image = { packages: ['libffi-dev', 'pkg-config'], rootfs: `sha256:${'e'.repeat(64)}` };
+
+    await recordWheels(path, new Map([['flit-core', { file: 'flit_core-3.9.0-py3-none-any.whl', sha256: W2 }]]), new Map([['flit-core', image], ['tomli', image], ['typing-extensions', image]]));
+    const text = await readFile(path, 'utf8');
+    const { lock } = await readLock(path);
+
+    expect(text).toContain(`      sha256: ${S1}\n    builder-image:\n      debian-packages: [libffi-dev, pkg-config]\n      rootfs: ${image.rootfs}\n    wheel:\n      file: flit_core-3.9.0-py3-none-any.whl\n`);
+    expect(text).toContain(`build-requires: [flit-core], builder-image: {debian-packages: [libffi-dev, pkg-config], rootfs: ${image.rootfs}}}`);
+    expect(lock.packages.map((p) => p['builder-image'])).toEqual([
+      { 'debian-packages': ['libffi-dev', 'pkg-config'], rootfs: image.rootfs },
+      { 'debian-packages': ['libffi-dev', 'pkg-config'], rootfs: image.rootfs },
+      { 'debian-packages': ['libffi-dev', 'pkg-config'], rootfs: image.rootfs },
+    ]);
+    expect(text).toContain('# hbuild lock — hand-edited comments must survive');
+  });
+
   it('adds wheel pins and changes nothing else', async () => {
     const path = await lockFile(LOCK);
 

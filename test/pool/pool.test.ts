@@ -28,6 +28,9 @@ function fakeEngine(name: string, fake: Fake): Engine {
     address: name,
     runtime: 'runc',
     withDefaultRuntime: () => engine,
+    saveImage: async () => {
+      throw new Error('not used');
+    },
     ping: async () => undefined,
     version: async () => {
       if (fake.behave === 'lost') throw new HbuildError('ERR_DOCKER_UNAVAILABLE', `no Docker engine answers at ${name}`);

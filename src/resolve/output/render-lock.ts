@@ -22,6 +22,9 @@ export function renderPackage(pkg: LockedPackage, wheel: WheelPin | undefined, i
   lines.push(`${inner}sdist:`, `${inner}  file: ${scalar(pkg.sdist.file)}`, `${inner}  sha256: ${pkg.sdist.sha256}`, `${inner}  size: ${pkg.sdist.size}`);
   if (pkg.sdist.uploadTime !== undefined) lines.push(`${inner}  upload-time: ${scalar(pkg.sdist.uploadTime)}`);
   lines.push(`${inner}build-requires: [${pkg.buildRequires.map(scalar).join(', ')}]`);
+  if (pkg.builderImage) {
+    lines.push(`${inner}builder-image:`, `${inner}  debian-packages: [${pkg.builderImage.packages.map(scalar).join(', ')}]`, `${inner}  rootfs: ${pkg.builderImage.rootfs}`);
+  }
   if (pkg.exemption) {
     lines.push(`${inner}quarantine-exemption:`, `${inner}  reason: ${JSON.stringify(pkg.exemption.reason)}`, `${inner}  expires: ${JSON.stringify(pkg.exemption.expires)}`);
   }

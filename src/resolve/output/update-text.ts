@@ -19,6 +19,7 @@ export function sameEntry(old: LockPackage, pkg: LockedPackage): boolean {
     old.sdist.size === pkg.sdist.size &&
     old.sdist['upload-time'] === pkg.sdist.uploadTime &&
     requires.join(' ') === pkg.buildRequires.join(' ') &&
+    sameImage(old, pkg) &&
     old['quarantine-exemption']?.reason === pkg.exemption?.reason &&
     old['quarantine-exemption']?.expires === pkg.exemption?.expires
   );
@@ -27,8 +28,16 @@ export function sameEntry(old: LockPackage, pkg: LockedPackage): boolean {
 /** The recorded wheel pin stays valid only while the sdist and its build environment are the same. */
 function keptWheel(old: LockPackage, pkg: LockedPackage): LockPackage['wheel'] {
   const requires = [...new Set(old['build-requires'].map(normalizeName))].sort();
-  const same = old.version === pkg.version && old.sdist.sha256 === pkg.sdist.sha256 && requires.join(' ') === pkg.buildRequires.join(' ');
+  const same = old.version === pkg.version && old.sdist.sha256 === pkg.sdist.sha256 && requires.join(' ') === pkg.buildRequires.join(' ') && sameImage(old, pkg);
   return same ? old.wheel : undefined;
+}
+
+/** The same derived builder image (or none on both sides). */
+function sameImage(old: LockPackage, pkg: LockedPackage): boolean {
+  const a = old['builder-image'];
+  const b = pkg.builderImage;
+  if (a === undefined || b === undefined) return a === b;
+  return a.rootfs === b.rootfs && a['debian-packages'].join(' ') === b.packages.join(' ');
 }
 
 function lineStart(source: LockSource, offset: number): number {

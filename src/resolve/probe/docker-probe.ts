@@ -9,7 +9,8 @@ import { repackSdist } from '../../inspect/sdist.js';
 import type { Plan } from '../../lockfile/plan.js';
 import { runBuilds } from '../../pipeline/run-builds.js';
 import { HookAction } from '../../store/records.js';
-import { readRecipe } from '../../recipe/read-recipe.js';
+import { debianPackages, readRecipe } from '../../recipe/read-recipe.js';
+import type { BuilderImages } from '../../pipeline/builder-images.js';
 import type { Store } from '../../store/store.js';
 import { digestJson, sha256 } from '../../core/digest.js';
 import type { BuildProbe, ProbeWheel } from '../types.js';
@@ -21,6 +22,8 @@ export interface DockerProbeOptions {
   engine: Engine;
   store: Store;
   image: { imageId: string; rootfs: string };
+  /** Derived builder images for recipes that name Debian packages: hooks and builds of those run there. */
+  images?: BuilderImages;
   sourceDateEpoch: number;
   recipesDir: string;
   limits: ContainerLimits;
@@ -43,10 +46,13 @@ export function createDockerProbe(options: DockerProbeOptions): BuildProbe {
       const configSettings = recipe?.recipe['config-settings'];
       const spec = { backend: target.buildSystem.backend, backend_path: target.buildSystem.backendPath, config_settings: configSettings ?? null };
       const environment = buildEnvironment(options.sourceDateEpoch, recipe?.recipe.env);
+      const packages = debianPackages(recipe);
+      const derived = packages.length > 0 && options.images ? await options.images.forPackage(target.name, packages, undefined, true) : undefined;
+      const rootfs = derived?.rootfs ?? options.image.rootfs;
       const digest = digestJson({
         protocol: HOOK_PROTOCOL,
         sdist: target.sdist.sha256,
-        rootfs: options.image.rootfs,
+        rootfs,
         wheels: env.map((w) => w.sha256).sort(),
         spec,
         environment,
@@ -59,9 +65,10 @@ export function createDockerProbe(options: DockerProbeOptions): BuildProbe {
       const what = `get_requires_for_build_wheel of ${target.name} ${target.version}`;
       const scratch = await store.scratchDir(`requires-${target.name}-${target.version}`);
       try {
+        const imageId = derived ? (await derived.connect()).imageId : options.image.imageId;
         const outcome = await options.engine.run(
           {
-            imageId: options.image.imageId,
+            imageId,
             cmd: hookCommand(),
             env: environment,
             limits: { ...options.limits, timeoutMs: Math.min(options.limits.timeoutMs, 10 * 60_000) },
@@ -103,6 +110,7 @@ export function createDockerProbe(options: DockerProbeOptions): BuildProbe {
         plan,
         store,
         builder: async () => ({ engine: options.engine, imageId: options.image.imageId }),
+        ...(options.images ? { images: options.images } : {}),
         frame: { limits: options.limits, sourceDateEpoch: options.sourceDateEpoch, builderRootfs: options.image.rootfs },
         indexUrl: () => Promise.reject(new HbuildError('ERR_INTERNAL', 'hbuild lock builds only sdists it has put into the store')),
         sdistDirs: [],
