@@ -26,7 +26,7 @@ import { openStore } from '../src/store/store.js';
 import { BIN, defaultRootfs, row, timeHbuild } from './common.js';
 
 const CORPUS = [
-  'attrs==24.3.0', 'idna==3.10', 'certifi==2024.12.14', 'packaging==24.2', 'pathspec==0.12.1', 'pluggy==1.5.0',
+  'attrs==24.3.0', 'idna==3.10', 'certifi==2024.12.14', 'packaging==26.4', 'pathspec==0.12.1', 'pluggy==1.5.0',
   'iniconfig==2.0.0', 'six==1.17.0', 'python-dateutil==2.9.0.post0', 'pytz==2024.2', 'tomli==2.2.1', 'typing-extensions==4.12.2',
   'click==8.1.8', 'itsdangerous==2.2.0', 'jinja2==3.1.5', 'markupsafe==3.0.2', 'werkzeug==3.1.3', 'flask==3.1.0',
   'blinker==1.9.0', 'sniffio==1.3.1', 'anyio==4.8.0', 'h11==0.14.0', 'httpcore==1.0.7', 'httpx==0.28.1',
