@@ -4,6 +4,7 @@ import { normalizeName } from '../core/pep503.js';
 import { authorised, findProjectPage, htmlRepositoryVersion, type Credentials, type IndexFile, type ProjectPage } from '../fetch/index-client.js';
 import { redactUrl } from '../fetch/index-url.js';
 import type { LocalWheel } from './read-wheelhouse.js';
+import { readHead } from './read-head.js';
 
 const PAGE_TIMEOUT_MS = 120_000;
 /** How much of the index's root page is read to learn its repository version. */
@@ -52,23 +53,6 @@ async function probeRootVersion(access: IndexAccess): Promise<string | undefined
   const head = await readHead(response.body, ROOT_PROBE_BYTES);
   const json = /"api-version"\s*:\s*"(\d{1,4}\.\d{1,4})"/.exec(head)?.[1];
   return (response.headers.get('content-type') ?? '').includes('json') ? json : htmlRepositoryVersion(head);
-}
-
-async function readHead(body: ReadableStream<Uint8Array>, max: number): Promise<string> {
-  const reader = body.getReader();
-  const chunks: Buffer[] = [];
-  let total = 0;
-  try {
-    while (total < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(Buffer.from(value));
-      total += value.length;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
 }
 
 /** Whether a declared repository version includes PEP 740 (simple API 1.3: provenance). */

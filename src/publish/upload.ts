@@ -4,6 +4,7 @@ import { redactUrl } from '../fetch/index-url.js';
 import type { UploadCredentials } from './credentials.js';
 import { encodeMultipart, multipartStream, type FormFile } from './multipart.js';
 import type { FormField } from './wheel-metadata.js';
+import { readHead } from './read-head.js';
 
 /** Largest answer read from an upload; indexes answer a line or a short page. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -72,23 +73,7 @@ export async function uploadFile(request: UploadRequest): Promise<UploadOutcome>
 
 /** At most MAX_RESPONSE_BYTES of an answer; the rest is not read. */
 export async function readAnswer(response: Response, max = MAX_RESPONSE_BYTES): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Buffer[] = [];
-  let total = 0;
-  try {
-    while (total < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(Buffer.from(value));
-      total += value.length;
-    }
-  } catch {
-    // A broken answer still has a status to report.
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
+  return response.body === null ? '' : readHead(response.body, max, true);
 }
 
 /**
