@@ -90,7 +90,11 @@ describe('the action cache and the shared store', () => {
     const limitSeconds = 6;
     const victim = hbuild(['build', join(dir, 'lock.yaml'), '--store', join(dir, 'store'), '--out', join(dir, 'wh'), '--record', '--json', '--timeout', String(limitSeconds)]);
     await untilStdout(victim, '"status":"running"');
-    await waitFor(async () => (await leftoverContainers(docker, 'fx-orphan==1.0')).length > 0);
+    // Frozen between create and start, the container would never run: wait for it to be running.
+    await waitFor(async () => {
+      const [running] = await leftoverContainers(docker, 'fx-orphan==1.0');
+      return running !== undefined && (await docker.getContainer(running).inspect()).State.Running;
+    });
     const started = Date.now();
 
     // Frozen, hbuild enforces nothing, as if it were dead; alive, its container is no leftover
