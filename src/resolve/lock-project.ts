@@ -125,7 +125,7 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
   const packages = await closeLock(roots, {
     pin: { view, store, signal: options.signal, ...policy.pinRules },
     probe,
-    previous: new Map((existing?.lock.packages ?? []).map((p) => [normalizeName(p.name), p.version])),
+    previous: previousVersions(existing?.lock.packages ?? []),
     progress: options.progress,
   });
 
@@ -167,11 +167,23 @@ function recordedInputs(existing: LoadedLock['lock'] | undefined, fromFile: bool
   return [...before.filter((b) => !replaced.has(b.key)), ...added];
 }
 
-/** With --add, the current lock's packages stay pinned as they are, except those being re-pinned. */
+/** The versions the current lock holds, by name, newest entry last as written. */
+function previousVersions(packages: ReadonlyArray<{ name: string; version: string }>): Map<string, string[]> {
+  const previous = new Map<string, string[]>();
+  for (const p of packages) previous.set(normalizeName(p.name), [...(previous.get(normalizeName(p.name)) ?? []), p.version]);
+  return previous;
+}
+
+/**
+ * With --add, the current lock's packages stay pinned as they are, except those being
+ * re-pinned. A name the lock holds several versions of is a build requirement only (an
+ * input has one version): it is resolved again, preferring the versions the lock holds.
+ */
 function lockedRoots(existing: { lock: LoadedLock['lock']; loaded: LoadedLock }, added: readonly InputPin[]): InputPin[] {
   const replaced = new Set(added.map((p) => p.key));
+  const versions = previousVersions(existing.lock.packages);
   return existing.lock.packages
-    .filter((p) => !replaced.has(normalizeName(p.name)))
+    .filter((p) => !replaced.has(normalizeName(p.name)) && versions.get(normalizeName(p.name))!.length === 1)
     .map((p) => ({
       name: p.name,
       key: normalizeName(p.name),

@@ -44,13 +44,13 @@ export async function pinExact(ctx: PinContext, pin: InputPin): Promise<PinnedSd
   return fetchAndRead(ctx, pin.key, version, sdist as IndexFile & { sha256: string }, listing.index.shown, exemption);
 }
 
-/** Pin the newest admissible version satisfying every specifier, preferring `prefer` (the current lock's). */
-export async function pinNewest(ctx: PinContext, key: string, specifiers: string[], prefer?: string): Promise<PinnedSdist> {
+/** Pin the newest admissible version satisfying every specifier, preferring those in `prefer`, in its order (versions used elsewhere, the current lock's). */
+export async function pinNewest(ctx: PinContext, key: string, specifiers: string[], prefer: readonly string[] = []): Promise<PinnedSdist> {
   const listing = await ctx.view.listing(key, ctx.indexPinFor(key));
   const versions = filesByVersion(key, listing.files);
   const specifier = specifiers.filter(Boolean).join(',');
   const ordered = orderCandidates(versions.keys(), specifier);
-  if (prefer !== undefined && ordered.includes(prefer)) ordered.unshift(...ordered.splice(ordered.indexOf(prefer), 1));
+  for (const version of [...new Set(prefer)].reverse()) if (ordered.includes(version)) ordered.unshift(...ordered.splice(ordered.indexOf(version), 1));
   const refusals: string[] = [];
   for (const version of ordered) {
     const files = versions.get(version)!;
