@@ -9,6 +9,7 @@ import { versionSatisfies } from './candidates.js';
 import type { InputPin } from './input/types.js';
 import type { BuildProbe, LockedPackage, PinnedSdist, ProbeWheel } from './types.js';
 import { refusedTogether } from './refusals.js';
+import { checkStaticRequires, needsRust, RUST_BACKENDS } from './static-check.js';
 
 export interface ClosureOptions {
   pin: PinContext;
@@ -17,6 +18,8 @@ export interface ClosureOptions {
   previous: ReadonlyMap<string, readonly string[]>;
   /** Progress lines for the user. */
   progress?: (message: string) => void;
+  /** Whether the recipe of this package gives its builds a Rust toolchain. */
+  rustToolchain?: (key: string) => Promise<boolean>;
 }
 
 const MAX_ROUNDS = 25;
@@ -43,12 +46,15 @@ class Reresolve {
  * version chosen earlier in it, that environment is resolved again with the constraint known.
  */
 export async function closeLock(roots: readonly InputPin[], options: ClosureOptions): Promise<LockedPackage[]> {
-  const pinnedRoots = await pinRoots(roots, options.pin);
-  return new Resolution(pinnedRoots, options).run();
+  const { pinned, errors } = await pinRoots(roots, options.pin);
+  // Everything visible without building, all at once, before the first probe build.
+  errors.push(...(await checkStaticRequires(pinned, options)));
+  if (errors.length > 0) throw refusedTogether(errors);
+  return new Resolution(pinned, options).run();
 }
 
-/** Every input pin at once, so that all refusals are reported together. */
-async function pinRoots(roots: readonly InputPin[], ctx: PinContext): Promise<Map<string, PinnedSdist>> {
+/** Every input pin, and every refusal, so that they are reported together. */
+async function pinRoots(roots: readonly InputPin[], ctx: PinContext): Promise<{ pinned: Map<string, PinnedSdist>; errors: HbuildError[] }> {
   const pinned = new Map<string, PinnedSdist>();
   const errors: HbuildError[] = [];
   for (const root of [...roots].sort((a, b) => (a.key < b.key ? -1 : 1))) {
@@ -59,8 +65,7 @@ async function pinRoots(roots: readonly InputPin[], ctx: PinContext): Promise<Ma
       errors.push(err);
     }
   }
-  if (errors.length > 0) throw refusedTogether(errors);
-  return pinned;
+  return { pinned, errors };
 }
 
 const idOf = (p: { name: string; version: string }): string => packageId(p.name, p.version);
@@ -88,7 +93,7 @@ class Resolution {
     return [...reached]
       .map((id) => this.sdists.get(id)!)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : compare(a.version, b.version)))
-      .map(({ sdistPath: _path, buildSystem: _system, ...pkg }) => ({ ...pkg, buildRequires: this.envs.get(idOf(pkg)) ?? [] }));
+      .map(({ sdistPath: _path, buildSystem: _system, cargoToml: _cargo, ...pkg }) => ({ ...pkg, buildRequires: this.envs.get(idOf(pkg)) ?? [] }));
   }
 
   private remember(pinned: PinnedSdist): PinnedSdist {
@@ -173,8 +178,10 @@ class Resolution {
 
     const staticIds = await runtimeClosure(requirementsOf(pinned.buildSystem.requires, pinned, 'pyproject.toml'));
     const staticWheels = [...staticIds].sort().map((k) => this.wheels.get(k)!);
-    const dynamic = await this.options.probe.dynamicRequires(pinned, staticWheels);
-    const dynamicIds = await runtimeClosure(requirementsOf(dynamic, pinned, 'get_requires_for_build_wheel'));
+    const dynamic = requirementsOf(await this.options.probe.dynamicRequires(pinned, staticWheels), pinned, 'get_requires_for_build_wheel');
+    const rust = dynamic.filter((r) => RUST_BACKENDS.has(r.key)).map((r) => r.key);
+    if (rust.length > 0 && !(await this.options.rustToolchain?.(pinned.name))) throw needsRust(pinned, rust, 'get_requires_for_build_wheel asks for');
+    const dynamicIds = await runtimeClosure(dynamic);
     const env = [...new Set([...staticIds, ...dynamicIds])].sort();
     if (env.includes(id)) throw cycle([...here, id].map(nameOf));
     return env;

@@ -31,7 +31,10 @@ export interface PinContext {
 export async function pinExact(ctx: PinContext, pin: InputPin): Promise<PinnedSdist> {
   const version = clean(pin.version) ?? pin.version;
   const where = `${pin.name}==${pin.version} (${pin.origin.file}${pin.origin.line > 0 ? `:${pin.origin.line}` : ''})`;
-  const listing = await ctx.view.listing(pin.key, ctx.indexPinFor(pin.key));
+  const listing = await ctx.view.listing(pin.key, ctx.indexPinFor(pin.key)).catch((err: unknown) => {
+    if (err instanceof HbuildError && err.code === 'ERR_USAGE') err.message += ` (asked for by the input: ${where})`;
+    throw err;
+  });
   const files = filesByVersion(pin.key, listing.files).get(version);
   if (!files) throw new HbuildError('ERR_USAGE', `${where}: ${listing.index.shown} lists no such version`, { hint: 'check the version' });
   if (files.sdists.length === 0) throw noSdist(where, files);
@@ -97,6 +100,7 @@ async function fetchAndRead(
   };
   if (ctx.recordIndex || ctx.indexPinFor(key) !== undefined) pinned.index = index;
   if (exemption) pinned.exemption = exemption;
+  if (inspected.cargoToml) pinned.cargoToml = true;
   return pinned;
 }
 
