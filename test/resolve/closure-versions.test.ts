@@ -98,4 +98,25 @@ describe('one build environment per package', () => {
     expect(again.changed).toBe(false);
     expect(await readFile(join(tmp.path, 'lock.yaml'), 'utf8')).toBe(first);
   });
+
+  it('--add on a lock with two versions of a backend keeps both, and the new package shares one', async () => {
+    await publish('blinker', '1.9.0', { requires: ['flit-core<4'] });
+    await publish('more-itertools', '11.2.1', { requires: ['flit-core>=4'] });
+    await publish('extra', '1.0', { requires: ['flit-core>=3.12'] });
+    for (const v of ['3.12.0', '4.1.0']) await publish('flit-core', v, { backendPath: ['.'] });
+    const { probe } = fakeProbe();
+    await lockProject(unitLockOptions(index, tmp.path, probe, { input: await requirements('blinker==1.9.0\nmore-itertools==11.2.1\n') }));
+
+    const result = await lockProject(unitLockOptions(index, tmp.path, probe, { add: ['extra==1.0'] }));
+    const loaded = await readLock(join(tmp.path, 'lock.yaml'));
+
+    expect(summary(result.packages)).toEqual([
+      'blinker 1.9.0 [flit-core==3.12.0]',
+      'extra 1.0 [flit-core==3.12.0]',
+      'flit-core 3.12.0 []',
+      'flit-core 4.1.0 []',
+      'more-itertools 11.2.1 [flit-core==4.1.0]',
+    ]);
+    expect(loaded.lock.inputs).toEqual(['blinker', 'extra', 'more-itertools']);
+  });
 });
