@@ -67,11 +67,6 @@ function insertPins(source: LockSource, text: string, entry: YAMLMap, pin: Wheel
  */
 export function recordWheelsInText(text: string, loaded: LoadedLock, wheels: ReadonlyMap<string, WheelPin>, images: ReadonlyMap<string, RecordedImage> = new Map()): string {
   const source = parseLockYaml(text);
-  const keyOf = (name: string): string => {
-    const i = found.get(name)!;
-    return packageId(loaded.lock.packages[i]!.name, loaded.lock.packages[i]!.version);
-  };
-  const imageFor = (key: string): RecordedImage | undefined => [...images].find(([name]) => keyOf(name) === key)?.[1];
   const packages = source.doc.get('packages', true);
   if (!isSeq(packages)) throw new Error('recordWheels: lock has no packages sequence');
   const byName = entriesByName(loaded.lock.packages.map((pkg, i) => ({ name: pkg.name, version: pkg.version, i })));
@@ -83,6 +78,11 @@ export function recordWheelsInText(text: string, loaded: LoadedLock, wheels: Rea
   }
   const unknown = [...wheels.keys(), ...images.keys()].filter((name) => !found.has(name));
   if (unknown.length > 0) throw new Error(`recordWheels: not in the lock: ${unknown.join(', ')}`);
+  const keyOf = (name: string): string => {
+    const pkg = loaded.lock.packages[found.get(name)!]!;
+    return packageId(pkg.name, pkg.version);
+  };
+  const imageFor = (key: string): RecordedImage | undefined => [...images].find(([name]) => keyOf(name) === key)?.[1];
   const indexByKey = new Map([...found].map(([name, i]) => [keyOf(name), i]));
 
   const edits: Edit[] = [];
