@@ -27,24 +27,26 @@ const LOCK_REF = 'lock';
  * wheelhouses give equal bytes.
  */
 export function buildSbom(manifest: Manifest): Json {
-  const byName = new Map(manifest.packages.map((p) => [normalizeName(p.name), p]));
-  if (byName.size !== manifest.packages.length) throw manifestError('lists a package twice');
+  // A name may come in several versions (build backends); a build requirement is the wheel of that sha256.
+  const idOf = (p: { name: string; version: string }): string => `${normalizeName(p.name)}==${p.version}`;
+  if (new Set(manifest.packages.map(idOf)).size !== manifest.packages.length) throw manifestError('lists a package twice');
+  const bySha = new Map(manifest.packages.map((p) => [p.wheel.sha256, p]));
   const buildTime = new Set<string>();
   const dependencies: Json[] = [];
   for (const pkg of manifest.packages) {
     const needs = new Set<string>();
 
     for (const req of pkg.requirementWheels) {
-      const dep = byName.get(normalizeName(req.name));
-      if (dep === undefined || dep.wheel.sha256 !== req.sha256) {
+      const dep = bySha.get(req.sha256);
+      if (dep === undefined || normalizeName(dep.name) !== normalizeName(req.name)) {
         throw manifestError(`says ${pkg.name} was built with ${req.file} (sha256 ${req.sha256}), which is not a wheel of this wheelhouse`);
       }
-      buildTime.add(normalizeName(req.name));
+      buildTime.add(idOf(dep));
       needs.add(ref(dep));
     }
     dependencies.push({ ref: ref(pkg), dependsOn: [...needs].sort() });
   }
-  const components = manifest.packages.map((p) => component(p, buildTime.has(normalizeName(p.name))));
+  const components = manifest.packages.map((p) => component(p, buildTime.has(idOf(p))));
   // System libraries: one component per Debian package (and version) a wheel's compiled code needs.
   const debs = new Map<string, Json>();
   for (const pkg of manifest.packages) {

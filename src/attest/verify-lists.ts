@@ -57,12 +57,16 @@ export async function checkRequirements(dir: string, wheels: WheelDigests, runti
   const problems: AttestProblem[] = [];
   const main = await readPins(dir, REQUIREMENTS, wheels, problems);
   const build = await readPins(dir, BUILD_REQUIREMENTS, wheels, problems, { optional: true, include: INCLUDE_LINE });
+  // pip refuses two pins of one name in one install: of a build backend the wheelhouse holds
+  // several versions of, one is pinned and the others need not be.
+  const pinnedNames = new Set([...main, ...build].map(distributionOf));
   for (const name of wheels.keys()) {
     const inMain = main.has(name);
     const inBuild = build.has(name);
     const belongs = runtime === undefined ? undefined : runtime.has(name) ? REQUIREMENTS : BUILD_REQUIREMENTS;
+    const anotherVersionPinned = pinnedNames.has(distributionOf(name)) && belongs !== REQUIREMENTS;
     if (inMain && inBuild) problems.push({ file: BUILD_REQUIREMENTS, message: `pins ${name}, which ${REQUIREMENTS} pins too` });
-    else if (!inMain && !inBuild) problems.push({ file: belongs ?? REQUIREMENTS, message: `does not pin ${name}` });
+    else if (!inMain && !inBuild && !anotherVersionPinned) problems.push({ file: belongs ?? REQUIREMENTS, message: `does not pin ${name}` });
     else if (belongs === BUILD_REQUIREMENTS && inMain) {
       problems.push({ file: REQUIREMENTS, message: `pins ${name}, which the signed SBOM records as build-only: installing ${REQUIREMENTS} would install it` });
     } else if (belongs === REQUIREMENTS && inBuild) {
@@ -70,6 +74,12 @@ export async function checkRequirements(dir: string, wheels: WheelDigests, runti
     }
   }
   return problems;
+}
+
+/** The normalised distribution name of a wheel file (the file itself when it is not a wheel name). */
+function distributionOf(wheel: string): string {
+  const parsed = matchWheelName(wheel);
+  return parsed === undefined ? wheel : normalizeName(parsed.distribution);
 }
 
 /** The wheels one requirements file pins, each checked against the wheel's digest; problems go to `problems`. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseBuildRequire } from '../lockfile/package-ids.js';
 import { PROJECT_NAME } from '../core/pep503.js';
 
 // Each schema turns one raw command-line string into the value a command uses. Its error
@@ -41,7 +42,7 @@ export const List = z.string().transform(splitList);
 /** `NAME,...` of project names; an empty list means "no selection", as it always has. */
 export const NameList = z
   .string()
-  .refine((raw) => splitList(raw).every((name) => PROJECT_NAME.test(name)), { error: 'a comma-separated list of project names' })
+  .refine((raw) => splitList(raw).every((name) => parseBuildRequire(name) !== undefined), { error: 'a comma-separated list of project names (or name==version)' })
   .transform(splitList);
 
 /** A project name as written in a requirement (PEP 508). */

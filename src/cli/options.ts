@@ -18,7 +18,7 @@ export const OPTIONS = {
   // Shared by the commands that fetch, build or vet pinned sources.
   store: { name: 'store', type: 'string', arg: 'DIR', value: Text, defaultText: '$XDG_CACHE_HOME/hbuild/store', help: 'content-addressed store' },
   jobs: { name: 'jobs', short: 'j', type: 'string', arg: 'N', value: WholeNumber(1, 64), defaultText: "a pool's slots, else the lock's settings.jobs, else the number of cores", help: 'parallel builds' },
-  only: { name: 'only', type: 'string', arg: 'NAME,...', value: NameList, help: 'only these packages and what they build-require' },
+  only: { name: 'only', type: 'string', arg: 'NAME,...', value: NameList, help: 'only these packages and what they build-require (a name selects every version the lock holds; name==version one)' },
   sdistDir: { name: 'sdist-dir', type: 'string', multiple: true, arg: 'DIR', value: Text, help: 'look for sdists here before the index' },
   recipes: { name: 'recipes', type: 'string', arg: 'DIR', value: Text, defaultText: 'recipes/ beside the lock', help: 'per-package build recipes' },
   minAge: {

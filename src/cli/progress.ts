@@ -61,7 +61,8 @@ export function applyEvent(progress: Progress, event: HbuildEvent, now: number):
   }
   if (event.type !== 'package') return;
   progress.startedAt ??= now;
-  const known = progress.rows.get(event.name);
+  const key = rowKey(progress, event);
+  const known = progress.rows.get(key);
   const row: Row = { ...known, name: event.name, version: event.version, stage: event.stage, status: event.status };
   delete row.message;
   delete row.waitingFor;
@@ -71,7 +72,7 @@ export function applyEvent(progress: Progress, event: HbuildEvent, now: number):
   if (event.status !== 'queued') row.startedAt ??= now;
   if (TERMINAL.has(rowState(row, progress.kind).phase)) row.endedAt ??= now;
   else delete row.endedAt;
-  progress.rows.set(event.name, row);
+  progress.rows.set(key, row);
   progress.total = Math.max(progress.total, progress.rows.size);
 }
 
@@ -217,4 +218,13 @@ export function firstLine(text: string | undefined): string {
 
 function withoutWord(detail: string, word: string): string {
   return detail.startsWith(`${word}: `) ? detail.slice(word.length + 2) : detail === word ? '' : detail;
+}
+
+/**
+ * The row of a package event: its name, or `name==version` for a second version of a name
+ * (a lock may hold several versions of one build backend).
+ */
+export function rowKey(progress: Progress, event: { name: string; version: string }): string {
+  const first = progress.rows.get(event.name);
+  return first === undefined || first.version === event.version ? event.name : `${event.name}==${event.version}`;
 }

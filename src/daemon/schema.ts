@@ -1,8 +1,8 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { BuildSummary } from '../pipeline/summary.js';
-import { PROJECT_NAME } from '../core/pep503.js';
 import { MAX_JOBS, MAX_PACKAGES } from '../lockfile/schema.js';
+import { BUILD_REQUIRE } from '../lockfile/package-ids.js';
 
 export const JOB_KINDS = ['build', 'verify', 'vet'] as const;
 export const JobKind = z.enum(JOB_KINDS);
@@ -24,7 +24,7 @@ export const AbsolutePath = z
 
 export const JobOptions = z.strictObject({
   record: z.boolean().optional(),
-  only: z.array(z.string().max(200).regex(PROJECT_NAME, 'expected a project name')).max(MAX_PACKAGES).optional(),
+  only: z.array(z.string().max(300).regex(BUILD_REQUIRE, 'expected a project name or name==version')).max(MAX_PACKAGES).optional(),
   jobs: z.int().min(1).max(MAX_JOBS).optional(),
   failFast: z.boolean().optional(),
   /** Wheelhouse directory; must lie under the daemon's roots. Default: the job's own directory in the state dir. */

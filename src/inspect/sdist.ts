@@ -25,6 +25,8 @@ export interface InspectResult {
   pkgInfo: PkgInfo | null;
   pyprojectToml: string | null;
   setupPy: boolean;
+  /** A `Cargo.toml` at the root of the tree: a Rust crate. */
+  cargoToml?: boolean;
 }
 
 const METADATA_MAX_BYTES = 1024 * 1024;
@@ -61,10 +63,11 @@ function sameVersion(a: string, b: string): boolean {
 export async function inspectSdist(path: string, opts: InspectOptions = {}): Promise<InspectResult> {
   const limits = resolveLimits(opts.limits);
   const entries = new Map<string, TreeEntry>();
-  const found: { pkgInfo: string | null; pyproject: string | null; setupPy: boolean } = {
+  const found: { pkgInfo: string | null; pyproject: string | null; setupPy: boolean; cargoToml: boolean } = {
     pkgInfo: null,
     pyproject: null,
     setupPy: false,
+    cargoToml: false,
   };
 
   const summary = await walkSdist(path, limits, async (member, body) => {
@@ -82,6 +85,7 @@ export async function inspectSdist(path: string, opts: InspectOptions = {}): Pro
     entries.set(member.path, { kind: 'file', path: member.path, mode: member.mode, sha256: read.sha256 });
     if (member.path === 'PKG-INFO') found.pkgInfo = read.head;
     if (member.path === 'setup.py') found.setupPy = true;
+    if (member.path === 'Cargo.toml') found.cargoToml = true;
     if (member.path === 'pyproject.toml') {
       if (read.truncated) {
         throw archiveUnsafe({
@@ -105,6 +109,7 @@ export async function inspectSdist(path: string, opts: InspectOptions = {}): Pro
     pkgInfo,
     pyprojectToml: found.pyproject,
     setupPy: found.setupPy,
+    ...(found.cargoToml ? { cargoToml: true } : {}),
   };
 }
 

@@ -1,9 +1,10 @@
-import { valid } from '@renovatebot/pep440';
+import { clean, valid } from '@renovatebot/pep440';
 import { findCycles } from './graph.js';
 import { sdistFileMatches, wheelFileMatches } from './names.js';
 import { PROJECT_NAME, normalizeName } from '../core/pep503.js';
 import type { Finding } from './lock-problems.js';
 import { MAX_PACKAGES, SdistPin, WheelPin } from './schema.js';
+import { BUILD_REQUIRE, entriesByName, entryKey, matchBuildRequire, packageId } from './package-ids.js';
 
 /** Enough to act on; a hostile lock could otherwise make cycle reporting quadratic. */
 const MAX_CYCLES = 20;
@@ -51,46 +52,59 @@ function fileFindings(entry: Entry): Finding[] {
 }
 
 /**
- * What a schema cannot say: names unique after normalisation, build-requires naming
- * entries of this lock, no self-reference, no cycles, file names matching the package.
- * Works on unvalidated data so these problems are reported together with schema ones.
+ * What a schema cannot say: one entry per name and version (a lock may hold several versions
+ * of a name, e.g. two build backends packages need in incompatible ranges), build-requires
+ * naming entries of this lock (`name==version`, or a bare name the lock holds once), no
+ * self-reference, no cycles, file names matching the package. Works on unvalidated data so
+ * these problems are reported together with schema ones.
  */
 export function checkPackages(data: unknown): Finding[] {
   const entries = entriesOf(data);
   const findings: Finding[] = [];
-  const byKey = new Map<string, Entry>();
+  const byId = new Map<string, Entry>();
+  const unique: Array<Entry & { version: string }> = [];
   for (const entry of entries) {
-    const key = normalizeName(entry.name);
-    const first = byKey.get(key);
-    if (first === undefined) byKey.set(key, entry);
-    else findings.push({ path: ['packages', entry.index, 'name'], message: `duplicate package "${entry.name}": packages[${first.index}] is "${first.name}", the same name after normalisation` });
+    const version = typeof entry.record['version'] === 'string' ? entry.record['version'] : '';
+    const id = packageId(entry.name, clean(version) ?? version);
+    const first = byId.get(id);
+    if (first === undefined) {
+      byId.set(id, entry);
+      unique.push({ ...entry, version });
+    } else findings.push({ path: ['packages', entry.index, 'name'], message: `duplicate package "${entry.name}" ${version}: packages[${first.index}] is "${first.name}" ${version}, the same name (after normalisation) and version` });
   }
+  const byName = entriesByName(unique);
+  const keyOf = (entry: Entry & { version: string }): string => entryKey(entry, byName);
 
   const graph = new Map<string, Set<string>>();
-  for (const entry of entries) {
-    const key = normalizeName(entry.name);
-    findings.push(...fileFindings(entry));
-    if (byKey.get(key) !== entry) continue;
+  const labels = new Map<string, string>();
+  for (const entry of unique) {
+    const key = keyOf(entry);
+    labels.set(key, byName.get(normalizeName(entry.name))!.length > 1 ? `${entry.name} ${entry.version}` : entry.name);
     const requires = entry.record['build-requires'];
     const deps = new Set<string>();
     graph.set(key, deps);
     if (!Array.isArray(requires)) continue;
     for (const [i, req] of requires.entries()) {
-      if (!isName(req)) continue;
+      if (typeof req !== 'string' || !BUILD_REQUIRE.test(req)) continue;
       const path = ['packages', entry.index, 'build-requires', i];
-      const dep = normalizeName(req);
-      if (dep === key) findings.push({ path, message: `${entry.name} cannot build-require itself` });
-      else if (!byKey.has(dep)) findings.push({ path, message: `"${req}" is not a package in this lock` });
+      const match = matchBuildRequire(req, byName);
+      if ('problem' in match) {
+        findings.push({ path, message: match.problem });
+        continue;
+      }
+      const dep = keyOf(match.entry);
+      if (match.entry === entry) findings.push({ path, message: `${entry.name} cannot build-require itself` });
       else if (deps.has(dep)) findings.push({ path, message: `"${req}" is listed twice` });
       else deps.add(dep);
     }
   }
+  for (const entry of entries) findings.push(...fileFindings(entry));
 
   const edges = new Map([...graph].map(([key, deps]) => [key, [...deps]]));
+  const indexOf = new Map(unique.map((e) => [keyOf(e), e.index]));
   for (const cycle of findCycles(edges, MAX_CYCLES)) {
-    const first = byKey.get(cycle[0]!)!;
-    const names = cycle.map((key) => byKey.get(key)!.name);
-    findings.push({ path: ['packages', first.index, 'build-requires'], message: `dependency cycle: ${names.join(' → ')}`, at: 'key' });
+    const names = cycle.map((key) => labels.get(key)!);
+    findings.push({ path: ['packages', indexOf.get(cycle[0]!)!, 'build-requires'], message: `dependency cycle: ${names.join(' → ')}`, at: 'key' });
   }
   return findings;
 }

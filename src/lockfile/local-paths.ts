@@ -1,6 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { normalizeName } from '../core/pep503.js';
+import { packageId } from './package-ids.js';
 import { lockInvalid, type Problem } from './lock-problems.js';
 import type { LoadedLock } from './read.js';
 
@@ -23,7 +24,7 @@ export async function checkLocalPaths(loaded: LoadedLock, sdistDirs: readonly st
     if (inside) continue;
     problems.push({
       path: `packages[${i}].sdist.path`,
-      line: loaded.lines.get(normalizeName(pkg.name)) ?? 1,
+      line: loaded.lines.get(packageId(pkg.name, pkg.version)) ?? loaded.lines.get(normalizeName(pkg.name)) ?? 1,
       message: `${JSON.stringify(given)} ${target !== null && target !== path ? 'leads (through a symlink) ' : 'is '}outside the lock's folder${sdistDirs.length > 0 ? ' and every --sdist-dir' : ''}; local sdists must be beside or below the lock, or in a folder passed with --sdist-dir`,
     });
   }

@@ -1,14 +1,17 @@
 import { resolve } from 'node:path';
 import { HbuildError } from '../core/errors.js';
 import { topologicalOrder } from './graph.js';
-import { normalizeName } from '../core/pep503.js';
+import { entriesByName, entryKey, matchBuildRequire, parseBuildRequire } from './package-ids.js';
 import type { LoadedLock } from './read.js';
 import { DEFAULT_SOURCE_DATE_EPOCH, type Builder, type LockPackage, type SdistPin, type WheelPin } from './schema.js';
 
 export interface PlannedPackage {
   /** As written in the lock. */
   name: string;
-  /** PEP 503 normalised name: the key everything else refers to. */
+  /**
+   * The key everything else refers to: the PEP 503 normalised name, or `name==version` when
+   * the lock holds several versions of that name.
+   */
   key: string;
   version: string;
   /** The pin, with `path` resolved to an absolute path when the lock gives one. */
@@ -33,14 +36,14 @@ export interface Plan {
   packages: PlannedPackage[];
 }
 
-function planPackage(pkg: LockPackage, dir: string): PlannedPackage {
+function planPackage(pkg: LockPackage, dir: string, byName: ReadonlyMap<string, readonly LockPackage[]>): PlannedPackage {
   const sdist = pkg.sdist.path === undefined ? { ...pkg.sdist } : { ...pkg.sdist, path: resolve(dir, pkg.sdist.path) };
   const planned: PlannedPackage = {
     name: pkg.name,
-    key: normalizeName(pkg.name),
+    key: entryKey(pkg, byName),
     version: pkg.version,
     sdist,
-    buildRequires: [...new Set(pkg['build-requires'].map(normalizeName))].sort(),
+    buildRequires: [...new Set(pkg['build-requires'].map((req) => requiredKey(req, byName)))].sort(),
   };
   if (pkg.wheel) planned.wheel = { ...pkg.wheel };
   if (pkg.index) planned.index = pkg.index;
@@ -49,17 +52,35 @@ function planPackage(pkg: LockPackage, dir: string): PlannedPackage {
   return planned;
 }
 
-/** `only` and everything it build-requires, transitively. Unknown names are a usage error. */
+/** The key of the entry a validated `build-requires` text names. */
+function requiredKey(text: string, byName: ReadonlyMap<string, readonly LockPackage[]>): string {
+  const match = matchBuildRequire(text, byName);
+  if ('problem' in match) throw new Error(`planBuild: ${match.problem}`);
+  return entryKey(match.entry, byName);
+}
+
+/**
+ * `only` and everything it build-requires, transitively. A name selects every version the
+ * lock holds of it, `name==version` one. Unknown names are a usage error.
+ */
 function closure(byKey: ReadonlyMap<string, PlannedPackage>, only: readonly string[], lockPath: string): Set<string> {
-  const unknown = only.filter((name) => !byKey.has(normalizeName(name)));
+  const byName = entriesByName([...byKey.values()]);
+  const keysOf = (text: string): string[] => {
+    const parsed = parseBuildRequire(text);
+    if (parsed === undefined) return [];
+    if (parsed.version === undefined) return (byName.get(parsed.key) ?? []).map((e) => e.key);
+    const match = matchBuildRequire(text, byName);
+    return 'entry' in match ? [match.entry.key] : [];
+  };
+  const unknown = only.filter((name) => keysOf(name).length === 0);
   if (unknown.length > 0) {
     throw new HbuildError('ERR_USAGE', `not in ${lockPath}: ${unknown.join(', ')}`, {
-      hint: 'name packages as they appear under packages: in the lock (case, "-", "_" and "." do not matter)',
+      hint: 'name packages as they appear under packages: in the lock (case, "-", "_" and "." do not matter), or as name==version',
       details: { unknown },
     });
   }
   const selected = new Set<string>();
-  const queue = only.map(normalizeName);
+  const queue = only.flatMap(keysOf);
   while (queue.length > 0) {
     const key = queue.pop()!;
     if (selected.has(key)) continue;
@@ -77,8 +98,9 @@ function closure(byKey: ReadonlyMap<string, PlannedPackage>, only: readonly stri
 export function planBuild(loaded: LoadedLock, only?: readonly string[]): Plan {
   const { lock } = loaded;
   const byKey = new Map<string, PlannedPackage>();
+  const byName = entriesByName(lock.packages);
   for (const pkg of lock.packages) {
-    const planned = planPackage(pkg, loaded.dir);
+    const planned = planPackage(pkg, loaded.dir, byName);
     byKey.set(planned.key, planned);
   }
   const selected = only !== undefined && only.length > 0 ? closure(byKey, only, loaded.path) : new Set(byKey.keys());

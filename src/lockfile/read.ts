@@ -3,6 +3,7 @@ import { isMap, isNode, isScalar, isSeq } from 'yaml';
 import { checkPackages } from './check-packages.js';
 import { checkInputs } from './inputs.js';
 import { normalizeName } from '../core/pep503.js';
+import { packageId } from './package-ids.js';
 import { lockInvalid, type PathSegment } from './lock-problems.js';
 import { MAX_LOCK_BYTES, readLockFile, tooLarge } from './read-file.js';
 import type { Lock } from './schema.js';
@@ -16,7 +17,7 @@ export interface LoadedLock {
   /** Its directory: `sdist.path` entries are relative to it. */
   dir: string;
   lock: Lock;
-  /** Normalised package name → 1-based line of its entry, for later messages. */
+  /** Normalised package name (its first entry) and `name==version` → 1-based line of the entry, for later messages. */
   lines: Map<string, number>;
 }
 
@@ -49,7 +50,9 @@ function packageLines(source: LockSource, lock: Lock): Map<string, number> {
   for (const [i, pkg] of lock.packages.entries()) {
     const node = isSeq(packages) ? packages.items[i] : undefined;
     const range = isNode(node) ? node.range : undefined;
-    lines.set(normalizeName(pkg.name), range ? lineAt(source, range[0]) : 1);
+    const line = range ? lineAt(source, range[0]) : 1;
+    if (!lines.has(normalizeName(pkg.name))) lines.set(normalizeName(pkg.name), line);
+    lines.set(packageId(pkg.name, pkg.version), line);
   }
   return lines;
 }

@@ -1,6 +1,6 @@
 import { applyEdits, contentEnd, nextLineStart, type Edit } from './text-edit.js';
 import { isMap, isNode, isScalar, isSeq, parse, type Node, type YAMLMap } from 'yaml';
-import { normalizeName } from '../core/pep503.js';
+import { entriesByName, matchBuildRequire, packageId } from './package-ids.js';
 import type { LoadedLock } from './read.js';
 import { WheelPin } from './schema.js';
 import { parseLockYaml, type LockSource } from './yaml-source.js';
@@ -69,14 +69,26 @@ export function recordWheelsInText(text: string, loaded: LoadedLock, wheels: Rea
   const source = parseLockYaml(text);
   const packages = source.doc.get('packages', true);
   if (!isSeq(packages)) throw new Error('recordWheels: lock has no packages sequence');
-  const indexByKey = new Map(loaded.lock.packages.map((pkg, i) => [normalizeName(pkg.name), i]));
-  const unknown = [...wheels.keys(), ...images.keys()].filter((name) => !indexByKey.has(normalizeName(name)));
+  const byName = entriesByName(loaded.lock.packages.map((pkg, i) => ({ name: pkg.name, version: pkg.version, i })));
+  // Entries are found by name and version (`name==version`), or by a name the lock holds once.
+  const found = new Map<string, number>();
+  for (const name of [...wheels.keys(), ...images.keys()]) {
+    const match = matchBuildRequire(name, byName);
+    if ('entry' in match) found.set(name, match.entry.i);
+  }
+  const unknown = [...wheels.keys(), ...images.keys()].filter((name) => !found.has(name));
   if (unknown.length > 0) throw new Error(`recordWheels: not in the lock: ${unknown.join(', ')}`);
+  const keyOf = (name: string): string => {
+    const pkg = loaded.lock.packages[found.get(name)!]!;
+    return packageId(pkg.name, pkg.version);
+  };
+  const imageFor = (key: string): RecordedImage | undefined => [...images].find(([name]) => keyOf(name) === key)?.[1];
+  const indexByKey = new Map([...found].map(([name, i]) => [keyOf(name), i]));
 
   const edits: Edit[] = [];
   const seen = new Set<string>();
   for (const [name, wheel] of wheels) {
-    const key = normalizeName(name);
+    const key = keyOf(name);
     if (seen.has(key)) throw new Error(`recordWheels: ${name} is given twice`);
     seen.add(key);
     const parsed = WheelPin.safeParse({ file: wheel.file, sha256: wheel.sha256 });
@@ -85,14 +97,14 @@ export function recordWheelsInText(text: string, loaded: LoadedLock, wheels: Rea
     const entry = packages.items[indexByKey.get(key)!];
     if (!isMap(entry) || entry.items.length === 0) throw new Error(`recordWheels: entry for ${name} is not a mapping`);
     const existing = entry.get('wheel', true);
-    const image = entry.has('builder-image') ? undefined : images.get(key);
+    const image = entry.has('builder-image') ? undefined : imageFor(key);
     if (isMap(existing)) {
       edits.push(...replaceWheel(existing, pin));
       if (image) edits.push(insertPins(source, text, entry, undefined, image));
     } else edits.push(insertPins(source, text, entry, pin, image));
   }
   for (const [name, image] of images) {
-    const key = normalizeName(name);
+    const key = keyOf(name);
     if (seen.has(key)) continue;
     const entry = packages.items[indexByKey.get(key)!];
     if (!isMap(entry) || entry.items.length === 0) throw new Error(`recordWheels: entry for ${name} is not a mapping`);

@@ -1,12 +1,12 @@
 import { writeFileAtomic } from '../core/fs-atomic.js';
-import { normalizeName } from '../core/pep503.js';
+import { entriesByName, matchBuildRequire } from './package-ids.js';
 import { readLockFile } from './read-file.js';
 import { parseLock } from './read.js';
 import { recordWheelsInText, type RecordedImage } from './record-edit.js';
 import type { WheelPin } from './schema.js';
 
 /**
- * Write first-seen wheel pins (and derived builder-image pins) into the lock (`--record`): for each normalised name,
+ * Write first-seen wheel pins (and derived builder-image pins) into the lock (`--record`): for each entry (by `name==version`, or a name the lock holds once),
  * add or replace that package's `wheel:` mapping, leaving the rest of the file as it
  * was. Refuses to touch an invalid lock, and checks the result reads back with exactly
  * these pins before replacing the file atomically.
@@ -18,14 +18,19 @@ export async function recordWheels(lockPath: string, wheels: ReadonlyMap<string,
   if (edited === text) return;
 
   const reread = parseLock(edited, lockPath);
+  const byName = entriesByName(reread.lock.packages);
+  const entryOf = (name: string) => {
+    const match = matchBuildRequire(name, byName);
+    return 'entry' in match ? match.entry : undefined;
+  };
   for (const [name, pin] of wheels) {
-    const entry = reread.lock.packages.find((pkg) => normalizeName(pkg.name) === normalizeName(name));
+    const entry = entryOf(name);
     if (entry?.wheel?.file !== pin.file || entry.wheel.sha256 !== pin.sha256) {
       throw new Error(`recordWheels: ${name} did not read back with the recorded wheel`);
     }
   }
   for (const [name, image] of images) {
-    const entry = reread.lock.packages.find((pkg) => normalizeName(pkg.name) === normalizeName(name));
+    const entry = entryOf(name);
     if (entry?.['builder-image']?.rootfs !== image.rootfs) throw new Error(`recordWheels: ${name} did not read back with a builder image`);
   }
   await writeFileAtomic(loaded.path, edited, mode);

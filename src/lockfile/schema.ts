@@ -1,6 +1,7 @@
 import { valid } from '@renovatebot/pep440';
 import { z } from 'zod';
 import { PROJECT_NAME } from '../core/pep503.js';
+import { BUILD_REQUIRE } from './package-ids.js';
 
 /** 1980-01-01T00:00:00Z: zip cannot store earlier timestamps. */
 export const MIN_SOURCE_DATE_EPOCH = 315_532_800;
@@ -18,6 +19,13 @@ const ProjectName = z
   .string()
   .max(200, 'expected at most 200 characters')
   .regex(PROJECT_NAME, 'expected a PEP 508 project name (letters, digits, ".", "_", "-"; alphanumeric at both ends)');
+
+/** A `build-requires` entry: a package of this lock as `name==version`, or a bare name the lock holds one version of. */
+const BuildRequire = z
+  .string()
+  .max(300, 'expected at most 300 characters')
+  .regex(BUILD_REQUIRE, 'expected name==version (or a bare project name), like flit-core==3.12.0')
+  .refine((v) => !v.includes('==') || valid(v.slice(v.indexOf('==') + 2)) !== null, 'expected a valid PEP 440 version after ==');
 
 const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
 /** `name` or `name[extra,extra]`, no spaces: the form `inputs` entries take. */
@@ -98,10 +106,10 @@ export const LockPackage = z.strictObject({
   index: IndexUrl.optional().describe('the one index this package is fetched from (without credentials); written by `hbuild lock` when several indexes are configured'),
   sdist: SdistPin,
   'build-requires': z
-    .array(ProjectName)
+    .array(BuildRequire)
     .max(MAX_PACKAGES, `expected at most ${MAX_PACKAGES} entries`)
     .default([])
-    .describe('names of other packages in this lock: the full wheel set the build environment needs'),
+    .describe('other packages of this lock, as name==version (a bare name when the lock holds one version of it): the full wheel set the build environment needs'),
   'builder-image': BuilderImagePin.optional().describe('the derived builder image its recipe asks for; written by `hbuild lock` and `--record`'),
   'quarantine-exemption': QuarantineExemption.optional().describe('lets `hbuild lock` pin this version although it is younger than --min-age'),
   wheel: WheelPin.optional().describe('expected wheel, written by `hbuild --record`'),

@@ -1,4 +1,5 @@
 import { normalizeName } from '../core/pep503.js';
+import { packageId } from '../lockfile/package-ids.js';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -95,9 +96,9 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
 
   let recorded = 0;
   const toRecord = result.records.filter((r) => r.verdict === 'recorded');
-  const imagePins = new Map(result.records.flatMap((r) => (r.unpinnedBuilderImage ? [[normalizeName(r.name), r.unpinnedBuilderImage] as const] : [])));
+  const imagePins = new Map(result.records.flatMap((r) => (r.unpinnedBuilderImage ? [[packageId(r.name, r.version), r.unpinnedBuilderImage] as const] : [])));
   if (options.record && (toRecord.length > 0 || imagePins.size > 0)) {
-    const byName = new Map(toRecord.map((r) => [normalizeName(r.name), { file: r.wheel.file, sha256: r.wheel.sha256 }]));
+    const byName = new Map(toRecord.map((r) => [packageId(r.name, r.version), { file: r.wheel.file, sha256: r.wheel.sha256 }]));
     await recordWheels(loaded.path, byName, imagePins);
     recorded = toRecord.length;
     options.log.info({ recorded, lock: loaded.path }, 'wheel hashes recorded');

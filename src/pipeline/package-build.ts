@@ -1,3 +1,4 @@
+import { normalizeName } from '../core/pep503.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -156,7 +157,7 @@ async function buildFresh(context: BuildContext, job: BuildJob, build: FreshBuil
   task.setStage('build');
   build.event('build', 'running');
   const { engine, imageId } = await build.image.connect();
-  const scratch = await context.store.scratchDir(`${pkg.key}-${pkg.version}`);
+  const scratch = await context.store.scratchDir(`${normalizeName(pkg.name)}-${pkg.version}`);
   try {
     return await buildInScratch(context, job, build, scratch, imageId, engine);
   } catch (err) {
@@ -169,7 +170,7 @@ async function buildFresh(context: BuildContext, job: BuildJob, build: FreshBuil
 async function buildInScratch(context: BuildContext, job: BuildJob, build: FreshBuild, scratch: string, imageId: string, engine: Engine): Promise<PackageRecord> {
   const { store, log } = context;
   const { pkg, prepared, task } = job;
-  const label = `${pkg.key}-${pkg.version}`;
+  const label = `${normalizeName(pkg.name)}-${pkg.version}`;
   const logPath = join(scratch, 'build.log');
   const started = performance.now();
   let built;

@@ -1,3 +1,4 @@
+import { normalizeName } from '../core/pep503.js';
 import { resolve } from 'node:path';
 import type { HbuildError } from '../core/errors.js';
 import { resolveIndexUrl } from '../fetch/index-url.js';
@@ -63,7 +64,7 @@ export function createPrepare(options: PrepareOptions): (pkg: PlannedPackage, co
     done('fetch', fetched.origin);
     context.setStage('inspect');
     const inspected = await timed(timings, 'inspect', () => inspectCached(store, fetched.path, fetched.sha256, { name: pkg.name, version: pkg.version }));
-    const recipe = await (recipes ??= recipeReader(options.recipesDir)).then((read) => read(pkg.key));
+    const recipe = await (recipes ??= recipeReader(options.recipesDir)).then((read) => read(normalizeName(pkg.name)));
     done('inspect');
     context.setStage('vet');
     const vet = await timed(timings, 'vet', () => vetStep(pkg, fetched.path, fetched.sha256, recipe, { store, ...options.vet, signal }));

@@ -1,5 +1,7 @@
+import { compare } from '@renovatebot/pep440';
 import { HbuildError, isHbuildError } from '../core/errors.js';
 import { topologicalOrder } from '../lockfile/graph.js';
+import { packageId } from '../lockfile/package-ids.js';
 import { pinExact, pinNewest, type PinContext } from './pin-sdist.js';
 import type { Requirement } from '../core/requirement.js';
 import { cycle, markerHolds, parseBuildRequirement, subgraph } from './closure-rules.js';
@@ -7,14 +9,17 @@ import { versionSatisfies } from './candidates.js';
 import type { InputPin } from './input/types.js';
 import type { BuildProbe, LockedPackage, PinnedSdist, ProbeWheel } from './types.js';
 import { refusedTogether } from './refusals.js';
+import { checkStaticRequires, needsRust, RUST_BACKENDS } from './static-check.js';
 
 export interface ClosureOptions {
   pin: PinContext;
   probe: BuildProbe;
-  /** Versions the current lock holds: kept for build requirements while they still satisfy. */
-  previous: ReadonlyMap<string, string>;
+  /** Versions the current lock holds, by name: preferred for build requirements while they still satisfy. */
+  previous: ReadonlyMap<string, readonly string[]>;
   /** Progress lines for the user. */
   progress?: (message: string) => void;
+  /** Whether the recipe of this package gives its builds a Rust toolchain. */
+  rustToolchain?: (key: string) => Promise<boolean>;
 }
 
 const MAX_ROUNDS = 25;
@@ -24,32 +29,32 @@ interface Constraint {
   by: string;
 }
 
-/** A build requirement that the version chosen earlier does not satisfy: resolve again with it. */
+/** A requirement of one build environment that the version chosen earlier in it does not satisfy: resolve that environment again. */
 class Reresolve {
-  constructor(readonly key: string, readonly constraint: Constraint) {}
+  constructor(readonly env: string, readonly key: string, readonly constraint: Constraint) {}
 }
 
 /**
  * Pin every input package and close over what their builds need: static `[build-system]`
  * requirements, the backend's dynamic `get_requires_for_build_wheel` answer, and the runtime
- * dependencies of every wheel in a build environment, each resolved to one newest admissible
- * sdist per name. When a later requirement rules out a version chosen earlier, resolution
- * starts again with that constraint known, until it settles.
+ * dependencies of every wheel in a build environment. Each package's build environment is
+ * resolved on its own, as pip would: one version per name within it, consistent with the
+ * runtime dependencies of its wheels; a name the input pins has that version everywhere.
+ * Versions are shared where the ranges allow: a version another environment already uses
+ * first, then one the current lock holds, then the newest admissible. So a lock can hold
+ * several versions of one backend. When a later requirement of an environment rules out a
+ * version chosen earlier in it, that environment is resolved again with the constraint known.
  */
 export async function closeLock(roots: readonly InputPin[], options: ClosureOptions): Promise<LockedPackage[]> {
-  const pinnedRoots = await pinRoots(roots, options.pin);
-  const constraints = new Map<string, Constraint[]>();
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const outcome = await attempt(pinnedRoots, constraints, options);
-    if (!(outcome instanceof Reresolve)) return outcome;
-    constraints.set(outcome.key, [...(constraints.get(outcome.key) ?? []), outcome.constraint]);
-    options.progress?.(`re-resolving ${outcome.key}: ${outcome.constraint.by} needs ${outcome.key}${outcome.constraint.specifier}`);
-  }
-  throw new HbuildError('ERR_USAGE', `build requirements did not settle after ${MAX_ROUNDS} rounds`, { details: { constraints: Object.fromEntries(constraints) } });
+  const { pinned, errors } = await pinRoots(roots, options.pin);
+  // Everything visible without building, all at once, before the first probe build.
+  errors.push(...(await checkStaticRequires(pinned, options)));
+  if (errors.length > 0) throw refusedTogether(errors);
+  return new Resolution(pinned, options).run();
 }
 
-/** Every input pin at once, so that all refusals are reported together. */
-async function pinRoots(roots: readonly InputPin[], ctx: PinContext): Promise<Map<string, PinnedSdist>> {
+/** Every input pin, and every refusal, so that they are reported together. */
+async function pinRoots(roots: readonly InputPin[], ctx: PinContext): Promise<{ pinned: Map<string, PinnedSdist>; errors: HbuildError[] }> {
   const pinned = new Map<string, PinnedSdist>();
   const errors: HbuildError[] = [];
   for (const root of [...roots].sort((a, b) => (a.key < b.key ? -1 : 1))) {
@@ -60,107 +65,189 @@ async function pinRoots(roots: readonly InputPin[], ctx: PinContext): Promise<Ma
       errors.push(err);
     }
   }
-  if (errors.length > 0) throw refusedTogether(errors);
-  return pinned;
+  return { pinned, errors };
 }
 
-async function attempt(roots: ReadonlyMap<string, PinnedSdist>, constraints: ReadonlyMap<string, Constraint[]>, options: ClosureOptions): Promise<LockedPackage[] | Reresolve> {
-  const entries = new Map(roots);
-  const envs = new Map<string, string[]>();
-  const wheels = new Map<string, ProbeWheel>();
+const idOf = (p: { name: string; version: string }): string => packageId(p.name, p.version);
+const nameOf = (id: string): string => id.slice(0, id.indexOf('=='));
 
-  const requireName = async (req: Requirement, by: string): Promise<string> => {
-    const chosen = entries.get(req.key);
-    if (chosen) {
-      if (versionSatisfies(chosen.version, req.specifier)) return req.key;
-      if (roots.has(req.key)) {
-        throw new HbuildError('ERR_USAGE', `${by} needs ${req.key}${req.specifier} to build, but the input pins ${req.key}==${chosen.version}`, {
-          hint: `change the pin of ${req.key} in the input to a version that satisfies ${req.specifier}`,
-        });
+/** The state of one `hbuild lock` resolution: sdists pinned so far, settled environments, probe wheels. */
+class Resolution {
+  private readonly sdists = new Map<string, PinnedSdist>();
+  /** Settled build environments: package id → ids of the wheels it holds, sorted. */
+  private readonly envs = new Map<string, string[]>();
+  private readonly wheels = new Map<string, ProbeWheel>();
+  /** Versions settled environments (and the input) use, by name: shared first. */
+  private readonly used = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly roots: ReadonlyMap<string, PinnedSdist>,
+    private readonly options: ClosureOptions,
+  ) {
+    for (const pinned of roots.values()) this.remember(pinned);
+  }
+
+  async run(): Promise<LockedPackage[]> {
+    for (const key of [...this.roots.keys()].sort()) await this.resolveEnv(idOf(this.roots.get(key)!), []);
+    const reached = subgraphOfAll([...this.roots.values()].map(idOf), this.envs);
+    return [...reached]
+      .map((id) => this.sdists.get(id)!)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : compare(a.version, b.version)))
+      .map(({ sdistPath: _path, buildSystem: _system, cargoToml: _cargo, ...pkg }) => ({ ...pkg, buildRequires: this.envs.get(idOf(pkg)) ?? [] }));
+  }
+
+  private remember(pinned: PinnedSdist): PinnedSdist {
+    const id = idOf(pinned);
+    const known = this.sdists.get(id);
+    if (known) return known;
+    this.sdists.set(id, pinned);
+    return pinned;
+  }
+
+  private async resolveEnv(id: string, path: readonly string[]): Promise<string[]> {
+    const settled = this.envs.get(id);
+    if (settled) return settled;
+    const constraints = new Map<string, Constraint[]>();
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      try {
+        const env = await this.attemptEnv(id, [...path, id], constraints);
+        this.envs.set(id, env);
+        for (const member of env) this.used.set(nameOf(member), new Set([...(this.used.get(nameOf(member)) ?? []), this.sdists.get(member)!.version]));
+        return env;
+      } catch (err) {
+        if (!(err instanceof Reresolve) || err.env !== id) throw err;
+        constraints.set(err.key, [...(constraints.get(err.key) ?? []), err.constraint]);
+        this.options.progress?.(`re-resolving ${err.key} for ${this.describe(id)}: ${err.constraint.by} needs ${err.key}${err.constraint.specifier}`);
       }
-      throw new Reresolve(req.key, { specifier: req.specifier, by });
     }
-    const known = constraints.get(req.key) ?? [];
+    throw new HbuildError('ERR_USAGE', `the build environment of ${this.describe(id)} did not settle after ${MAX_ROUNDS} rounds`, { details: { constraints: Object.fromEntries(constraints) } });
+  }
+
+  private describe(id: string): string {
+    const pinned = this.sdists.get(id)!;
+    return `${pinned.name} ${pinned.version}`;
+  }
+
+  /** One try at the build environment of `id`: every requirement of it, and the runtime closure of their wheels, one version per name. */
+  private async attemptEnv(id: string, here: readonly string[], constraints: ReadonlyMap<string, Constraint[]>): Promise<string[]> {
+    const pinned = this.sdists.get(id)!;
+    const owner = this.describe(id);
+    const choices = new Map<string, string>();
+
+    const requireName = async (req: Requirement, by: string): Promise<string> => {
+      const chosen = choices.get(req.key);
+      if (chosen) {
+        if (versionSatisfies(this.sdists.get(chosen)!.version, req.specifier)) return chosen;
+        if (this.roots.has(req.key)) throw inputConflict(req, by, this.roots.get(req.key)!);
+        throw new Reresolve(id, req.key, { specifier: req.specifier, by });
+      }
+      const known = constraints.get(req.key) ?? [];
+      const specifiers = [...known.map((c) => c.specifier), req.specifier];
+      const root = this.roots.get(req.key);
+      if (root) {
+        if (!specifiers.every((s) => versionSatisfies(root.version, s))) throw inputConflict(req, by, root);
+        choices.set(req.key, idOf(root));
+        return idOf(root);
+      }
+      const picked = await this.pick(req.key, specifiers, [...known.map((c) => c.by), by]);
+      this.options.progress?.(`${by} needs ${req.key}${req.specifier}: ${picked.version}`);
+      choices.set(req.key, idOf(picked));
+      return idOf(picked);
+    };
+
+    const runtimeClosure = async (reqs: Requirement[]): Promise<Set<string>> => {
+      const found = new Set<string>();
+      const done = new Map<string, Set<string>>();
+      const queue = reqs.map((req) => ({ req, by: owner }));
+      while (queue.length > 0) {
+        const { req, by } = queue.shift()!;
+        const dep = await requireName(req, by);
+        const extras = done.get(dep);
+        if (extras && req.extras.every((e) => extras.has(e))) continue;
+        done.set(dep, new Set([...(extras ?? []), ...req.extras]));
+        found.add(dep);
+        const wheel = await this.wheelOf(dep, here);
+        const depOwner = this.describe(dep);
+        for (const text of wheel.requiresDist) {
+          const next = parseBuildRequirement(text, depOwner, 'its wheel METADATA');
+          if (next.marker === undefined || markerHolds(next, depOwner, new Set(req.extras))) queue.push({ req: next, by: depOwner });
+        }
+      }
+      return found;
+    };
+
+    const staticIds = await runtimeClosure(requirementsOf(pinned.buildSystem.requires, pinned, 'pyproject.toml'));
+    const staticWheels = [...staticIds].sort().map((k) => this.wheels.get(k)!);
+    const dynamic = requirementsOf(await this.options.probe.dynamicRequires(pinned, staticWheels), pinned, 'get_requires_for_build_wheel');
+    const rust = dynamic.filter((r) => RUST_BACKENDS.has(r.key)).map((r) => r.key);
+    if (rust.length > 0 && !(await this.options.rustToolchain?.(pinned.name))) throw needsRust(pinned, rust, 'get_requires_for_build_wheel asks for');
+    const dynamicIds = await runtimeClosure(dynamic);
+    const env = [...new Set([...staticIds, ...dynamicIds])].sort();
+    if (env.includes(id)) throw cycle([...here, id].map(nameOf));
+    return env;
+  }
+
+  /**
+   * A version of `key` for one environment: one that another environment already uses, then
+   * one the current lock holds, then the newest admissible; an sdist pinned before is reused.
+   */
+  private async pick(key: string, specifiers: string[], askers: string[]): Promise<PinnedSdist> {
+    const usedHere = [...(this.used.get(key) ?? [])].sort((a, b) => compare(b, a));
+    for (const version of usedHere) {
+      const known = this.sdists.get(packageId(key, version));
+      if (known && specifiers.every((s) => versionSatisfies(version, s))) return known;
+    }
     try {
-      const pinned = await pinNewest(options.pin, req.key, [...known.map((c) => c.specifier), req.specifier], options.previous.get(req.key));
-      options.progress?.(`${by} needs ${req.key}${req.specifier}: ${pinned.version}`);
-      entries.set(req.key, pinned);
-      return req.key;
+      const prefer = [...usedHere, ...(this.options.previous.get(key) ?? [])];
+      return this.remember(await pinNewest(this.options.pin, key, specifiers, prefer));
     } catch (err) {
-      if (isHbuildError(err) && known.length > 0) err.message += ` (asked for by ${[...known.map((c) => c.by), by].join(', ')})`;
+      if (isHbuildError(err) && err.code !== 'ERR_CANCELLED') err.message += ` (asked for by ${[...new Set(askers)].join(', ')})`;
       throw err;
     }
-  };
-
-  const requirementsOf = (texts: readonly string[], owner: PinnedSdist, source: string): Requirement[] => {
-    const selfHosted = owner.buildSystem.backendPath.length > 0;
-    const out: Requirement[] = [];
-    for (const text of texts) {
-      const req = parseBuildRequirement(text, `${owner.name} ${owner.version}`, source);
-      if (req.marker !== undefined && !markerHolds(req, `${owner.name} ${owner.version}`, new Set())) continue;
-      // A self-hosted backend (backend-path) provides itself from its own tree.
-      if (req.key === owner.name && selfHosted) continue;
-      out.push(req);
-    }
-    return out;
-  };
-
-  const runtimeClosure = async (reqs: Requirement[], path: string[], by: string): Promise<Set<string>> => {
-    const found = new Set<string>();
-    const done = new Map<string, Set<string>>();
-    const queue = reqs.map((req) => ({ req, by }));
-    while (queue.length > 0) {
-      const { req, by: asker } = queue.shift()!;
-      const key = await requireName(req, asker);
-      const extras = done.get(key);
-      if (extras && req.extras.every((e) => extras.has(e))) continue;
-      done.set(key, new Set([...(extras ?? []), ...req.extras]));
-      found.add(key);
-      const wheel = await wheelOf(key, path);
-      const owner = entries.get(key)!;
-      for (const text of wheel.requiresDist) {
-        const dep = parseBuildRequirement(text, `${owner.name} ${owner.version}`, 'its wheel METADATA');
-        if (dep.marker === undefined || markerHolds(dep, `${owner.name} ${owner.version}`, new Set(req.extras))) queue.push({ req: dep, by: `${owner.name} ${owner.version}` });
-      }
-    }
-    return found;
-  };
-
-  const envOf = async (key: string, path: string[]): Promise<string[]> => {
-    const known = envs.get(key);
-    if (known) return known;
-    const pinned = entries.get(key)!;
-    const here = [...path, key];
-    const staticKeys = await runtimeClosure(requirementsOf(pinned.buildSystem.requires, pinned, 'pyproject.toml'), here, `${key} ${pinned.version}`);
-    const staticWheels = [...staticKeys].sort().map((k) => wheels.get(k)!);
-    const dynamic = await options.probe.dynamicRequires(pinned, staticWheels);
-    const dynamicKeys = await runtimeClosure(requirementsOf(dynamic, pinned, 'get_requires_for_build_wheel'), here, `${key} ${pinned.version}`);
-    const env = [...new Set([...staticKeys, ...dynamicKeys])].sort();
-    if (env.includes(key)) throw cycle([...here, key]);
-    envs.set(key, env);
-    return env;
-  };
-
-  const wheelOf = async (key: string, path: string[]): Promise<ProbeWheel> => {
-    const built = wheels.get(key);
-    if (built) return built;
-    if (path.includes(key)) throw cycle([...path.slice(path.indexOf(key)), key]);
-    await envOf(key, path);
-    const order = topologicalOrder(subgraph(key, envs));
-    const packages = order.map((k) => ({ pinned: entries.get(k)!, buildRequires: envs.get(k)! }));
-    options.progress?.(`building ${key} ${entries.get(key)!.version} to read its metadata`);
-    const wheel = await options.probe.buildWheel(entries.get(key)!, packages);
-    wheels.set(key, wheel);
-    return wheel;
-  };
-
-  try {
-    for (const key of [...roots.keys()].sort()) await envOf(key, []);
-  } catch (err) {
-    if (err instanceof Reresolve) return err;
-    throw err;
   }
-  return [...entries.values()]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map(({ sdistPath: _path, buildSystem: _system, ...pkg }) => ({ ...pkg, buildRequires: envs.get(pkg.name) ?? [] }));
+
+  private async wheelOf(id: string, path: readonly string[]): Promise<ProbeWheel> {
+    const built = this.wheels.get(id);
+    if (built) return built;
+    if (path.includes(id)) throw cycle([...path.slice(path.indexOf(id)), id].map(nameOf));
+    await this.resolveEnv(id, path);
+    const order = topologicalOrder(subgraph(id, this.envs));
+    const packages = order.map((k) => ({ pinned: this.sdists.get(k)!, buildRequires: this.envs.get(k)! }));
+    this.options.progress?.(`building ${this.describe(id)} to read its metadata`);
+    const wheel = await this.options.probe.buildWheel(this.sdists.get(id)!, packages);
+    this.wheels.set(id, wheel);
+    return wheel;
+  }
+}
+
+function requirementsOf(texts: readonly string[], owner: PinnedSdist, source: string): Requirement[] {
+  const selfHosted = owner.buildSystem.backendPath.length > 0;
+  const out: Requirement[] = [];
+  for (const text of texts) {
+    const req = parseBuildRequirement(text, `${owner.name} ${owner.version}`, source);
+    if (req.marker !== undefined && !markerHolds(req, `${owner.name} ${owner.version}`, new Set())) continue;
+    // A self-hosted backend (backend-path) provides itself from its own tree.
+    if (req.key === owner.name && selfHosted) continue;
+    out.push(req);
+  }
+  return out;
+}
+
+function inputConflict(req: Requirement, by: string, root: PinnedSdist): HbuildError {
+  return new HbuildError('ERR_USAGE', `${by} needs ${req.key}${req.specifier} to build, but the input pins ${req.key}==${root.version}`, {
+    hint: `change the pin of ${req.key} in the input to a version that satisfies ${req.specifier}`,
+  });
+}
+
+/** Every id reachable from `starts` through the environments. */
+function subgraphOfAll(starts: readonly string[], envs: ReadonlyMap<string, string[]>): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...starts];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...(envs.get(id) ?? []));
+  }
+  return seen;
 }

@@ -5,6 +5,7 @@ import { HbuildError } from '../core/errors.js';
 import type { HbuildEvent } from '../core/events.js';
 import type { Credentials } from '../fetch/index-client.js';
 import { normalizeName } from '../core/pep503.js';
+import { BUILDER_PYTHON } from '../core/marker-environment.js';
 import { readLockFile } from '../lockfile/read-file.js';
 import { requestedPackages, type RequestedPackage } from '../lockfile/inputs.js';
 import { parseLock, type LoadedLock } from '../lockfile/read.js';
@@ -80,7 +81,7 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
   if (options.add && !existing) throw new HbuildError('ERR_USAGE', `--add extends an existing lock, and ${lockPath} does not exist`, { hint: 'create it first: hbuild lock requirements.txt' });
   const roots = options.input !== undefined ? input.pins : [...lockedRoots(existing!, input.pins), ...input.pins];
 
-  if (roots.length === 0) throw new HbuildError('ERR_USAGE', 'the input pins no package for the builder', { hint: 'check the input; entries whose marker is false for linux x86_64 CPython 3.11 are skipped' });
+  if (roots.length === 0) throw new HbuildError('ERR_USAGE', 'the input pins no package for the builder', { hint: `check the input; entries whose marker is false for linux x86_64 CPython ${BUILDER_PYTHON} are skipped` });
   const indexes = options.indexUrls.map(indexConfig);
   if (indexes.length === 0) throw new HbuildError('ERR_USAGE', 'no index configured', { hint: 'pass --index-url' });
   const credentialsFor = options.credentialsFor ?? (await loadNetrc());
@@ -95,6 +96,7 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
   const sweep = engine ? sweepLeftovers(engine, options.log) : Promise.resolve(0);
   const recipesDir = resolve(options.recipesDir ?? resolve(lockPath, '..', 'recipes'));
   let images: Promise<BuilderImages> | undefined;
+  let recipes: ReturnType<typeof recipeReader> | undefined;
   const imagesFor = (): Promise<BuilderImages> =>
     (images ??= (async () => {
       if (!engine) throw new Error('lockProject: no engine for derived builder images');
@@ -125,8 +127,12 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
   const packages = await closeLock(roots, {
     pin: { view, store, signal: options.signal, ...policy.pinRules },
     probe,
-    previous: new Map((existing?.lock.packages ?? []).map((p) => [normalizeName(p.name), p.version])),
+    previous: previousVersions(existing?.lock.packages ?? []),
     progress: options.progress,
+    rustToolchain: async (key) => {
+      const wanted = debianPackages(await (await (recipes ??= recipeReader(recipesDir)))(key));
+      return wanted.includes('cargo') && wanted.includes('rustc');
+    },
   });
 
   if (engine) await pinBuilderImages(packages, recipesDir, existing?.lock.packages ?? [], imagesFor);
@@ -167,11 +173,23 @@ function recordedInputs(existing: LoadedLock['lock'] | undefined, fromFile: bool
   return [...before.filter((b) => !replaced.has(b.key)), ...added];
 }
 
-/** With --add, the current lock's packages stay pinned as they are, except those being re-pinned. */
+/** The versions the current lock holds, by name, newest entry last as written. */
+function previousVersions(packages: ReadonlyArray<{ name: string; version: string }>): Map<string, string[]> {
+  const previous = new Map<string, string[]>();
+  for (const p of packages) previous.set(normalizeName(p.name), [...(previous.get(normalizeName(p.name)) ?? []), p.version]);
+  return previous;
+}
+
+/**
+ * With --add, the current lock's packages stay pinned as they are, except those being
+ * re-pinned. A name the lock holds several versions of is a build requirement only (an
+ * input has one version): it is resolved again, preferring the versions the lock holds.
+ */
 function lockedRoots(existing: { lock: LoadedLock['lock']; loaded: LoadedLock }, added: readonly InputPin[]): InputPin[] {
   const replaced = new Set(added.map((p) => p.key));
+  const versions = previousVersions(existing.lock.packages);
   return existing.lock.packages
-    .filter((p) => !replaced.has(normalizeName(p.name)))
+    .filter((p) => !replaced.has(normalizeName(p.name)) && versions.get(normalizeName(p.name))!.length === 1)
     .map((p) => ({
       name: p.name,
       key: normalizeName(p.name),

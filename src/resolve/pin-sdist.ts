@@ -31,7 +31,10 @@ export interface PinContext {
 export async function pinExact(ctx: PinContext, pin: InputPin): Promise<PinnedSdist> {
   const version = clean(pin.version) ?? pin.version;
   const where = `${pin.name}==${pin.version} (${pin.origin.file}${pin.origin.line > 0 ? `:${pin.origin.line}` : ''})`;
-  const listing = await ctx.view.listing(pin.key, ctx.indexPinFor(pin.key));
+  const listing = await ctx.view.listing(pin.key, ctx.indexPinFor(pin.key)).catch((err: unknown) => {
+    if (err instanceof HbuildError && err.code === 'ERR_USAGE') err.message += ` (asked for by the input: ${where})`;
+    throw err;
+  });
   const files = filesByVersion(pin.key, listing.files).get(version);
   if (!files) throw new HbuildError('ERR_USAGE', `${where}: ${listing.index.shown} lists no such version`, { hint: 'check the version' });
   if (files.sdists.length === 0) throw noSdist(where, files);
@@ -44,13 +47,13 @@ export async function pinExact(ctx: PinContext, pin: InputPin): Promise<PinnedSd
   return fetchAndRead(ctx, pin.key, version, sdist as IndexFile & { sha256: string }, listing.index.shown, exemption);
 }
 
-/** Pin the newest admissible version satisfying every specifier, preferring `prefer` (the current lock's). */
-export async function pinNewest(ctx: PinContext, key: string, specifiers: string[], prefer?: string): Promise<PinnedSdist> {
+/** Pin the newest admissible version satisfying every specifier, preferring those in `prefer`, in its order (versions used elsewhere, the current lock's). */
+export async function pinNewest(ctx: PinContext, key: string, specifiers: string[], prefer: readonly string[] = []): Promise<PinnedSdist> {
   const listing = await ctx.view.listing(key, ctx.indexPinFor(key));
   const versions = filesByVersion(key, listing.files);
   const specifier = specifiers.filter(Boolean).join(',');
   const ordered = orderCandidates(versions.keys(), specifier);
-  if (prefer !== undefined && ordered.includes(prefer)) ordered.unshift(...ordered.splice(ordered.indexOf(prefer), 1));
+  for (const version of [...new Set(prefer)].reverse()) if (ordered.includes(version)) ordered.unshift(...ordered.splice(ordered.indexOf(version), 1));
   const refusals: string[] = [];
   for (const version of ordered) {
     const files = versions.get(version)!;
@@ -97,6 +100,7 @@ async function fetchAndRead(
   };
   if (ctx.recordIndex || ctx.indexPinFor(key) !== undefined) pinned.index = index;
   if (exemption) pinned.exemption = exemption;
+  if (inspected.cargoToml) pinned.cargoToml = true;
   return pinned;
 }
 

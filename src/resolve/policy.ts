@@ -1,5 +1,6 @@
 import { HbuildError } from '../core/errors.js';
 import { normalizeName, PROJECT_NAME } from '../core/pep503.js';
+import { packageId } from '../lockfile/package-ids.js';
 import type { Lock, QuarantineExemption } from '../lockfile/schema.js';
 import { QuarantineExemption as ExemptionSchema } from '../lockfile/schema.js';
 import type { IndexConfig } from '../fetch/index-view.js';
@@ -47,9 +48,9 @@ export function lockPolicy(
       flagged.set(normalizeName(name), parsed.data);
     }
   }
-  const locked = new Map((existing?.lock.packages ?? []).map((p) => [normalizeName(p.name), p]));
+  const locked = new Map((existing?.lock.packages ?? []).map((p) => [packageId(p.name, p.version), p]));
   const pins = new Map<string, string>();
-  for (const [key, pkg] of locked) if (pkg.index !== undefined) pins.set(key, pkg.index);
+  for (const pkg of locked.values()) if (pkg.index !== undefined) pins.set(normalizeName(pkg.name), pkg.index);
   for (const [name, url] of Object.entries(options.pinIndex ?? {})) pins.set(normalizeName(name), indexConfig(url).shown);
   return {
     pinRules: {
@@ -58,14 +59,13 @@ export function lockPolicy(
       exemptionFor(key, version) {
         const fromFlag = flagged.get(key);
         if (fromFlag) return fromFlag;
-        const entry = locked.get(key);
-        const granted = entry?.version === version ? entry['quarantine-exemption'] : undefined;
+        const granted = locked.get(packageId(key, version))?.['quarantine-exemption'];
         return granted && exemptionActive(granted, now) ? granted : undefined;
       },
       indexPinFor: (key) => pins.get(key),
       lockedSdist(key, version) {
-        const entry = locked.get(key);
-        return entry?.version === version ? { file: entry.sdist.file, sha256: entry.sdist.sha256 } : undefined;
+        const entry = locked.get(packageId(key, version));
+        return entry ? { file: entry.sdist.file, sha256: entry.sdist.sha256 } : undefined;
       },
     },
   };

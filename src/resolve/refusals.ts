@@ -9,7 +9,7 @@ export function refusedTogether(errors: readonly HbuildError[]): HbuildError {
   const rank = (code: ErrorCode): number => (SEVERITY.includes(code) ? SEVERITY.indexOf(code) : SEVERITY.length);
   const worst = [...errors].sort((a, b) => rank(a.code) - rank(b.code))[0]!;
   const hints = [...new Set(errors.map((e) => e.hint).filter((h): h is string => Boolean(h)))];
-  return new HbuildError(worst.code, `${errors.length} packages cannot be locked:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`, {
+  return new HbuildError(worst.code, `the lock cannot be made (${errors.length} problems):\n${errors.map((e) => `  - ${e.message}`).join('\n')}`, {
     hint: hints.join('\n      '),
     details: { problems: errors.map((e) => ({ code: e.code, message: e.message, ...e.details })) },
   });

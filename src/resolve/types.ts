@@ -21,6 +21,8 @@ export interface LockedPackage {
 export interface PinnedSdist extends Omit<LockedPackage, 'buildRequires'> {
   sdistPath: string;
   buildSystem: BuildSystem;
+  /** A `Cargo.toml` at the sdist's root. */
+  cargoToml?: boolean;
 }
 
 /** A built wheel of a lock entry, in the store, with its runtime requirements. */

@@ -1,4 +1,5 @@
-import { normalizeName } from '../core/pep503.js';
+import { compare } from '@renovatebot/pep440';
+import { packageId } from '../lockfile/package-ids.js';
 import type { PackageRecord } from './package-record.js';
 
 export interface ManifestContext {
@@ -11,14 +12,14 @@ export interface ManifestContext {
 /** Which wheels requirements.txt installs, and what the lock asked for (null: a lock without `inputs`, so everything). */
 export interface ManifestRequirements {
   requested: string[] | null;
-  /** PEP 503 keys. */
+  /** The records requirements.txt installs, as `name==version` (PEP 503 name). */
   runtime: ReadonlySet<string>;
 }
 
 /** manifest.json: per package, every digest from sdist to wheel and whether requirements.txt installs it, plus the run's context. */
 export function renderManifest(records: PackageRecord[], context: ManifestContext, contentDigest: string, requirements: ManifestRequirements): string {
   const packages = [...records]
-    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : compare(a.version, b.version)))
     .map((r) => ({
       name: r.name,
       version: r.version,
@@ -35,7 +36,7 @@ export function renderManifest(records: PackageRecord[], context: ManifestContex
       vet: r.vet,
       log: r.log,
       wheel: r.wheel,
-      runtime: requirements.runtime.has(normalizeName(r.name)),
+      runtime: requirements.runtime.has(packageId(r.name, r.version)),
       verdict: r.verdict,
       cached: r.cached,
       timings: r.timings,

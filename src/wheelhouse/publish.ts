@@ -1,4 +1,6 @@
+import { compare } from '@renovatebot/pep440';
 import { normalizeName } from '../core/pep503.js';
+import { packageId } from '../lockfile/package-ids.js';
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PackageRecord } from './package-record.js';
@@ -62,9 +64,10 @@ export async function publishWheelhouse(
     }
     const runtime = await runtimeSet(staging, records, inputs);
     const sorted = [...records].sort((a, b) => (a.wheel.file < b.wheel.file ? -1 : 1));
-    const isRuntime = (r: PackageRecord): boolean => runtime.has(normalizeName(r.name));
-    await writeFile(join(staging, REQUIREMENTS_FILE), renderRequirements(sorted.filter(isRuntime)));
-    await writeFile(join(staging, BUILD_REQUIREMENTS_FILE), renderBuildRequirements(sorted.filter((r) => !isRuntime(r))));
+    const isRuntime = (r: PackageRecord): boolean => runtime.has(packageId(r.name, r.version));
+    const runtimeRecords = sorted.filter(isRuntime);
+    await writeFile(join(staging, REQUIREMENTS_FILE), renderRequirements(runtimeRecords));
+    await writeFile(join(staging, BUILD_REQUIREMENTS_FILE), renderBuildRequirements(buildOnlyPins(sorted, runtimeRecords)));
     await writeFile(join(staging, 'SHA256SUMS'), sorted.map((r) => `${r.wheel.sha256}  ${r.wheel.file}\n`).join(''));
     await writeFile(join(staging, 'manifest.json'), renderManifest(records, context, digest, { requested, runtime }));
     for (const [path, html] of renderSimpleIndex(sorted)) {
@@ -86,7 +89,8 @@ export async function publishWheelhouse(
  */
 async function runtimeSet(staging: string, records: PackageRecord[], inputs: WheelhouseInputs): Promise<Set<string>> {
   const built = new Map<string, BuiltPackage>();
-  for (const r of records) {
+  // A name with several versions (build backends only) counts at run time as its newest.
+  for (const r of newestPerName(records)) {
     const requiresDist = await readRequiresDist(join(staging, r.wheel.file), r.wheel.file);
     built.set(normalizeName(r.name), { name: r.name, version: r.version, wheelFile: r.wheel.file, requiresDist });
   }
@@ -94,7 +98,29 @@ async function runtimeSet(staging: string, records: PackageRecord[], inputs: Whe
   for (const { key, requiredBy } of closure.notBuilt) {
     inputs.warn?.(`requirements.txt leaves out ${key}, which ${requiredBy} requires at run time: this run did not build it (--only)`, { package: key, requiredBy });
   }
-  return closure.runtime;
+  return new Set([...closure.runtime].map((key) => packageId(key, built.get(key)!.version)));
+}
+
+/** One record per name, the newest version: pip refuses two pins of one name in one install. */
+function newestPerName(records: readonly PackageRecord[]): PackageRecord[] {
+  const newest = new Map<string, PackageRecord>();
+  for (const r of records) {
+    const key = normalizeName(r.name);
+    const known = newest.get(key);
+    if (known === undefined || compare(r.version, known.version) > 0) newest.set(key, r);
+  }
+  return [...newest.values()];
+}
+
+/**
+ * What build-requirements.txt pins besides requirements.txt, which it includes: every
+ * build-only wheel, one version per name (the newest). A name requirements.txt already pins
+ * is not pinned again; other versions stay in the wheelhouse, its index and SHA256SUMS.
+ */
+function buildOnlyPins(sorted: readonly PackageRecord[], runtime: readonly PackageRecord[]): PackageRecord[] {
+  const pinned = new Set(runtime.map((r) => normalizeName(r.name)));
+  const newest = new Set(newestPerName(sorted.filter((r) => !pinned.has(normalizeName(r.name)))));
+  return sorted.filter((r) => newest.has(r));
 }
 
 /** requirements.txt: what the lock asked for and its runtime dependencies, each pinned to its wheel's sha256. */

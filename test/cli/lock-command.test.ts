@@ -87,3 +87,26 @@ describe('hbuild lock exit codes', () => {
     expect(output.stderr).toContain('Usage:\n  hbuild lock INPUT [options]');
   });
 });
+
+describe('hbuild lock before any build', () => {
+  it('2 with every problem of the static build requirements at once, each naming who asked, before reaching Docker', async () => {
+    index.add('cyclonedx-python-lib', await makeSdist('cyclonedx-python-lib', '9.1.0', { requires: ['python-sbom'] }));
+    index.add('blinker', await makeSdist('blinker', '1.9.0', { requires: ['flit-core<4', 'flit-core>=4'] }));
+    index.add('flit-core', await makeSdist('flit-core', '3.12.0', { backendPath: ['.'] }));
+    index.add('newpy', { ...(await makeSdist('newpy', '1.0', { backendPath: ['.'] })), requiresPython: '>=3.11.5' });
+    index.add('rusty', await makeSdist('rusty', '1.0', { requires: ['maturin>=1', 'newpy'], backend: 'maturin' }));
+
+    // DOCKER_HOST points nowhere: the run must end before any hook or build needs an engine.
+    const code = await run('cyclonedx-python-lib==9.1.0\nblinker==1.9.0\nrusty==1.0\n', '--min-age', '0', '--docker-host', 'unix:///nonexistent/docker.sock');
+
+    expect(code).toBe(2);
+    expect(output.stderr).toContain('the lock cannot be made (5 problems):');
+    expect(output.stderr).toContain("no configured index serves python-sbom (asked for by cyclonedx-python-lib 9.1.0's build-system.requires)");
+    expect(output.stderr).toMatch(/no admissible sdist for the build requirement flit-core <4,>=4 .*\(the ranges <4 and >=4 in blinker 1\.9\.0's build-system\.requires admit no common version\)/);
+    expect(output.stderr).toMatch(/rusty 1\.0 needs a Rust toolchain to build \(its build-system names maturin\); the builder image \(CPython 3\.11\.2\) has no Rust compiler/);
+    expect(output.stderr).toContain("no configured index serves maturin (asked for by rusty 1.0's build-system.requires)");
+    expect(output.stderr).toMatch(/newpy-1\.0\.tar\.gz requires Python >=3\.11\.5, not the builder's 3\.11\.2 \(asked for by rusty 1\.0's build-system\.requires\)/);
+    expect(output.stderr.split('Usage:')[0]).not.toMatch(/docker|engine/i);
+    expect(await written()).toBe(false);
+  });
+});

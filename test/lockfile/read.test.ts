@@ -58,7 +58,7 @@ describe('parseLock', () => {
     expect(loaded.lock.packages[0]?.['build-requires']).toEqual([]);
     expect(loaded.lock.packages[0]?.sdist['upload-time']).toBe('2023-05-14T14:48:51.809042Z');
     expect(loaded.lock.packages[1]?.wheel?.file).toBe('typing_extensions-4.8.0-py3-none-any.whl');
-    expect(loaded.lines).toEqual(new Map([['flit-core', 10], ['typing-extensions', 18]]));
+    expect(loaded.lines).toEqual(new Map([['flit-core', 10], ['flit-core==3.9.0', 10], ['typing-extensions', 18], ['typing-extensions==4.8.0', 18]]));
   });
 
   it('reports every problem at once, each with its path and line', () => {
@@ -94,7 +94,7 @@ packages:
       {
         path: 'packages[2].name',
         line: 18,
-        message: 'duplicate package "Flit_Core": packages[0] is "flit-core", the same name after normalisation',
+        message: 'duplicate package "Flit_Core" 3.9.0: packages[0] is "flit-core" 3.9.0, the same name (after normalisation) and version',
       },
     ]);
   });

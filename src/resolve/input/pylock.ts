@@ -24,7 +24,7 @@ export async function readPylock(path: string, shown: string): Promise<LockInput
   const context = { dependencyGroups: new Set(lock['default-groups'] ?? []), lockExtras: new Set<string>() };
   const top = (reason: string): void => void result.problems.push({ file: shown, line: 1, text: '', reason });
   if (lock['requires-python'] && !satisfies(BUILDER_PYTHON, lock['requires-python'])) top(`requires-python ${lock['requires-python']} excludes the builder's Python ${BUILDER_PYTHON}`);
-  if (lock.environments && !lock.environments.some((env) => safeEvaluate(env, context) === true)) top("none of the lock's environments is the builder's (linux x86_64, CPython 3.11)");
+  if (lock.environments && !lock.environments.some((env) => safeEvaluate(env, context) === true)) top(`none of the lock's environments is the builder's (linux x86_64, CPython ${BUILDER_PYTHON})`);
 
   const lines = tableLines(text, 'packages');
   for (const [i, pkg] of lock.packages.entries()) {

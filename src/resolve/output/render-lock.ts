@@ -3,7 +3,7 @@ import { formatInputEntry, type RequestedPackage } from '../../lockfile/inputs.j
 import type { Builder, Settings, WheelPin } from '../../lockfile/schema.js';
 import type { LockedPackage } from '../types.js';
 
-const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._:+/-]*$/;
+const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._:+/=-]*$/;
 
 /** Plain when YAML reads it back as the same string, double-quoted otherwise. */
 export function scalar(value: string): string {

@@ -1,16 +1,35 @@
 import { applyEdits, contentEnd, nextLineStart, type Edit } from '../../lockfile/text-edit.js';
 import { isMap, isNode, isScalar, isSeq, type Node } from 'yaml';
 import { formatInputEntry, requestedPackages, type RequestedPackage } from '../../lockfile/inputs.js';
+import { compare } from '@renovatebot/pep440';
 import { normalizeName } from '../../core/pep503.js';
+import { entriesByName, matchBuildRequire, packageId } from '../../lockfile/package-ids.js';
 import type { LoadedLock } from '../../lockfile/read.js';
 import type { LockPackage } from '../../lockfile/schema.js';
 import { lineAt, parseLockYaml, type LockSource } from '../../lockfile/yaml-source.js';
 import type { LockedPackage } from '../types.js';
 import { renderInputs, renderPackage } from './render-lock.js';
 
+/**
+ * An entry's build requirements as `name==version`, sorted: a bare name (one version of it in
+ * the lock) reads as that version, so an unchanged entry written before exact versions stays
+ * as it is.
+ */
+export function canonicalRequires(entry: LockPackage, packages: readonly LockPackage[]): string[] {
+  const byName = entriesByName(packages);
+  return [
+    ...new Set(
+      entry['build-requires'].map((text) => {
+        const match = matchBuildRequire(text, byName);
+        return 'entry' in match ? packageId(match.entry.name, match.entry.version) : text;
+      }),
+    ),
+  ].sort();
+}
+
 /** Whether a new entry says exactly what the lock already says (the wheel pin aside). */
-export function sameEntry(old: LockPackage, pkg: LockedPackage): boolean {
-  const requires = [...new Set(old['build-requires'].map(normalizeName))].sort();
+export function sameEntry(old: LockPackage, pkg: LockedPackage, packages: readonly LockPackage[] = [old]): boolean {
+  const requires = canonicalRequires(old, packages);
   return (
     old.version === pkg.version &&
     old.index === pkg.index &&
@@ -26,8 +45,8 @@ export function sameEntry(old: LockPackage, pkg: LockedPackage): boolean {
 }
 
 /** The recorded wheel pin stays valid only while the sdist and its build environment are the same. */
-function keptWheel(old: LockPackage, pkg: LockedPackage): LockPackage['wheel'] {
-  const requires = [...new Set(old['build-requires'].map(normalizeName))].sort();
+function keptWheel(old: LockPackage, pkg: LockedPackage, packages: readonly LockPackage[]): LockPackage['wheel'] {
+  const requires = canonicalRequires(old, packages);
   const same = old.version === pkg.version && old.sdist.sha256 === pkg.sdist.sha256 && requires.join(' ') === pkg.buildRequires.join(' ') && sameImage(old, pkg);
   return same ? old.wheel : undefined;
 }
@@ -58,7 +77,7 @@ export function updateLockText(text: string, loaded: LoadedLock, packages: reado
   // Edited first, then the packages against the edited text: `loaded`'s packages are unchanged by it.
   if (inputsEdit !== undefined) return updateLockText(applyEdits(text, [inputsEdit]), loaded, packages);
   const seq = source.doc.get('packages', true);
-  const wanted = new Map(packages.map((p) => [p.name, p]));
+  const all = loaded.lock.packages;
   if (!isSeq(seq) || seq.flow || seq.items.length === 0) {
     // `packages: []`: the new entries replace the empty flow sequence.
     const node = seq as Node;
@@ -74,27 +93,57 @@ export function updateLockText(text: string, loaded: LoadedLock, packages: reado
     return { i, start, end: nextLineStart(source, text, contentEnd(node)), indent: source.lineCounter.linePos(node.range![0]).col - 3, old: loaded.lock.packages[i]! };
   });
   const edits: Edit[] = [];
-  const present = new Set<string>();
+  const matched = matchEntries(spans.map((s) => s.old), packages);
   for (const [n, span] of spans.entries()) {
-    const key = normalizeName(span.old.name);
-    const pkg = wanted.get(key);
+    const pkg = matched.get(n);
     if (!pkg) {
       const gapStart = n === 0 ? span.start : spans[n - 1]!.end;
       const gap = text.slice(gapStart, span.start);
       edits.push({ start: /^(\s*#[^\n]*\n)*\s*$/.test(gap) ? gapStart : span.start, end: span.end, text: '' });
       continue;
     }
-    present.add(key);
-    if (!sameEntry(span.old, pkg)) edits.push({ start: span.start, end: span.end, text: renderPackage(pkg, keptWheel(span.old, pkg), Math.max(0, span.indent), eol) });
+    if (!sameEntry(span.old, pkg, all)) edits.push({ start: span.start, end: span.end, text: renderPackage(pkg, keptWheel(span.old, pkg, all), Math.max(0, span.indent), eol) });
   }
+  const present = new Set(matched.values());
+  const kept = spans.filter((s) => matched.has(s.i));
   for (const pkg of packages) {
-    if (present.has(pkg.name)) continue;
-    const n = spans.findIndex((s) => wanted.has(normalizeName(s.old.name)) && normalizeName(s.old.name) > pkg.name);
-    const next = spans[n];
+    if (present.has(pkg)) continue;
+    const after = (s: (typeof spans)[number]): boolean => {
+      const name = normalizeName(s.old.name);
+      return name > pkg.name || (name === pkg.name && compare(s.old.version, pkg.version) > 0);
+    };
+    const next = kept.find(after);
+    const n = next ? spans.indexOf(next) : -1;
     const at = next ? (n === 0 ? next.start : commentBlockStart(text, spans[n - 1]!.end, next.start)) : spans.at(-1)!.end;
     edits.push({ start: at, end: at, text: renderPackage(pkg, undefined, Math.max(0, (next ?? spans.at(-1)!).indent), eol) });
   }
   return applyEdits(text, edits);
+}
+
+/**
+ * Which new package replaces which old entry (by position): the same name and version first,
+ * then an entry of the same name that nothing else took (a version change, in place).
+ */
+function matchEntries(old: readonly LockPackage[], packages: readonly LockedPackage[]): Map<number, LockedPackage> {
+  const matched = new Map<number, LockedPackage>();
+  const taken = new Set<LockedPackage>();
+  const byId = new Map(packages.map((p) => [packageId(p.name, p.version), p]));
+  for (const [i, entry] of old.entries()) {
+    const pkg = byId.get(packageId(entry.name, entry.version));
+    if (pkg && !taken.has(pkg)) {
+      matched.set(i, pkg);
+      taken.add(pkg);
+    }
+  }
+  for (const [i, entry] of old.entries()) {
+    if (matched.has(i)) continue;
+    const pkg = packages.find((p) => !taken.has(p) && p.name === normalizeName(entry.name));
+    if (pkg) {
+      matched.set(i, pkg);
+      taken.add(pkg);
+    }
+  }
+  return matched;
 }
 
 /**

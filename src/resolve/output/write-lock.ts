@@ -4,6 +4,7 @@ import { formatInputEntry, requestedPackages, type RequestedPackage } from '../.
 import { parseLock } from '../../lockfile/read.js';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
 import type { LockedPackage } from '../types.js';
+import { canonicalRequires } from './update-text.js';
 
 /**
  * Check that lock text reads back, through the same reader `hbuild build` uses, as exactly
@@ -11,7 +12,7 @@ import type { LockedPackage } from '../types.js';
  */
 export function assertReadsBack(text: string, lockPath: string, packages: readonly LockedPackage[], inputs?: readonly RequestedPackage[]): void {
   const loaded = parseLock(text, lockPath);
-  const got = loaded.lock.packages.map((p) => `${normalizeName(p.name)} ${p.version} ${p.sdist.sha256} [${[...p['build-requires'].map(normalizeName)].sort().join(',')}]`).sort();
+  const got = loaded.lock.packages.map((p) => `${normalizeName(p.name)} ${p.version} ${p.sdist.sha256} [${canonicalRequires(p, loaded.lock.packages).join(',')}]`).sort();
   const want = packages.map((p) => `${p.name} ${p.version} ${p.sdist.sha256} [${p.buildRequires.join(',')}]`).sort();
   if (inputs !== undefined) {
     got.push(`inputs: ${(requestedPackages(loaded.lock) ?? []).map(formatInputEntry).sort().join(' ')}`);

@@ -17,6 +17,7 @@ import type { BuildProbe, ProbeWheel } from '../types.js';
 import { HOOK_PROTOCOL, HOOK_SCRIPT, hookCommand } from './hook-script.js';
 import { probeInputTar, readHookAnswer } from './probe-tar.js';
 import { readRequiresDist } from '../../check/requires-dist.js';
+import { packageId } from '../../lockfile/package-ids.js';
 
 export interface DockerProbeOptions {
   engine: Engine;
@@ -100,7 +101,7 @@ export function createDockerProbe(options: DockerProbeOptions): BuildProbe {
         sourceDateEpoch: options.sourceDateEpoch,
         packages: packages.map(({ pinned, buildRequires }) => ({
           name: pinned.name,
-          key: pinned.name,
+          key: packageId(pinned.name, pinned.version),
           version: pinned.version,
           sdist: { file: pinned.sdist.file, sha256: pinned.sdist.sha256, size: pinned.sdist.size },
           buildRequires,
@@ -129,7 +130,7 @@ export function createDockerProbe(options: DockerProbeOptions): BuildProbe {
         failure.error.message = `building ${failure.name} ${failure.version} (hbuild lock reads its wheel's metadata) failed: ${failure.error.message}`;
         throw failure.error;
       }
-      const record = result.records.find((r) => r.name === target.name);
+      const record = result.records.find((r) => r.name === target.name && r.version === target.version);
       if (!record) throw new Error(`buildWheel: no record for ${target.name}`);
       const path = store.blobPath('wheels', record.wheel.sha256);
       const wheel: ProbeWheel = { name: target.name, ...record.wheel, path, requiresDist: await readRequiresDist(path, record.wheel.file) };
