@@ -7,6 +7,7 @@ import { versionSatisfies } from './candidates.js';
 import type { InputPin } from './input/types.js';
 import type { BuildProbe, LockedPackage, PinnedSdist, ProbeWheel } from './types.js';
 import { refusedTogether } from './refusals.js';
+import type { TargetPlatform } from '../core/marker-environment.js';
 
 export interface ClosureOptions {
   pin: PinContext;
@@ -15,6 +16,8 @@ export interface ClosureOptions {
   previous: ReadonlyMap<string, string>;
   /** Progress lines for the user. */
   progress?: (message: string) => void;
+  /** The target's platform, for build requirements' markers (Requires-Python is checked through `pin.target`); default: the default builder image's. */
+  platform?: TargetPlatform;
 }
 
 const MAX_ROUNDS = 25;
@@ -97,7 +100,7 @@ async function attempt(roots: ReadonlyMap<string, PinnedSdist>, constraints: Rea
     const out: Requirement[] = [];
     for (const text of texts) {
       const req = parseBuildRequirement(text, `${owner.name} ${owner.version}`, source);
-      if (req.marker !== undefined && !markerHolds(req, `${owner.name} ${owner.version}`, new Set())) continue;
+      if (req.marker !== undefined && !markerHolds(req, `${owner.name} ${owner.version}`, new Set(), options.platform)) continue;
       // A self-hosted backend (backend-path) provides itself from its own tree.
       if (req.key === owner.name && selfHosted) continue;
       out.push(req);
@@ -120,7 +123,7 @@ async function attempt(roots: ReadonlyMap<string, PinnedSdist>, constraints: Rea
       const owner = entries.get(key)!;
       for (const text of wheel.requiresDist) {
         const dep = parseBuildRequirement(text, `${owner.name} ${owner.version}`, 'its wheel METADATA');
-        if (dep.marker === undefined || markerHolds(dep, `${owner.name} ${owner.version}`, new Set(req.extras))) queue.push({ req: dep, by: `${owner.name} ${owner.version}` });
+        if (dep.marker === undefined || markerHolds(dep, `${owner.name} ${owner.version}`, new Set(req.extras), options.platform)) queue.push({ req: dep, by: `${owner.name} ${owner.version}` });
       }
     }
     return found;
