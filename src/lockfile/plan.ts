@@ -4,6 +4,7 @@ import { topologicalOrder } from './graph.js';
 import { normalizeName } from '../core/pep503.js';
 import type { LoadedLock } from './read.js';
 import { DEFAULT_SOURCE_DATE_EPOCH, type Builder, type LockPackage, type SdistPin, type WheelPin } from './schema.js';
+import { isMultiTarget, lockTargets, targetLock } from './targets.js';
 
 export interface PlannedPackage {
   /** As written in the lock. */
@@ -26,6 +27,8 @@ export interface PlannedPackage {
 
 export interface Plan {
   lockPath: string;
+  /** The target planned for: a lock with `builder:` has one, named after its image. */
+  target: string;
   builder: Builder;
   sourceDateEpoch: number;
   jobs?: number;
@@ -40,7 +43,7 @@ function planPackage(pkg: LockPackage, dir: string): PlannedPackage {
     key: normalizeName(pkg.name),
     version: pkg.version,
     sdist,
-    buildRequires: [...new Set(pkg['build-requires'].map(normalizeName))].sort(),
+    buildRequires: [...new Set((pkg['build-requires'] as string[]).map(normalizeName))].sort(),
   };
   if (pkg.wheel) planned.wheel = { ...pkg.wheel };
   if (pkg.index) planned.index = pkg.index;
@@ -50,8 +53,8 @@ function planPackage(pkg: LockPackage, dir: string): PlannedPackage {
 }
 
 /** `only` and everything it build-requires, transitively. Unknown names are a usage error. */
-function closure(byKey: ReadonlyMap<string, PlannedPackage>, only: readonly string[], lockPath: string): Set<string> {
-  const unknown = only.filter((name) => !byKey.has(normalizeName(name)));
+function closure(byKey: ReadonlyMap<string, PlannedPackage>, only: readonly string[], lockPath: string, known: ReadonlySet<string>): Set<string> {
+  const unknown = only.filter((name) => !known.has(normalizeName(name)));
   if (unknown.length > 0) {
     throw new HbuildError('ERR_USAGE', `not in ${lockPath}: ${unknown.join(', ')}`, {
       hint: 'name packages as they appear under packages: in the lock (case, "-", "_" and "." do not matter)',
@@ -59,7 +62,8 @@ function closure(byKey: ReadonlyMap<string, PlannedPackage>, only: readonly stri
     });
   }
   const selected = new Set<string>();
-  const queue = only.map(normalizeName);
+  // A package of the lock that this target does not build is not planned for it.
+  const queue = only.map(normalizeName).filter((key) => byKey.has(key));
   while (queue.length > 0) {
     const key = queue.pop()!;
     if (selected.has(key)) continue;
@@ -70,22 +74,27 @@ function closure(byKey: ReadonlyMap<string, PlannedPackage>, only: readonly stri
 }
 
 /**
- * The build plan for a validated lock: pure, deterministic. `only` (names as a user
- * types them) narrows it to those packages and their build requirements; undefined
- * or empty means every package.
+ * The build plan of one target of a validated lock: pure, deterministic. `only` (names
+ * as a user types them) narrows it to those packages and their build requirements;
+ * undefined or empty means every package. A lock with several targets is planned once
+ * per target; `target` is required for it.
  */
-export function planBuild(loaded: LoadedLock, only?: readonly string[]): Plan {
-  const { lock } = loaded;
+export function planBuild(loaded: LoadedLock, only?: readonly string[], target?: string): Plan {
+  if (target === undefined && isMultiTarget(loaded.lock)) throw new Error('planBuild: a lock with targets is planned per target');
+  const name = target ?? lockTargets(loaded.lock)[0]!.name;
+  const lock = targetLock(loaded.lock, name);
+  const known = new Set(loaded.lock.packages.map((p) => normalizeName(p.name)));
   const byKey = new Map<string, PlannedPackage>();
   for (const pkg of lock.packages) {
     const planned = planPackage(pkg, loaded.dir);
     byKey.set(planned.key, planned);
   }
-  const selected = only !== undefined && only.length > 0 ? closure(byKey, only, loaded.path) : new Set(byKey.keys());
+  const selected = only !== undefined && only.length > 0 ? closure(byKey, only, loaded.path, known) : new Set(byKey.keys());
   const graph = new Map([...selected].map((key) => [key, byKey.get(key)!.buildRequires]));
 
   const plan: Plan = {
     lockPath: loaded.path,
+    target: name,
     builder: { image: lock.builder.image, rootfs: lock.builder.rootfs },
     sourceDateEpoch: lock.settings?.['source-date-epoch'] ?? DEFAULT_SOURCE_DATE_EPOCH,
     packages: topologicalOrder(graph).map((key) => byKey.get(key)!),

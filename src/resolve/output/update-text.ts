@@ -4,13 +4,14 @@ import { formatInputEntry, requestedPackages, type RequestedPackage } from '../.
 import { normalizeName } from '../../core/pep503.js';
 import type { LoadedLock } from '../../lockfile/read.js';
 import type { LockPackage } from '../../lockfile/schema.js';
+import { allBuildRequires } from '../../lockfile/targets.js';
 import { lineAt, parseLockYaml, type LockSource } from '../../lockfile/yaml-source.js';
 import type { LockedPackage } from '../types.js';
 import { renderInputs, renderPackage } from './render-lock.js';
 
 /** Whether a new entry says exactly what the lock already says (the wheel pin aside). */
 export function sameEntry(old: LockPackage, pkg: LockedPackage): boolean {
-  const requires = [...new Set(old['build-requires'].map(normalizeName))].sort();
+  const requires = allBuildRequires(old);
   return (
     old.version === pkg.version &&
     old.index === pkg.index &&
@@ -27,7 +28,7 @@ export function sameEntry(old: LockPackage, pkg: LockedPackage): boolean {
 
 /** The recorded wheel pin stays valid only while the sdist and its build environment are the same. */
 function keptWheel(old: LockPackage, pkg: LockedPackage): LockPackage['wheel'] {
-  const requires = [...new Set(old['build-requires'].map(normalizeName))].sort();
+  const requires = allBuildRequires(old);
   const same = old.version === pkg.version && old.sdist.sha256 === pkg.sdist.sha256 && requires.join(' ') === pkg.buildRequires.join(' ') && sameImage(old, pkg);
   return same ? old.wheel : undefined;
 }

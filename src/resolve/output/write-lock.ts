@@ -2,6 +2,7 @@ import { HbuildError } from '../../core/errors.js';
 import { normalizeName } from '../../core/pep503.js';
 import { formatInputEntry, requestedPackages, type RequestedPackage } from '../../lockfile/inputs.js';
 import { parseLock } from '../../lockfile/read.js';
+import { allBuildRequires } from '../../lockfile/targets.js';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
 import type { LockedPackage } from '../types.js';
 
@@ -11,7 +12,7 @@ import type { LockedPackage } from '../types.js';
  */
 export function assertReadsBack(text: string, lockPath: string, packages: readonly LockedPackage[], inputs?: readonly RequestedPackage[]): void {
   const loaded = parseLock(text, lockPath);
-  const got = loaded.lock.packages.map((p) => `${normalizeName(p.name)} ${p.version} ${p.sdist.sha256} [${[...p['build-requires'].map(normalizeName)].sort().join(',')}]`).sort();
+  const got = loaded.lock.packages.map((p) => `${normalizeName(p.name)} ${p.version} ${p.sdist.sha256} [${allBuildRequires(p).join(',')}]`).sort();
   const want = packages.map((p) => `${p.name} ${p.version} ${p.sdist.sha256} [${p.buildRequires.join(',')}]`).sort();
   if (inputs !== undefined) {
     got.push(`inputs: ${(requestedPackages(loaded.lock) ?? []).map(formatInputEntry).sort().join(' ')}`);
