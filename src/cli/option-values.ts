@@ -47,6 +47,9 @@ export const NameList = z
 /** A project name as written in a requirement (PEP 508). */
 export const ProjectName = z.string().regex(PROJECT_NAME, { error: 'a project name' });
 
+/** A target's name as a lock's `targets:` spells it. */
+export const TargetNameValue = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: 'a target name (lowercase letters, digits, "-"), like py311' });
+
 /** `NAME=URL`, as an entry for `Object.fromEntries`. */
 export const NameEqualsUrl = z
   .string()

@@ -3,7 +3,7 @@ import { RUNTIMES } from '../engine/runtime.js';
 import { DEFAULT_MIN_AGE_DAYS } from '../vet/verdict.js';
 import { ATTESTATION_MODES } from '../publish/schema.js';
 import type { OptionSpec } from './command-spec.js';
-import { Flag, List, NameEqualsUrl, NameList, OneOf, ProjectName, Text, WholeNumber } from './option-values.js';
+import { Flag, List, NameEqualsUrl, NameList, OneOf, ProjectName, TargetNameValue, Text, WholeNumber } from './option-values.js';
 
 /**
  * Every command-line option of hbuild, declared once. A command lists the entries it takes
@@ -19,6 +19,7 @@ export const OPTIONS = {
   store: { name: 'store', type: 'string', arg: 'DIR', value: Text, defaultText: '$XDG_CACHE_HOME/hbuild/store', help: 'content-addressed store' },
   jobs: { name: 'jobs', short: 'j', type: 'string', arg: 'N', value: WholeNumber(1, 64), defaultText: "a pool's slots, else the lock's settings.jobs, else the number of cores", help: 'parallel builds' },
   only: { name: 'only', type: 'string', arg: 'NAME,...', value: NameList, help: 'only these packages and what they build-require' },
+  target: { name: 'target', type: 'string', arg: 'NAME', value: TargetNameValue, help: 'only this target of a lock with several (its name under targets:)' },
   sdistDir: { name: 'sdist-dir', type: 'string', multiple: true, arg: 'DIR', value: Text, help: 'look for sdists here before the index' },
   recipes: { name: 'recipes', type: 'string', arg: 'DIR', value: Text, defaultText: 'recipes/ beside the lock', help: 'per-package build recipes' },
   minAge: {

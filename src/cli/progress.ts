@@ -61,8 +61,9 @@ export function applyEvent(progress: Progress, event: HbuildEvent, now: number):
   }
   if (event.type !== 'package') return;
   progress.startedAt ??= now;
-  const known = progress.rows.get(event.name);
-  const row: Row = { ...known, name: event.name, version: event.version, stage: event.stage, status: event.status };
+  const key = rowKey(event);
+  const known = progress.rows.get(key);
+  const row: Row = { ...known, name: key, version: event.version, stage: event.stage, status: event.status };
   delete row.message;
   delete row.waitingFor;
   if (event.message) row.message = event.message;
@@ -71,8 +72,13 @@ export function applyEvent(progress: Progress, event: HbuildEvent, now: number):
   if (event.status !== 'queued') row.startedAt ??= now;
   if (TERMINAL.has(rowState(row, progress.kind).phase)) row.endedAt ??= now;
   else delete row.endedAt;
-  progress.rows.set(event.name, row);
+  progress.rows.set(key, row);
   progress.total = Math.max(progress.total, progress.rows.size);
+}
+
+/** A package's row: one per target in a lock with several, shown as `name [target]`. */
+export function rowKey(event: { name: string; target?: string }): string {
+  return event.target ? `${event.name} [${event.target}]` : event.name;
 }
 
 const ACTIVE_WORD: Record<PackageStage, string> = {

@@ -1,5 +1,5 @@
 import type { HbuildEvent } from '../core/events.js';
-import { applyEvent, createProgress, firstLine, headerLine, resultLine, rowState, rowTime, statePhrase, type Progress } from './progress.js';
+import { applyEvent, createProgress, firstLine, headerLine, resultLine, rowKey, rowState, rowTime, statePhrase, type Progress } from './progress.js';
 import { renderFrame } from './progress-table.js';
 
 export type OutputMode = 'tty' | 'plain' | 'json' | 'quiet';
@@ -104,11 +104,12 @@ function plainRenderer(out: Out, clock: RenderClock, every: number): Renderer {
         stop();
         out.write(`${resultLine(event)}\n`);
       } else {
-        const row = progress.rows.get(event.name)!;
+        const key = rowKey(event);
+        const row = progress.rows.get(key)!;
         const state = rowState(row, progress.kind);
         const phrase = statePhrase(state);
-        if (said.get(event.name) === phrase) return;
-        said.set(event.name, phrase);
+        if (said.get(key) === phrase) return;
+        said.set(key, phrase);
         const took = row.endedAt === undefined ? '' : ` (${rowTime(row, now)})`;
         const on = row.engine ? ` on ${row.engine}` : '';
         out.write(`${row.name} ${row.version}: ${state.word}${on}${took}${phrase.slice(state.word.length)}\n`);
