@@ -56,6 +56,7 @@ export const LOCK_COMMAND = defineCommand({
     O.expires,
     O.image,
     O.builderRootfs,
+    O.lockTarget,
     O.store,
     O.recipes,
     O.buildMirror,

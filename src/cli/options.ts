@@ -3,7 +3,7 @@ import { RUNTIMES } from '../engine/runtime.js';
 import { DEFAULT_MIN_AGE_DAYS } from '../vet/verdict.js';
 import { ATTESTATION_MODES } from '../publish/schema.js';
 import type { OptionSpec } from './command-spec.js';
-import { Flag, List, NameEqualsUrl, NameList, OneOf, ProjectName, TargetNameValue, Text, WholeNumber } from './option-values.js';
+import { Flag, List, NameEqualsUrl, NameList, OneOf, ProjectName, TargetImage, TargetNameValue, Text, WholeNumber } from './option-values.js';
 
 /**
  * Every command-line option of hbuild, declared once. A command lists the entries it takes
@@ -118,6 +118,7 @@ export const OPTIONS = {
   reason: { name: 'reason', type: 'string', arg: 'TEXT', value: Text, help: 'why the --exempt names may skip the quarantine (recorded in the lock)' },
   expires: { name: 'expires', type: 'string', arg: 'YYYY-MM-DD', value: Text, help: 'the day the --exempt exemption lapses' },
   image: { name: 'image', type: 'string', arg: 'NAME', value: Text, defaultText: 'default', help: 'builder image of a new lock' },
+  lockTarget: { name: 'target', type: 'string', multiple: true, arg: 'NAME=IMAGE', value: TargetImage, help: 'a target of a lock with several (repeat it, at least twice): its name and builder image; a lock with builder: is migrated' },
   builderRootfs: { name: 'builder-rootfs', type: 'string', arg: 'DIGEST', value: Text, defaultText: "the local image's", help: 'rootfs digest of that builder image' },
 
   // hbuild image build

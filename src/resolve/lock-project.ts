@@ -25,6 +25,7 @@ import type { BuildProbe, LockedPackage } from './types.js';
 import { runImages } from '../pipeline/build-lock.js';
 import type { BuilderImages } from '../pipeline/builder-images.js';
 import { debianPackages, recipeReader } from '../recipe/read-recipe.js';
+import { lockTargetsProject } from './lock-targets.js';
 
 export interface LockOptions {
   /** requirements.txt, pylock.toml or uv.lock; absent with `add`. */
@@ -44,6 +45,11 @@ export interface LockOptions {
   now?: Date;
   /** Builder of a new lock; default: the local image `default`. An existing lock keeps its own. */
   builder?: Partial<Builder>;
+  /**
+   * Targets of a lock with several (`--target NAME=IMAGE`, at least two): a new lock gets them,
+   * an existing one is re-locked for them (a one-target lock is migrated). Default: the existing lock's.
+   */
+  targets?: Array<{ name: string; image: string; rootfs?: string }>;
   storeRoot: string;
   recipesDir?: string;
   /** Derived builder images: recipes folder, where rootfs tars are kept, Debian mirror (as for hbuild build). */
@@ -75,6 +81,7 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
     throw new HbuildError('ERR_USAGE', 'give either an input file or --add name==version', { hint: 'hbuild lock requirements.txt, or hbuild lock --add name==version' });
   }
   const existing = await readExisting(lockPath);
+  if ((options.targets !== undefined && options.targets.length > 0) || existing?.lock.targets !== undefined) return lockTargetsProject(options, lockPath, existing, { recordedInputs, lockedRoots, pinBuilderImages, lazyProbe });
   const input = options.input !== undefined ? await readLockInput(options.input) : addPins(options.add!);
   if (input.problems.length > 0) throw inputProblems(input.problems);
   if (options.add && !existing) throw new HbuildError('ERR_USAGE', `--add extends an existing lock, and ${lockPath} does not exist`, { hint: 'create it first: hbuild lock requirements.txt' });
@@ -142,7 +149,9 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
   return { text, changed, written: changed && !options.check, packages, skipped: input.skipped };
 }
 
-async function readExisting(lockPath: string): Promise<{ text: string; mode: number; loaded: LoadedLock; lock: LoadedLock['lock'] } | undefined> {
+export type ExistingLock = { text: string; mode: number; loaded: LoadedLock; lock: LoadedLock['lock'] };
+
+export async function readExisting(lockPath: string): Promise<{ text: string; mode: number; loaded: LoadedLock; lock: LoadedLock['lock'] } | undefined> {
   try {
     const { text, mode } = await readLockFile(lockPath);
     const loaded = parseLock(text, lockPath);
@@ -158,7 +167,7 @@ async function readExisting(lockPath: string): Promise<{ text: string; mode: num
  * record plus the added pins; a lock that records none (written before `inputs`) keeps
  * recording none, so every package still counts as asked for.
  */
-function recordedInputs(existing: LoadedLock['lock'] | undefined, fromFile: boolean, pins: readonly InputPin[]): RequestedPackage[] | undefined {
+export function recordedInputs(existing: LoadedLock['lock'] | undefined, fromFile: boolean, pins: readonly InputPin[]): RequestedPackage[] | undefined {
   const added = pins.map((p) => ({ key: p.key, extras: p.extras ?? [] }));
   if (fromFile) return added;
   const before = existing === undefined ? undefined : requestedPackages(existing);
@@ -168,7 +177,7 @@ function recordedInputs(existing: LoadedLock['lock'] | undefined, fromFile: bool
 }
 
 /** With --add, the current lock's packages stay pinned as they are, except those being re-pinned. */
-function lockedRoots(existing: { lock: LoadedLock['lock']; loaded: LoadedLock }, added: readonly InputPin[]): InputPin[] {
+export function lockedRoots(existing: { lock: LoadedLock['lock']; loaded: LoadedLock }, added: readonly InputPin[]): InputPin[] {
   const replaced = new Set(added.map((p) => p.key));
   return existing.lock.packages
     .filter((p) => !replaced.has(normalizeName(p.name)))
@@ -186,7 +195,7 @@ function lockedRoots(existing: { lock: LoadedLock['lock']; loaded: LoadedLock },
  * Pin the derived builder image of every package whose recipe names Debian packages: the
  * existing lock's pin while it names the same set, else the image found or built now.
  */
-async function pinBuilderImages(
+export async function pinBuilderImages(
   packages: LockedPackage[],
   recipesDir: string,
   previous: ReadonlyArray<{ name: string; 'builder-image'?: { 'debian-packages': string[]; rootfs: string } }>,
@@ -204,7 +213,7 @@ async function pinBuilderImages(
   }
 }
 
-function lazyProbe(create: () => Promise<BuildProbe>): BuildProbe {
+export function lazyProbe(create: () => Promise<BuildProbe>): BuildProbe {
   let probe: Promise<BuildProbe> | undefined;
   const get = (): Promise<BuildProbe> => (probe ??= create());
   return {

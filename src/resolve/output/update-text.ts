@@ -27,7 +27,7 @@ export function sameEntry(old: LockPackage, pkg: LockedPackage): boolean {
 }
 
 /** The recorded wheel pin stays valid only while the sdist and its build environment are the same. */
-function keptWheel(old: LockPackage, pkg: LockedPackage): LockPackage['wheel'] {
+export function keptWheel(old: LockPackage, pkg: LockedPackage): LockPackage['wheel'] {
   const requires = allBuildRequires(old);
   const same = old.version === pkg.version && old.sdist.sha256 === pkg.sdist.sha256 && requires.join(' ') === pkg.buildRequires.join(' ') && sameImage(old, pkg);
   return same ? old.wheel : undefined;
