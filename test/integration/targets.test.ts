@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { pino } from 'pino';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +14,11 @@ import { writeNativeSdist } from '../fixtures/native-pkg.js';
 import { writeFixtureSdist, type FixtureSdist } from '../fixtures/pkg.js';
 import { installedDistributions, installWheelhouse } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/tmp.js';
+import { lockProject } from '../../src/resolve/lock-project.js';
+import { makeSdist, startFakeIndex } from '../fixtures/index-server.js';
 import { builderRootfs, buildInDir, engine } from './harness.js';
+
+const BACKEND = readFileSync(new URL('../fixtures/backend.py', import.meta.url), 'utf8');
 
 const IMPORTS = 'import tgt_pure, tgt_native, sys; print(tgt_native.built_for(), tgt_pure.VERSION, sys.version_info[:2])';
 
@@ -155,5 +161,46 @@ describe('a lock with two targets (bookworm CPython 3.11, trixie CPython 3.13)',
     expect(requirements).toContain('tgt-native==1.0 --hash=');
     expect(requirements).not.toContain('tgt-only311');
     expect(requirements).not.toContain('python_version');
+  }, 600_000);
+
+  it('hbuild lock runs each target\'s build hooks in its own image, and the lock it writes builds on both', async () => {
+    const dir = await tempDir('targets-lock');
+    const index = await startFakeIndex();
+    const inTree = { requires: [], backend: 'backend', backendPath: ['.'] };
+    index.add('dep-old', await makeSdist('dep-old', '1.0', { ...inTree, files: { 'backend.py': BACKEND, 'src/dep_old/__init__.py': '' } }));
+    index.add('dep-new', await makeSdist('dep-new', '1.0', { ...inTree, files: { 'backend.py': BACKEND, 'src/dep_new/__init__.py': '' } }));
+    // The hook answers for the Python it runs on: only the target's own image can give the right answer.
+    const appBackend = `${BACKEND}\n\ndef get_requires_for_build_wheel(config_settings=None):\n    import sys\n    return ["dep-new" if sys.version_info >= (3, 13) else "dep-old"]\n`;
+    index.add('app', await makeSdist('app', '1.0', { ...inTree, files: { 'backend.py': appBackend, 'src/app/__init__.py': '' } }));
+    await writeFile(join(dir, 'requirements.txt'), 'app==1.0\n');
+
+    await lockProject({
+      input: join(dir, 'requirements.txt'),
+      lockPath: join(dir, 'lock.yaml'),
+      indexUrls: [index.url],
+      storeRoot: join(dir, 'store'),
+      targets: [{ name: 'py311', image: 'default' }, { name: 'py313', image: 'trixie' }],
+      minAgeDays: 0,
+      credentialsFor: () => undefined,
+      log: pino({ level: 'silent' }),
+      emit: () => undefined,
+      signal: new AbortController().signal,
+    });
+    const { lock } = await readLock(join(dir, 'lock.yaml'));
+
+    expect(lock.targets).toEqual([{ name: 'py311', image: 'default', rootfs: rootfs.py311 }, { name: 'py313', image: 'trixie', rootfs: rootfs.py313 }]);
+    expect(lock.packages.map((p) => `${p.name} ${JSON.stringify(p['build-requires'])} ${p.targets?.join(',') ?? 'all'}`)).toEqual([
+      'app {"py311":["dep-old"],"py313":["dep-new"]} all',
+      'dep-new [] py313',
+      'dep-old [] py311',
+    ]);
+
+    const built = await buildInDir(dir, await readFile(join(dir, 'lock.yaml'), 'utf8'), { record: true, sdistDirs: [], indexUrl: index.url });
+    await index.close();
+    expect(built.failures.map((f) => f.error.message)).toEqual([]);
+    expect(built.records.map((r) => `${r.target} ${r.name} [${r.requirementWheels.map((w) => w.name).join(',')}]`).sort()).toEqual(['py311 app [dep-old]', 'py311 dep-old []', 'py313 app [dep-new]', 'py313 dep-new []']);
+    const requirements = await readFile(join(dir, 'wheelhouse', 'requirements.txt'), 'utf8');
+    expect(requirements).toMatch(/^app==1\.0 --hash=sha256:[0-9a-f]{64}$/m);
+    expect(await readFile(join(dir, 'wheelhouse', 'build-requirements.txt'), 'utf8')).toMatch(/^dep-new==1\.0 ; python_version == "3\.13" --hash=/m);
   }, 600_000);
 });
