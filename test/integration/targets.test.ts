@@ -15,6 +15,8 @@ import { writeFixtureSdist, type FixtureSdist } from '../fixtures/pkg.js';
 import { installedDistributions, installWheelhouse } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/tmp.js';
 import { lockProject } from '../../src/resolve/lock-project.js';
+import { verifyLock } from '../../src/pipeline/verify-lock.js';
+import { createEngine } from '../../src/engine/index.js';
 import { makeSdist, startFakeIndex } from '../fixtures/index-server.js';
 import { builderRootfs, buildInDir, engine } from './harness.js';
 
@@ -196,7 +198,10 @@ describe('a lock with two targets (bookworm CPython 3.11, trixie CPython 3.13)',
     ]);
 
     const built = await buildInDir(dir, await readFile(join(dir, 'lock.yaml'), 'utf8'), { record: true, sdistDirs: [], indexUrl: index.url });
+    const verified = await verifyLock({ lockPath: join(dir, 'lock.yaml'), storeRoot: join(dir, 'store'), sdistDirs: [], indexUrl: index.url, engine: createEngine(), variations: ['umask'], log: pino({ level: 'silent' }), emit: () => undefined, signal: new AbortController().signal });
     await index.close();
+    expect(verified.packages.map((p) => `${p.target} ${p.name} ${p.status}`).sort()).toEqual(['py311 app identical', 'py311 dep-old identical', 'py313 app identical', 'py313 dep-new identical']);
+    expect(verified.targets?.map((t) => t.name)).toEqual(['py311', 'py313']);
     expect(built.failures.map((f) => f.error.message)).toEqual([]);
     expect(built.records.map((r) => `${r.target} ${r.name} [${r.requirementWheels.map((w) => w.name).join(',')}]`).sort()).toEqual(['py311 app [dep-old]', 'py311 dep-old []', 'py313 app [dep-new]', 'py313 dep-new []']);
     const requirements = await readFile(join(dir, 'wheelhouse', 'requirements.txt'), 'utf8');
