@@ -26,6 +26,7 @@ import { runImages } from '../pipeline/build-lock.js';
 import type { BuilderImages } from '../pipeline/builder-images.js';
 import { debianPackages, recipeReader } from '../recipe/read-recipe.js';
 import { lockTargetsProject } from './lock-targets.js';
+import { platformOf } from '../pipeline/targets.js';
 
 export interface LockOptions {
   /** requirements.txt, pylock.toml or uv.lock; absent with `add`. */
@@ -82,12 +83,14 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
   }
   const existing = await readExisting(lockPath);
   if ((options.targets !== undefined && options.targets.length > 0) || existing?.lock.targets !== undefined) return lockTargetsProject(options, lockPath, existing, { recordedInputs, lockedRoots, pinBuilderImages, lazyProbe });
-  const input = options.input !== undefined ? await readLockInput(options.input) : addPins(options.add!);
+  // The builder image's Python (its recipe's python:) is what markers and Requires-Python are evaluated for.
+  const platform = await platformOf(existing?.lock.builder?.image ?? options.builder?.image ?? 'default', options.images?.dir, false);
+  const input = options.input !== undefined ? await readLockInput(options.input, platform) : addPins(options.add!);
   if (input.problems.length > 0) throw inputProblems(input.problems);
   if (options.add && !existing) throw new HbuildError('ERR_USAGE', `--add extends an existing lock, and ${lockPath} does not exist`, { hint: 'create it first: hbuild lock requirements.txt' });
   const roots = options.input !== undefined ? input.pins : [...lockedRoots(existing!, input.pins), ...input.pins];
 
-  if (roots.length === 0) throw new HbuildError('ERR_USAGE', 'the input pins no package for the builder', { hint: 'check the input; entries whose marker is false for linux x86_64 CPython 3.11 are skipped' });
+  if (roots.length === 0) throw new HbuildError('ERR_USAGE', 'the input pins no package for the builder', { hint: `check the input; entries whose marker is false for linux x86_64 CPython ${platform.python} are skipped` });
   const indexes = options.indexUrls.map(indexConfig);
   if (indexes.length === 0) throw new HbuildError('ERR_USAGE', 'no index configured', { hint: 'pass --index-url' });
   const credentialsFor = options.credentialsFor ?? (await loadNetrc());
@@ -130,8 +133,9 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
     });
 
   const packages = await closeLock(roots, {
-    pin: { view, store, signal: options.signal, ...policy.pinRules },
+    pin: { view, store, signal: options.signal, ...policy.pinRules, target: { platform } },
     probe,
+    platform,
     previous: new Map((existing?.lock.packages ?? []).map((p) => [normalizeName(p.name), p.version])),
     progress: options.progress,
   });

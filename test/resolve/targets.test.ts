@@ -96,3 +96,15 @@ async function writeInput(text: string): Promise<string> {
   await writeFile(input, text);
   return input;
 }
+
+describe('hbuild lock for one target', () => {
+  it("evaluates markers for its image's Python: a trixie lock is locked for CPython 3.13", async () => {
+    const input = await writeInput('app==1.0\nold==1.0 ; python_version < "3.13"\n');
+
+    const result = await lockProject(unitLockOptions(index, tmp.path, fakeProbe().probe, { input, builder: { image: 'trixie', rootfs: TRIXIE_ROOTFS } }));
+
+    expect(result.packages.map((p) => `${p.name} [${p.buildRequires.join(',')}]`)).toEqual(['app [flit-core]', 'flit-core []']);
+    expect(result.skipped.map((s) => s.name)).toEqual(['old']);
+    expect((await readLock(join(tmp.path, 'lock.yaml'))).lock.builder).toEqual({ image: 'trixie', rootfs: TRIXIE_ROOTFS });
+  });
+});
