@@ -19,7 +19,7 @@ interface Node {
  * Read a uv.lock. It is universal (every platform at once), so the packages for the
  * builder are found by walking the dependency graph from the project itself (its
  * `editable`/`virtual` entries, their default dependency group included), following only
- * edges whose marker holds for linux x86_64 CPython 3.11.
+ * edges whose marker holds for the target's platform (default: linux x86_64 CPython 3.11).
  */
 export async function readUvLock(path: string, shown: string, platform: TargetPlatform = DEFAULT_PLATFORM): Promise<LockInput> {
   const { data, text } = await readTomlInput(path, shown);
@@ -73,7 +73,7 @@ export async function readUvLock(path: string, shown: string, platform: TargetPl
   for (const node of nodes) {
     if (isProject(node.pkg)) continue;
     if (!reached.has(node)) {
-      result.skipped.push({ file: shown, line: node.line, name: node.pkg.name, marker: 'not needed on linux x86_64 CPython 3.11' });
+      result.skipped.push({ file: shown, line: node.line, name: node.pkg.name, marker: `not needed on linux x86_64 CPython ${platform.markers['python_version']}` });
       continue;
     }
     addPin(node, shown, result);
