@@ -27,26 +27,28 @@ const LOCK_REF = 'lock';
  * wheelhouses give equal bytes.
  */
 export function buildSbom(manifest: Manifest): Json {
-  // A name may come in several versions (build backends); a build requirement is the wheel of that sha256.
+  // A name may come in several versions (build backends), and a wheelhouse of several targets holds
+  // several wheels of one package: there each wheel is a component, named by its file.
   const idOf = (p: { name: string; version: string }): string => `${normalizeName(p.name)}==${p.version}`;
-  if (new Set(manifest.packages.map(idOf)).size !== manifest.packages.length) throw manifestError('lists a package twice');
-  const bySha = new Map(manifest.packages.map((p) => [p.wheel.sha256, p]));
+  const ref = manifest.targets === undefined ? nameRef : fileRef;
+  if (manifest.targets === undefined && new Set(manifest.packages.map(idOf)).size !== manifest.packages.length) throw manifestError('lists a package twice');
+  const byWheel = new Map(manifest.packages.map((p) => [p.wheel.sha256, p]));
   const buildTime = new Set<string>();
   const dependencies: Json[] = [];
   for (const pkg of manifest.packages) {
     const needs = new Set<string>();
 
     for (const req of pkg.requirementWheels) {
-      const dep = bySha.get(req.sha256);
+      const dep = byWheel.get(req.sha256);
       if (dep === undefined || normalizeName(dep.name) !== normalizeName(req.name)) {
         throw manifestError(`says ${pkg.name} was built with ${req.file} (sha256 ${req.sha256}), which is not a wheel of this wheelhouse`);
       }
-      buildTime.add(idOf(dep));
+      buildTime.add(dep.wheel.sha256);
       needs.add(ref(dep));
     }
     dependencies.push({ ref: ref(pkg), dependsOn: [...needs].sort() });
   }
-  const components = manifest.packages.map((p) => component(p, buildTime.has(idOf(p))));
+  const components = manifest.packages.map((p) => component(p, buildTime.has(p.wheel.sha256), ref));
   // System libraries: one component per Debian package (and version) a wheel's compiled code needs.
   const debs = new Map<string, Json>();
   for (const pkg of manifest.packages) {
@@ -85,6 +87,7 @@ export function buildSbom(manifest: Manifest): Json {
         { name: 'hbuild:builder:image', value: manifest.builder.image },
         { name: 'hbuild:builder:rootfs', value: manifest.builder.rootfs },
         { name: 'hbuild:source-date-epoch', value: String(manifest.sourceDateEpoch) },
+        ...(manifest.targets ?? []).map((t) => ({ name: 'hbuild:target', value: `${t.name} ${t.image} ${t.rootfs} CPython ${t.python}` })),
       ]),
     },
     components: [...components, ...debs.values()].sort((a, b) => compare(a['bom-ref'] as string, b['bom-ref'] as string)),
@@ -98,7 +101,7 @@ export function renderSbom(bom: unknown): string {
   return `${JSON.stringify(JSON.parse(canonicalJson(bom)), null, 2)}\n`;
 }
 
-function component(pkg: ManifestPackage, buildTime: boolean): Json {
+function component(pkg: ManifestPackage, buildTime: boolean, ref: (pkg: ManifestPackage) => string): Json {
   const properties: Property[] = [
     { name: 'hbuild:build-time', value: String(buildTime) },
     { name: 'hbuild:input-digest', value: pkg.inputDigest },
@@ -107,6 +110,7 @@ function component(pkg: ManifestPackage, buildTime: boolean): Json {
     { name: 'hbuild:wheel:file', value: pkg.wheel.file },
   ];
   if (pkg.vet !== undefined) properties.push({ name: 'hbuild:vet:verdict', value: pkg.vet.verdict });
+  for (const target of pkg.targets ?? []) properties.push({ name: 'hbuild:target', value: target });
   if (pkg.builderImage && pkg.builderImage.debianPackages.length > 0) {
     properties.push({ name: 'hbuild:builder:image', value: pkg.builderImage.name }, { name: 'hbuild:builder:rootfs', value: pkg.builderRootfs });
   }
@@ -156,8 +160,13 @@ function debComponent(name: string, version: string): Json {
   };
 }
 
-function ref(pkg: ManifestPackage): string {
+function nameRef(pkg: ManifestPackage): string {
   return pypiPurl(pkg.name, pkg.version);
+}
+
+/** A wheel of a wheelhouse of several targets: the package URL with its file name. */
+function fileRef(pkg: ManifestPackage): string {
+  return pypiPurl(pkg.name, pkg.version, { file_name: pkg.wheel.file });
 }
 
 function sortProperties(properties: Property[]): Property[] {

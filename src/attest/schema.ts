@@ -37,6 +37,8 @@ export const ManifestPackage = z.object({
   builderImage: z
     .object({ name: Text, debianPackages: z.array(DebianName).max(200), libraryMap: Prefixed.nullable() })
     .optional(),
+  /** The targets whose builds gave this wheel, in a wheelhouse of several. */
+  targets: z.array(Text).min(1).max(8).optional(),
   systemLibraries: z
     .array(z.object({ soname: z.string().min(1).max(255), package: DebianName.nullable(), version: z.string().min(1).max(200).nullable() }))
     .max(1000)
@@ -50,6 +52,7 @@ export const Manifest = z.object({
   lock: z.object({ path: z.string().min(1).max(4096), sha256: Hex64 }),
   builder: z.object({ image: Text, rootfs: Prefixed, imageId: AnyDigest }),
   sourceDateEpoch: z.int().min(0).max(4_354_819_199),
+  targets: z.array(z.object({ name: Text, image: Text, rootfs: Prefixed, python: Text })).min(1).max(8).optional(),
   packages: z.array(ManifestPackage).max(MAX_PACKAGES),
 });
 export type Manifest = z.infer<typeof Manifest>;

@@ -10,7 +10,8 @@ import { SBOM_FILE, SBOM_STATEMENT_FILE, ATTESTATIONS_DIR } from './vocabulary.j
 const MAX_LIST_BYTES = 8 * 1024 * 1024;
 const MAX_SBOM_BYTES = 128 * 1024 * 1024;
 const SUMS_LINE = /^([0-9a-f]{64}) {2}([^/\\\x00-\x1f\x7f]+)$/;
-const REQUIREMENT_LINE = /^(\S+)==(\S+) --hash=sha256:([0-9a-f]{64})$/;
+/** `name==version`, in a wheelhouse of several targets maybe a `python_version` marker, then one hash per target's wheel. */
+const REQUIREMENT_LINE = /^(\S+)==(\S+)(?: ; python_version == "\d+\.\d+"(?: or python_version == "\d+\.\d+")*)?((?: --hash=sha256:[0-9a-f]{64}){1,16})$/;
 const SBOM_STATEMENT = `${ATTESTATIONS_DIR}/${SBOM_STATEMENT_FILE}`;
 
 /** `wheel file → sha256` of what is actually in the wheelhouse. */
@@ -107,16 +108,18 @@ async function readPins(
     }
     const m = REQUIREMENT_LINE.exec(line);
     if (m === null) {
-      problems.push({ file, message: `line ${i + 1} is not "name==version --hash=sha256:<hex>"` });
+      problems.push({ file, message: `line ${i + 1} is not "name==version --hash=sha256:<hex>" (with one --hash per target's wheel, maybe after a python_version marker)` });
       continue;
     }
-    const [, name, version, digest] = m as unknown as [string, string, string, string];
-    const wheel = byDigest.get(digest);
-    const parsed = wheel === undefined ? undefined : matchWheelName(wheel);
-    if (wheel === undefined || parsed === undefined) problems.push({ file, message: `pins ${name}==${version} to sha256 ${digest}, which no wheel here has` });
-    else if (normalizeName(parsed.distribution) !== normalizeName(name)) problems.push({ file, message: `pins ${name} to the sha256 of ${wheel}` });
-    else if (pinned.has(wheel)) problems.push({ file, message: `pins ${wheel} twice` });
-    if (wheel !== undefined) pinned.add(wheel);
+    const [, name, version, hashes] = m as unknown as [string, string, string, string];
+    for (const digest of hashes.trim().split(' ').map((h) => h.slice('--hash=sha256:'.length))) {
+      const wheel = byDigest.get(digest);
+      const parsed = wheel === undefined ? undefined : matchWheelName(wheel);
+      if (wheel === undefined || parsed === undefined) problems.push({ file, message: `pins ${name}==${version} to sha256 ${digest}, which no wheel here has` });
+      else if (normalizeName(parsed.distribution) !== normalizeName(name)) problems.push({ file, message: `pins ${name} to the sha256 of ${wheel}` });
+      else if (pinned.has(wheel)) problems.push({ file, message: `pins ${wheel} twice` });
+      if (wheel !== undefined) pinned.add(wheel);
+    }
   }
   if (options.include !== undefined && included === 0) problems.push({ file, message: `does not include ${REQUIREMENTS} (a line "${options.include}")` });
   return pinned;

@@ -30,7 +30,7 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
       return await submitViaDaemon(
         'build',
         args.lock,
-        { record: values.record, only, jobs, failFast: values['fail-fast'], out: values.out, json: values.json, quiet: values.quiet },
+        { record: values.record, only, target: values.target, jobs, failFast: values['fail-fast'], out: values.out, json: values.json, quiet: values.quiet },
         (event) => renderer.emit(event),
         signal,
       );
@@ -51,6 +51,7 @@ export async function runBuildCommand(argv: string[], signal: AbortSignal): Prom
       record: values.record,
       failFast: values['fail-fast'],
       only,
+      target: values.target,
       indexUrl: values['index-url'],
       sdistDirs: values['sdist-dir'],
       recipesDir: values.recipes,

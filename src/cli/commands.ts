@@ -15,7 +15,7 @@ export const BUILD = defineCommand({
   command: 'build',
   usage: [{ line: 'hbuild [build] LOCK.yaml [options]', summary: 'build every locked sdist into a verified wheelhouse' }],
   positionals: [LOCK],
-  options: [O.out, O.store, O.jobs, O.record, O.only, O.failFast, O.sdistDir, O.recipes, O.buildMirror, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.engine, O.engines, O.images, O.imageArchives, O.runtime, O.jsonEvents, O.quiet, O.daemon, O.signingKey, O.timeout],
+  options: [O.out, O.store, O.jobs, O.record, O.only, O.target, O.failFast, O.sdistDir, O.recipes, O.buildMirror, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.engine, O.engines, O.images, O.imageArchives, O.runtime, O.jsonEvents, O.quiet, O.daemon, O.signingKey, O.timeout],
   notes: EXIT_CODES,
 });
 
@@ -31,7 +31,7 @@ export const VERIFY = defineCommand({
   command: 'verify',
   usage: [{ line: 'hbuild verify LOCK.yaml [options]', summary: 'rebuild every package under variations, compare with each other and the pins, and explain any difference' }],
   positionals: [LOCK],
-  options: [O.variations, O.report, O.jsonResult, O.quiet, O.store, O.jobs, O.only, O.sdistDir, O.recipes, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.engine, O.engines, O.images, O.imageArchives, O.runtime, O.timeout],
+  options: [O.variations, O.report, O.jsonResult, O.quiet, O.store, O.jobs, O.only, O.target, O.sdistDir, O.recipes, O.vet, O.minAge, O.indexUrl, O.dockerHost, O.engine, O.engines, O.images, O.imageArchives, O.runtime, O.timeout],
   notes: `Exit codes: 0 all reproducible · 5 not reproducible · 3 reproducible but not equal to the pin ·
             1 a build failed or a package could not be judged`,
 });
@@ -56,6 +56,7 @@ export const LOCK_COMMAND = defineCommand({
     O.expires,
     O.image,
     O.builderRootfs,
+    O.lockTarget,
     O.store,
     O.recipes,
     O.buildMirror,

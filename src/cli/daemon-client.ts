@@ -10,6 +10,8 @@ import { exitCodeFor } from '../core/exit-codes.js';
 export interface DaemonSubmitOptions {
   record?: boolean;
   only?: string[];
+  /** `--target`: one target of a lock with several. */
+  target?: string;
   jobs?: number;
   failFast?: boolean;
   /** Wheelhouse directory as the user typed it: sent as an absolute path (it must lie under the daemon's roots). */
@@ -46,6 +48,7 @@ export async function submitViaDaemon(
     options: {
       ...(options.record !== undefined ? { record: options.record } : {}),
       ...(options.only && options.only.length > 0 ? { only: options.only } : {}),
+      ...(options.target !== undefined ? { target: options.target } : {}),
       ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
       ...(options.failFast !== undefined ? { failFast: options.failFast } : {}),
       ...(options.out !== undefined ? { out: resolve(options.out) } : {}),

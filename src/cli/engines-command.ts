@@ -18,7 +18,9 @@ export async function runEnginesCommand(argv: string[]): Promise<number> {
   const { log, flush } = createRunLogger(storeRoot);
   try {
     const lockPath = values.lock ?? ((await exists('lock.yaml')) ? 'lock.yaml' : undefined);
-    const pin = lockPath === undefined ? undefined : (await readLock(lockPath)).lock.builder;
+    const lock = lockPath === undefined ? undefined : (await readLock(lockPath)).lock;
+    // A lock with targets: its first target's image is checked.
+    const pin = lock?.builder ?? lock?.targets?.[0];
     // Without pool flags: the one engine a run would use, checked the same way.
     const single = values.engine.length === 0 && values.engines === undefined;
     const engineFlags = single ? [describeEngine({ host: values['docker-host'] })] : values.engine;

@@ -53,6 +53,7 @@ async function lockCommand(argv: string[], signal: AbortSignal): Promise<number>
       exempt,
       minAgeDays: values['min-age'],
       builder: { image: values.image, rootfs: values['builder-rootfs'] },
+      ...(values.target.length > 0 ? { targets: values.target } : {}),
       storeRoot,
       recipesDir: values.recipes,
       ...(values.mirror ? { images: { mirror: values.mirror } } : {}),

@@ -48,6 +48,15 @@ export const NameList = z
 /** A project name as written in a requirement (PEP 508). */
 export const ProjectName = z.string().regex(PROJECT_NAME, { error: 'a project name' });
 
+/** A target's name as a lock's `targets:` spells it. */
+export const TargetNameValue = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: 'a target name (lowercase letters, digits, "-"), like py311' });
+
+/** `NAME=IMAGE`: a target of a lock with several and its builder image (a folder under images/). */
+export const TargetImage = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,31}=[a-z0-9][a-z0-9-]{0,62}$/, { error: 'NAME=IMAGE, like py313=trixie' })
+  .transform((raw) => ({ name: raw.slice(0, raw.indexOf('=')), image: raw.slice(raw.indexOf('=') + 1) }));
+
 /** `NAME=URL`, as an entry for `Object.fromEntries`. */
 export const NameEqualsUrl = z
   .string()

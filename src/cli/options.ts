@@ -3,7 +3,7 @@ import { RUNTIMES } from '../engine/runtime.js';
 import { DEFAULT_MIN_AGE_DAYS } from '../vet/verdict.js';
 import { ATTESTATION_MODES } from '../publish/schema.js';
 import type { OptionSpec } from './command-spec.js';
-import { Flag, List, NameEqualsUrl, NameList, OneOf, ProjectName, Text, WholeNumber } from './option-values.js';
+import { Flag, List, NameEqualsUrl, NameList, OneOf, ProjectName, TargetImage, TargetNameValue, Text, WholeNumber } from './option-values.js';
 
 /**
  * Every command-line option of hbuild, declared once. A command lists the entries it takes
@@ -19,6 +19,7 @@ export const OPTIONS = {
   store: { name: 'store', type: 'string', arg: 'DIR', value: Text, defaultText: '$XDG_CACHE_HOME/hbuild/store', help: 'content-addressed store' },
   jobs: { name: 'jobs', short: 'j', type: 'string', arg: 'N', value: WholeNumber(1, 64), defaultText: "a pool's slots, else the lock's settings.jobs, else the number of cores", help: 'parallel builds' },
   only: { name: 'only', type: 'string', arg: 'NAME,...', value: NameList, help: 'only these packages and what they build-require (a name selects every version the lock holds; name==version one)' },
+  target: { name: 'target', type: 'string', arg: 'NAME', value: TargetNameValue, help: 'only this target of a lock with several (its name under targets:)' },
   sdistDir: { name: 'sdist-dir', type: 'string', multiple: true, arg: 'DIR', value: Text, help: 'look for sdists here before the index' },
   recipes: { name: 'recipes', type: 'string', arg: 'DIR', value: Text, defaultText: 'recipes/ beside the lock', help: 'per-package build recipes' },
   minAge: {
@@ -117,6 +118,7 @@ export const OPTIONS = {
   reason: { name: 'reason', type: 'string', arg: 'TEXT', value: Text, help: 'why the --exempt names may skip the quarantine (recorded in the lock)' },
   expires: { name: 'expires', type: 'string', arg: 'YYYY-MM-DD', value: Text, help: 'the day the --exempt exemption lapses' },
   image: { name: 'image', type: 'string', arg: 'NAME', value: Text, defaultText: 'default', help: 'builder image of a new lock' },
+  lockTarget: { name: 'target', type: 'string', multiple: true, arg: 'NAME=IMAGE', value: TargetImage, help: 'a target of a lock with several (repeat it, at least twice): its name and builder image; a lock with builder: is migrated' },
   builderRootfs: { name: 'builder-rootfs', type: 'string', arg: 'DIGEST', value: Text, defaultText: "the local image's", help: 'rootfs digest of that builder image' },
 
   // hbuild image build

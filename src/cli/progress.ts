@@ -63,7 +63,7 @@ export function applyEvent(progress: Progress, event: HbuildEvent, now: number):
   progress.startedAt ??= now;
   const key = rowKey(progress, event);
   const known = progress.rows.get(key);
-  const row: Row = { ...known, name: event.name, version: event.version, stage: event.stage, status: event.status };
+  const row: Row = { ...known, name: event.target ? `${event.name} [${event.target}]` : event.name, version: event.version, stage: event.stage, status: event.status };
   delete row.message;
   delete row.waitingFor;
   if (event.message) row.message = event.message;
@@ -75,6 +75,8 @@ export function applyEvent(progress: Progress, event: HbuildEvent, now: number):
   progress.rows.set(key, row);
   progress.total = Math.max(progress.total, progress.rows.size);
 }
+
+/** A package's row: one per target in a lock with several, shown as `name [target]`. */
 
 const ACTIVE_WORD: Record<PackageStage, string> = {
   fetch: 'fetching',
@@ -224,7 +226,9 @@ function withoutWord(detail: string, word: string): string {
  * The row of a package event: its name, or `name==version` for a second version of a name
  * (a lock may hold several versions of one build backend).
  */
-export function rowKey(progress: Progress, event: { name: string; version: string }): string {
-  const first = progress.rows.get(event.name);
-  return first === undefined || first.version === event.version ? event.name : `${event.name}==${event.version}`;
+export function rowKey(progress: Progress, event: { name: string; version: string; target?: string }): string {
+  const suffix = event.target ? ` [${event.target}]` : '';
+  const first = progress.rows.get(`${event.name}${suffix}`);
+  const base = first === undefined || first.version === event.version ? event.name : `${event.name}==${event.version}`;
+  return `${base}${suffix}`;
 }

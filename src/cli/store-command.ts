@@ -44,6 +44,8 @@ async function storeGc(argv: string[]): Promise<number> {
     for (const pkg of loaded.lock.packages) {
       pinned.add(pkg.sdist.sha256);
       if (pkg.wheel) pinned.add(pkg.wheel.sha256);
+      // A lock with targets pins a wheel per target: every one of them is kept.
+      for (const wheel of Object.values(pkg.wheels ?? {})) pinned.add(wheel.sha256);
     }
   }
   const report = await collectGarbage(root, { pinned, keepDays: values['keep-days'], dryRun: values['dry-run'] });

@@ -29,6 +29,7 @@ export async function runVerifyCommand(argv: string[], signal: AbortSignal): Pro
       storeRoot,
       jobs,
       only: values.only,
+      target: values.target,
       indexUrl: values['index-url'],
       sdistDirs: values['sdist-dir'],
       recipesDir: values.recipes,

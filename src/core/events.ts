@@ -49,6 +49,8 @@ export type PackageEvent = {
   waitingFor?: string[];
   /** The Docker engine the build ran on (a pool's member), on the build's running and done events. */
   engine?: string;
+  /** The target it is for, in a lock with several (each package goes through the stages once per target). */
+  target?: string;
 };
 
 export type LogEvent = { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; details?: Record<string, unknown> };

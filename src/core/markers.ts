@@ -1,14 +1,16 @@
 import { satisfies, valid, validRange } from '@renovatebot/pep440';
 import { normalizeName } from './pep503.js';
-import { BUILDER_MARKERS, HOST_DEPENDENT_MARKERS, LEGACY_MARKER_NAMES } from './marker-environment.js';
+import { DEFAULT_PLATFORM, HOST_DEPENDENT_MARKERS, LEGACY_MARKER_NAMES, type TargetPlatform } from './marker-environment.js';
 
 /** A marker that cannot be parsed or evaluated for the builder; `message` says why. */
 export class MarkerError extends Error {
   override name = 'MarkerError';
 }
 
-/** What a marker is evaluated against besides the builder's platform. */
+/** What a marker is evaluated against: the target's platform, and extras. */
 export interface MarkerContext {
+  /** The target platform; default: the default builder image's (CPython 3.11.2). */
+  platform?: TargetPlatform;
   /** Extras requested for the requirement whose marker this is (`extra == "x"`). */
   extras?: ReadonlySet<string>;
   /** PEP 751 `extras` and `dependency_groups` sets. */
@@ -124,7 +126,7 @@ function resolve(token: Token, context: MarkerContext, extra: string): Value {
   if (name === 'extras') return context.lockExtras ?? new Set();
   if (name === 'dependency_groups') return context.dependencyGroups ?? new Set();
   if (HOST_DEPENDENT_MARKERS.has(name)) throw new MarkerError(`${name} depends on the build host's kernel, not on the builder`);
-  const known = BUILDER_MARKERS[name];
+  const known = (context.platform ?? DEFAULT_PLATFORM).markers[name];
   if (known === undefined) throw new MarkerError(`unknown marker variable ${name}`);
   return known;
 }

@@ -21,6 +21,7 @@ export async function runBuildJob(context: JobContext): Promise<JobOutcome> {
     record: job.options.record ?? false,
     failFast: job.options.failFast ?? false,
     only: job.options.only,
+    ...(job.options.target === undefined ? {} : { target: job.options.target }),
     sdistDirs: [],
     engine: context.engine,
     log: context.log,

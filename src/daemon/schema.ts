@@ -1,7 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { BuildSummary } from '../pipeline/summary.js';
-import { MAX_JOBS, MAX_PACKAGES } from '../lockfile/schema.js';
+import { MAX_JOBS, MAX_PACKAGES, TargetName } from '../lockfile/schema.js';
 import { BUILD_REQUIRE } from '../lockfile/package-ids.js';
 
 export const JOB_KINDS = ['build', 'verify', 'vet'] as const;
@@ -25,6 +25,8 @@ export const AbsolutePath = z
 export const JobOptions = z.strictObject({
   record: z.boolean().optional(),
   only: z.array(z.string().max(300).regex(BUILD_REQUIRE, 'expected a project name or name==version')).max(MAX_PACKAGES).optional(),
+  /** One target of a lock with several (`--target`); default: every target. */
+  target: TargetName.optional(),
   jobs: z.int().min(1).max(MAX_JOBS).optional(),
   failFast: z.boolean().optional(),
   /** Wheelhouse directory; must lie under the daemon's roots. Default: the job's own directory in the state dir. */

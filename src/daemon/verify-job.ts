@@ -21,6 +21,7 @@ export async function verifyJobRunner(context: JobContext): Promise<JobOutcome> 
     storeRoot: context.storeRoot,
     ...(job.options.jobs === undefined ? {} : { jobs: job.options.jobs }),
     ...(job.options.only === undefined ? {} : { only: job.options.only }),
+    ...(job.options.target === undefined ? {} : { target: job.options.target }),
     sdistDirs: [],
     engine: context.engine,
     log: context.log,

@@ -23,6 +23,8 @@ export const ImageRecipe = z.strictObject({
     z.literal('standard'),
   ]),
   'source-date-epoch': z.number().int().min(0).max(253402300799),
+  /** CPython's full version in the image (Debian's python3): a target's Requires-Python and markers are evaluated for it. */
+  python: z.string().regex(/^3\.\d{1,2}\.\d{1,3}$/, 'expected the full CPython version of the image, like 3.11.2'),
   packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, 'expected a Debian package name')).min(1),
   user: ImageUser,
 });

@@ -4,6 +4,7 @@ import { topologicalOrder } from './graph.js';
 import { entriesByName, entryKey, matchBuildRequire, parseBuildRequire } from './package-ids.js';
 import type { LoadedLock } from './read.js';
 import { DEFAULT_SOURCE_DATE_EPOCH, type Builder, type LockPackage, type SdistPin, type WheelPin } from './schema.js';
+import { isMultiTarget, lockTargets, targetLock } from './targets.js';
 
 export interface PlannedPackage {
   /** As written in the lock. */
@@ -29,6 +30,8 @@ export interface PlannedPackage {
 
 export interface Plan {
   lockPath: string;
+  /** The target planned for: a lock with `builder:` has one, named after its image. */
+  target: string;
   builder: Builder;
   sourceDateEpoch: number;
   jobs?: number;
@@ -43,7 +46,7 @@ function planPackage(pkg: LockPackage, dir: string, byName: ReadonlyMap<string, 
     key: entryKey(pkg, byName),
     version: pkg.version,
     sdist,
-    buildRequires: [...new Set(pkg['build-requires'].map((req) => requiredKey(req, byName)))].sort(),
+    buildRequires: [...new Set((pkg['build-requires'] as string[]).map((req) => requiredKey(req, byName)))].sort(),
   };
   if (pkg.wheel) planned.wheel = { ...pkg.wheel };
   if (pkg.index) planned.index = pkg.index;
@@ -61,9 +64,10 @@ function requiredKey(text: string, byName: ReadonlyMap<string, readonly LockPack
 
 /**
  * `only` and everything it build-requires, transitively. A name selects every version the
- * lock holds of it, `name==version` one. Unknown names are a usage error.
+ * target holds of it, `name==version` one. Names the lock does not hold are a usage error;
+ * a package of the lock that this target does not build is not planned for it.
  */
-function closure(byKey: ReadonlyMap<string, PlannedPackage>, only: readonly string[], lockPath: string): Set<string> {
+function closure(byKey: ReadonlyMap<string, PlannedPackage>, only: readonly string[], lockPath: string, lockByName: ReadonlyMap<string, readonly LockPackage[]>): Set<string> {
   const byName = entriesByName([...byKey.values()]);
   const keysOf = (text: string): string[] => {
     const parsed = parseBuildRequire(text);
@@ -72,7 +76,12 @@ function closure(byKey: ReadonlyMap<string, PlannedPackage>, only: readonly stri
     const match = matchBuildRequire(text, byName);
     return 'entry' in match ? [match.entry.key] : [];
   };
-  const unknown = only.filter((name) => keysOf(name).length === 0);
+  const inLock = (text: string): boolean => {
+    const parsed = parseBuildRequire(text);
+    if (parsed === undefined) return false;
+    return parsed.version === undefined ? lockByName.has(parsed.key) : 'entry' in matchBuildRequire(text, lockByName);
+  };
+  const unknown = only.filter((name) => !inLock(name));
   if (unknown.length > 0) {
     throw new HbuildError('ERR_USAGE', `not in ${lockPath}: ${unknown.join(', ')}`, {
       hint: 'name packages as they appear under packages: in the lock (case, "-", "_" and "." do not matter), or as name==version',
@@ -91,23 +100,28 @@ function closure(byKey: ReadonlyMap<string, PlannedPackage>, only: readonly stri
 }
 
 /**
- * The build plan for a validated lock: pure, deterministic. `only` (names as a user
- * types them) narrows it to those packages and their build requirements; undefined
- * or empty means every package.
+ * The build plan of one target of a validated lock: pure, deterministic. `only` (names
+ * as a user types them) narrows it to those packages and their build requirements;
+ * undefined or empty means every package. A lock with several targets is planned once
+ * per target; `target` is required for it.
  */
-export function planBuild(loaded: LoadedLock, only?: readonly string[]): Plan {
-  const { lock } = loaded;
+export function planBuild(loaded: LoadedLock, only?: readonly string[], target?: string): Plan {
+  if (target === undefined && isMultiTarget(loaded.lock)) throw new Error('planBuild: a lock with targets is planned per target');
+  const name = target ?? lockTargets(loaded.lock)[0]!.name;
+  const lock = targetLock(loaded.lock, name);
+  const lockByName = entriesByName(loaded.lock.packages);
   const byKey = new Map<string, PlannedPackage>();
   const byName = entriesByName(lock.packages);
   for (const pkg of lock.packages) {
     const planned = planPackage(pkg, loaded.dir, byName);
     byKey.set(planned.key, planned);
   }
-  const selected = only !== undefined && only.length > 0 ? closure(byKey, only, loaded.path) : new Set(byKey.keys());
+  const selected = only !== undefined && only.length > 0 ? closure(byKey, only, loaded.path, lockByName) : new Set(byKey.keys());
   const graph = new Map([...selected].map((key) => [key, byKey.get(key)!.buildRequires]));
 
   const plan: Plan = {
     lockPath: loaded.path,
+    target: name,
     builder: { image: lock.builder.image, rootfs: lock.builder.rootfs },
     sourceDateEpoch: lock.settings?.['source-date-epoch'] ?? DEFAULT_SOURCE_DATE_EPOCH,
     packages: topologicalOrder(graph).map((key) => byKey.get(key)!),

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { isMap, isNode, isScalar, isSeq } from 'yaml';
 import { checkPackages } from './check-packages.js';
+import { checkTargets } from './check-targets.js';
 import { checkInputs } from './inputs.js';
 import { normalizeName } from '../core/pep503.js';
 import { packageId } from './package-ids.js';
@@ -72,7 +73,7 @@ export function parseLock(text: string, path: string): LoadedLock {
   const data: unknown = source.doc.toJS({ maxAliasCount: 0 });
   const schema = checkSchema(data);
   if (!schema.ok) problems.push(...locate(source, schema.findings));
-  problems.push(...locate(source, checkPackages(data)), ...locate(source, checkInputs(data)));
+  problems.push(...locate(source, checkPackages(data)), ...locate(source, checkTargets(data)), ...locate(source, checkInputs(data)));
   if (problems.length > 0 || !schema.ok) throw lockInvalid(lockPath, problems);
 
   return { path: lockPath, dir: dirname(lockPath), lock: schema.lock, lines: packageLines(source, schema.lock) };

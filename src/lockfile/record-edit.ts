@@ -8,15 +8,15 @@ import { parseLockYaml, type LockSource } from './yaml-source.js';
 const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._+!-]*$/;
 
 /** Plain when YAML would read it back as the same string, double-quoted otherwise. */
-function renderScalar(value: string): string {
+export function renderScalar(value: string): string {
   return PLAIN.test(value) && parse(value) === value ? value : JSON.stringify(value);
 }
 
-function column(source: LockSource, offset: number): number {
+export function column(source: LockSource, offset: number): number {
   return source.lineCounter.linePos(offset).col - 1;
 }
 
-function replaceWheel(wheel: YAMLMap, pin: WheelPin): Edit[] {
+export function replaceWheel(wheel: YAMLMap, pin: WheelPin): Edit[] {
   const edits: Edit[] = [];
   for (const field of ['file', 'sha256'] as const) {
     const node = wheel.get(field, true);

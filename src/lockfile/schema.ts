@@ -100,19 +100,45 @@ export const BuilderImagePin = z.strictObject({
 });
 export type BuilderImagePin = z.infer<typeof BuilderImagePin>;
 
+/** A target's name: how per-target pins and `--target` refer to it. */
+export const TargetName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'expected a target name (lowercase letters, digits, "-"; at most 32 characters; a letter first), like py311');
+
+const MAX_TARGETS = 8;
+
+const BuildRequires = z
+  .array(BuildRequire)
+  .max(MAX_PACKAGES, `expected at most ${MAX_PACKAGES} entries`);
+
 export const LockPackage = z.strictObject({
   name: ProjectName.describe('project name as published'),
   version: Version.describe('PEP 440 version'),
   index: IndexUrl.optional().describe('the one index this package is fetched from (without credentials); written by `hbuild lock` when several indexes are configured'),
   sdist: SdistPin,
   'build-requires': z
-    .array(BuildRequire)
-    .max(MAX_PACKAGES, `expected at most ${MAX_PACKAGES} entries`)
+    .union([BuildRequires, z.record(TargetName, BuildRequires)], {
+      error: (iss) => (iss.input === undefined ? 'missing required key' : 'expected a list of packages of this lock (name==version), or (in a lock with targets) a mapping from target name to such a list'),
+    })
     .default([])
-    .describe('other packages of this lock, as name==version (a bare name when the lock holds one version of it): the full wheel set the build environment needs'),
+    .describe('other packages of this lock, as name==version (a bare name when the lock holds one version of it): the full wheel set the build environment needs; in a lock with targets, a mapping from target name to that list when the targets differ'),
+  targets: z
+    .array(TargetName)
+    .min(1, 'expected at least one target')
+    .max(MAX_TARGETS, `expected at most ${MAX_TARGETS} targets`)
+    .optional()
+    .describe("the lock's targets this package is built for, when its Requires-Python (or a marker) admits only some; absent: every target"),
   'builder-image': BuilderImagePin.optional().describe('the derived builder image its recipe asks for; written by `hbuild lock` and `--record`'),
   'quarantine-exemption': QuarantineExemption.optional().describe('lets `hbuild lock` pin this version although it is younger than --min-age'),
-  wheel: WheelPin.optional().describe('expected wheel, written by `hbuild --record`'),
+  wheel: WheelPin.optional().describe('expected wheel, written by `hbuild --record` (a lock with one target)'),
+  wheels: z
+    .record(TargetName, WheelPin)
+    .optional()
+    .describe('expected wheel per target, written by `hbuild --record` (a lock with targets); targets whose wheels are bit-identical pin the same file'),
+  'builder-images': z
+    .record(TargetName, BuilderImagePin)
+    .optional()
+    .describe('the derived builder image per target (a lock with targets); written by `hbuild lock` and `--record`'),
 });
 export type LockPackage = z.infer<typeof LockPackage>;
 
@@ -127,6 +153,12 @@ export const Builder = z.strictObject({
     .describe("digest of the builder image's rootfs"),
 });
 export type Builder = z.infer<typeof Builder>;
+
+/** One target of a lock with several: a name, a builder image and its pinned rootfs. */
+export const Target = Builder.extend({
+  name: TargetName.describe('how per-target pins and --target name it, e.g. py311'),
+});
+export type Target = z.infer<typeof Target>;
 
 export const Settings = z.strictObject({
   'source-date-epoch': z
@@ -159,7 +191,13 @@ export const Lock = z
       error: (iss) =>
         iss.input === undefined ? 'missing required key' : 'expected 1, the only lock format version this hbuild reads',
     }),
-    builder: Builder,
+    builder: Builder.optional().describe('the one builder image of a lock with one target; a lock with several has targets: instead'),
+    targets: z
+      .array(Target)
+      .min(2, 'expected at least two targets: a lock with one target names it under builder:')
+      .max(MAX_TARGETS, `expected at most ${MAX_TARGETS} targets`)
+      .optional()
+      .describe('the builder images a lock with several targets builds every package in (each package in those its Requires-Python admits); instead of builder:'),
     settings: Settings.optional(),
     inputs: z
       .array(LockInput)

@@ -22,6 +22,10 @@ import { sourcesFor } from './prepare.js';
 import { createBuilderImages, imagesOutFor, type BuilderImages } from './builder-images.js';
 import { ENGINE_ERRORS, failureStatus, runBuilds, type RunResult } from './run-builds.js';
 import { runExitCode, runStatusFor } from '../core/exit-codes.js';
+import { isMultiTarget, selectTargets } from '../lockfile/targets.js';
+import type { PackageRecord } from '../wheelhouse/package-record.js';
+import type { PackageFailure } from './scheduler.js';
+import { runTargets } from './targets.js';
 
 export interface BuildLockOptions {
   lockPath: string;
@@ -31,6 +35,8 @@ export interface BuildLockOptions {
   record: boolean;
   failFast: boolean;
   only?: string[];
+  /** Build only this target of a lock with several (`--target`); default: every target. */
+  target?: string;
   indexUrl?: string;
   sdistDirs: string[];
   /** Per-package recipes; default: `recipes/` beside the lock file. */
@@ -61,62 +67,77 @@ export async function buildLock(options: BuildLockOptions): Promise<BuildLockRes
   const started = performance.now();
   const store = await openStore(options.storeRoot);
   const loaded = await readLockMemo(options.lockPath, store);
-  const plan = planBuild(loaded, options.only);
+  const multi = isMultiTarget(loaded.lock);
+  const targets = await runTargets(loaded.lock, selectTargets(loaded.lock, options.target, loaded.path), options.images?.dir);
+  const plans = targets.map((t) => planBuild(loaded, options.only, t.name));
   await checkLocalPaths(loaded, options.sdistDirs);
   // A pool offers the sum of its engines' slots: that beats the lock's guess, --jobs beats both.
-  const jobs = options.jobs ?? options.engine.slots ?? plan.jobs ?? defaultJobs();
+  const jobs = options.jobs ?? options.engine.slots ?? plans[0]!.jobs ?? defaultJobs();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   // --runtime beats the lock's settings.runtime. The runtime is no build input: a cached wheel runs no container.
   const engine = options.engine.withDefaultRuntime(loaded.lock.settings?.runtime);
   // Leftovers of a crashed hbuild are removed at the start of every run, cached or not; a run that needs
   // no container does not wait for it, nor fail when no engine answers.
   const sweep = sweepLeftovers(engine, options.log);
-  const builder = connectBuilder(engine, plan.builder, sweep);
-  const images = runImages(engine, plan.builder, sweep, { ...options, announce: (message) => options.emit({ type: 'log', level: 'info', message }) });
-  options.emit({ type: 'run', status: 'start', kind: 'build', packages: plan.packages.length, jobs });
+  const announce = (message: string): void => options.emit({ type: 'log', level: 'info', message });
+  options.emit({ type: 'run', status: 'start', kind: 'build', packages: plans.reduce((n, p) => n + p.packages.length, 0), jobs });
 
-  const result = await runBuilds({
-    plan,
-    store,
-    builder,
-    images,
-    frame: { limits, sourceDateEpoch: plan.sourceDateEpoch, builderRootfs: plan.builder.rootfs },
-    ...sourcesFor(loaded.dir, options),
-    jobs,
-    record: options.record,
-    failFast: options.failFast,
-    vet: { mode: options.vet ?? 'enforce', minAgeDays: options.minAgeDays ?? DEFAULT_MIN_AGE_DAYS },
-    log: options.log,
-    emit: options.emit,
-    signal: options.signal,
-  });
+  // Targets are an outer loop over one target's pipeline: its own builder image, derived images, cache keys (the rootfs is an input) and pins.
+  const result: RunResult = { records: [], failures: [] };
+  for (const plan of plans) {
+    const emit = multi ? tagTarget(options.emit, plan.target) : options.emit;
+    const one = await runBuilds({
+      plan,
+      store,
+      builder: connectBuilder(engine, plan.builder, sweep),
+      images: runImages(engine, plan.builder, sweep, { ...options, announce }),
+      frame: { limits, sourceDateEpoch: plan.sourceDateEpoch, builderRootfs: plan.builder.rootfs },
+      ...sourcesFor(loaded.dir, options),
+      jobs,
+      record: options.record,
+      failFast: options.failFast,
+      vet: { mode: options.vet ?? 'enforce', minAgeDays: options.minAgeDays ?? DEFAULT_MIN_AGE_DAYS },
+      log: multi ? options.log.child({ target: plan.target }) : options.log,
+      emit,
+      signal: options.signal,
+    });
+    result.records.push(...(multi ? one.records.map((r): PackageRecord => ({ ...r, target: plan.target })) : one.records));
+    result.failures.push(...(multi ? one.failures.map((f) => targetFailure(f, plan.target)) : one.failures));
+    if (one.failures.some((f) => ENGINE_ERRORS.has(f.error.code)) || (options.failFast && one.failures.length > 0) || options.signal.aborted) break;
+  }
 
   const engineFailure = result.failures.find((f) => ENGINE_ERRORS.has(f.error.code));
   if (engineFailure) throw engineFailure.error;
 
   let recorded = 0;
-  const toRecord = result.records.filter((r) => r.verdict === 'recorded');
-  const imagePins = new Map(result.records.flatMap((r) => (r.unpinnedBuilderImage ? [[packageId(r.name, r.version), r.unpinnedBuilderImage] as const] : [])));
-  if (options.record && (toRecord.length > 0 || imagePins.size > 0)) {
-    const byName = new Map(toRecord.map((r) => [packageId(r.name, r.version), { file: r.wheel.file, sha256: r.wheel.sha256 }]));
-    await recordWheels(loaded.path, byName, imagePins);
-    recorded = toRecord.length;
-    options.log.info({ recorded, lock: loaded.path }, 'wheel hashes recorded');
+  if (options.record) {
+    for (const plan of plans) {
+      const mine = result.records.filter((r) => !multi || r.target === plan.target);
+      const toRecord = mine.filter((r) => r.verdict === 'recorded');
+      const imagePins = new Map(mine.flatMap((r) => (r.unpinnedBuilderImage ? [[packageId(r.name, r.version), r.unpinnedBuilderImage] as const] : [])));
+      if (toRecord.length === 0 && imagePins.size === 0) continue;
+      const byName = new Map(toRecord.map((r) => [packageId(r.name, r.version), { file: r.wheel.file, sha256: r.wheel.sha256 }]));
+      await recordWheels(loaded.path, byName, imagePins, multi ? plan.target : undefined);
+      recorded += toRecord.length;
+      options.log.info({ recorded: toRecord.length, lock: loaded.path, ...(multi ? { target: plan.target } : {}) }, 'wheel hashes recorded');
+    }
   }
 
   let published = false;
   if (result.failures.length === 0) {
+    const first = plans[0]!;
     const outcome = await publishWheelhouse(resolve(options.outDir), result.records, store, {
       hbuildVersion: HBUILD_VERSION,
       lock: { path: options.lockPath, sha256: await sha256File(loaded.path) },
-      builder: { image: plan.builder.image, rootfs: plan.builder.rootfs, imageId: result.records[0]?.builderImageId ?? '' },
-      sourceDateEpoch: plan.sourceDateEpoch,
+      builder: { image: first.builder.image, rootfs: first.builder.rootfs, imageId: result.records.find((r) => !multi || r.target === first.target)?.builderImageId ?? '' },
+      sourceDateEpoch: first.sourceDateEpoch,
     }, async (staging) => {
       const attested = await attestWheelhouse(staging, { keyPath: options.signingKey, limits });
       if (attested.generatedKey) options.emit({ type: 'log', level: 'info', message: `created signing key ${attested.keyPath}` });
     }, { signingKey: options.signingKey ?? null }, {
       requested: requestedPackages(loaded.lock),
       lockKeys: new Set(loaded.lock.packages.map((p) => normalizeName(p.name))),
+      ...(multi ? { targets } : { platform: targets[0]!.platform }),
       warn: (message, details) => {
         options.log.warn(details, 'runtime dependency not built in this run');
         options.emit({ type: 'log', level: 'warn', message, details });
@@ -160,6 +181,18 @@ export function runImages(
     ...(options.announce ? { announce: options.announce } : {}),
     signal: options.signal,
   });
+}
+
+/** A lock with several targets: a package's events and failures name the target they are for. */
+function tagTarget(emit: (event: HbuildEvent) => void, target: string): (event: HbuildEvent) => void {
+  return (event) => emit(event.type === 'package' ? { ...event, target } : event);
+}
+
+function targetFailure(failure: PackageFailure, target: string): PackageFailure {
+  failure.error.details.target ??= target;
+  const prefix = `target ${target}: `;
+  if (!failure.error.message.startsWith(prefix)) failure.error.message = `${prefix}${failure.error.message}`;
+  return failure;
 }
 
 function defaultJobs(): number {

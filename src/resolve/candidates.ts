@@ -1,7 +1,7 @@
 import { clean, compare, explain, satisfies } from '@renovatebot/pep440';
 import type { IndexFile } from '../fetch/index-client.js';
 import { normalizeName } from '../core/pep503.js';
-import { BUILDER_PYTHON } from '../core/marker-environment.js';
+import { DEFAULT_PLATFORM, type TargetPlatform } from '../core/marker-environment.js';
 
 /** The files an index lists for one version of a project. */
 export interface VersionFiles {
@@ -64,13 +64,21 @@ export type Refusal =
   | { kind: 'young'; uploaded: string; ageDays: number }
   | { kind: 'no-upload-time' }
   | { kind: 'no-sha256' }
-  | { kind: 'requires-python'; requiresPython: string };
+  | { kind: 'requires-python'; requiresPython: string; python: string; target?: string };
+
+/** The target a lock is resolved for: its platform, and its name when the lock has several. */
+export interface ResolveTarget {
+  name?: string;
+  platform: TargetPlatform;
+}
 
 /** Why an sdist file may not be pinned, or undefined when it may. `exempt` lifts only the age rules. */
-export function refusalOf(file: IndexFile, policy: AgePolicy, exempt: boolean): Refusal | undefined {
+export function refusalOf(file: IndexFile, policy: AgePolicy, exempt: boolean, target: ResolveTarget = { platform: DEFAULT_PLATFORM }): Refusal | undefined {
   if (file.yanked) return { kind: 'yanked' };
   if (!file.sha256) return { kind: 'no-sha256' };
-  if (file.requiresPython && !satisfies(BUILDER_PYTHON, file.requiresPython)) return { kind: 'requires-python', requiresPython: file.requiresPython };
+  if (file.requiresPython && !satisfies(target.platform.python, file.requiresPython)) {
+    return { kind: 'requires-python', requiresPython: file.requiresPython, python: target.platform.python, ...(target.name ? { target: target.name } : {}) };
+  }
   if (exempt || policy.minAgeMs <= 0) return undefined;
   if (!file.uploadTime) return { kind: 'no-upload-time' };
   const ageMs = policy.now.getTime() - Date.parse(file.uploadTime);
@@ -85,7 +93,7 @@ export function describeRefusal(refusal: Refusal, policy: AgePolicy): string {
     case 'no-sha256':
       return 'has no sha256 on the index';
     case 'requires-python':
-      return `requires Python ${refusal.requiresPython}, not the builder's ${BUILDER_PYTHON}`;
+      return `requires Python ${refusal.requiresPython}, not ${refusal.target ? `target ${refusal.target}'s` : "the builder's"} ${refusal.python}`;
     case 'no-upload-time':
       return 'has no upload time on the index, so its age cannot be judged (quarantine fails closed)';
     case 'young':

@@ -1,5 +1,6 @@
 import { HbuildError } from '../core/errors.js';
 import { evaluateMarker, MarkerError } from '../core/markers.js';
+import type { TargetPlatform } from '../core/marker-environment.js';
 import { parseRequirement, RequirementError, type Requirement } from '../core/requirement.js';
 
 /** The part of the build graph `root` needs, for building it. */
@@ -28,9 +29,10 @@ export function parseBuildRequirement(text: string, owner: string, source: strin
   }
 }
 
-export function markerHolds(req: Requirement, owner: string, extras: ReadonlySet<string>): boolean {
+/** Whether a requirement's marker holds for the target's platform (default: the default builder image's). */
+export function markerHolds(req: Requirement, owner: string, extras: ReadonlySet<string>, platform?: TargetPlatform): boolean {
   try {
-    return evaluateMarker(req.marker!, { extras });
+    return evaluateMarker(req.marker!, { extras, ...(platform ? { platform } : {}) });
   } catch (err) {
     if (!(err instanceof MarkerError)) throw err;
     throw new HbuildError('ERR_BUILD_FAILED', `${owner}: marker of ${req.name} cannot be evaluated for the builder: ${err.message}`);

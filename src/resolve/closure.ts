@@ -10,6 +10,7 @@ import type { InputPin } from './input/types.js';
 import type { BuildProbe, LockedPackage, PinnedSdist, ProbeWheel } from './types.js';
 import { refusedTogether } from './refusals.js';
 import { checkStaticRequires, needsRust, RUST_BACKENDS } from './static-check.js';
+import type { TargetPlatform } from '../core/marker-environment.js';
 
 export interface ClosureOptions {
   pin: PinContext;
@@ -20,6 +21,8 @@ export interface ClosureOptions {
   progress?: (message: string) => void;
   /** Whether the recipe of this package gives its builds a Rust toolchain. */
   rustToolchain?: (key: string) => Promise<boolean>;
+  /** The target's platform, for build requirements' markers (Requires-Python is checked through `pin.target`); default: the default builder image's. */
+  platform?: TargetPlatform;
 }
 
 const MAX_ROUNDS = 25;
@@ -170,15 +173,15 @@ class Resolution {
         const depOwner = this.describe(dep);
         for (const text of wheel.requiresDist) {
           const next = parseBuildRequirement(text, depOwner, 'its wheel METADATA');
-          if (next.marker === undefined || markerHolds(next, depOwner, new Set(req.extras))) queue.push({ req: next, by: depOwner });
+          if (next.marker === undefined || markerHolds(next, depOwner, new Set(req.extras), this.options.platform)) queue.push({ req: next, by: depOwner });
         }
       }
       return found;
     };
 
-    const staticIds = await runtimeClosure(requirementsOf(pinned.buildSystem.requires, pinned, 'pyproject.toml'));
+    const staticIds = await runtimeClosure(requirementsOf(pinned.buildSystem.requires, pinned, 'pyproject.toml', this.options.platform));
     const staticWheels = [...staticIds].sort().map((k) => this.wheels.get(k)!);
-    const dynamic = requirementsOf(await this.options.probe.dynamicRequires(pinned, staticWheels), pinned, 'get_requires_for_build_wheel');
+    const dynamic = requirementsOf(await this.options.probe.dynamicRequires(pinned, staticWheels), pinned, 'get_requires_for_build_wheel', this.options.platform);
     const rust = dynamic.filter((r) => RUST_BACKENDS.has(r.key)).map((r) => r.key);
     if (rust.length > 0 && !(await this.options.rustToolchain?.(pinned.name))) throw needsRust(pinned, rust, 'get_requires_for_build_wheel asks for');
     const dynamicIds = await runtimeClosure(dynamic);
@@ -220,12 +223,12 @@ class Resolution {
   }
 }
 
-function requirementsOf(texts: readonly string[], owner: PinnedSdist, source: string): Requirement[] {
+function requirementsOf(texts: readonly string[], owner: PinnedSdist, source: string, platform?: TargetPlatform): Requirement[] {
   const selfHosted = owner.buildSystem.backendPath.length > 0;
   const out: Requirement[] = [];
   for (const text of texts) {
     const req = parseBuildRequirement(text, `${owner.name} ${owner.version}`, source);
-    if (req.marker !== undefined && !markerHolds(req, `${owner.name} ${owner.version}`, new Set())) continue;
+    if (req.marker !== undefined && !markerHolds(req, `${owner.name} ${owner.version}`, new Set(), platform)) continue;
     // A self-hosted backend (backend-path) provides itself from its own tree.
     if (req.key === owner.name && selfHosted) continue;
     out.push(req);

@@ -5,7 +5,6 @@ import { HbuildError } from '../core/errors.js';
 import type { HbuildEvent } from '../core/events.js';
 import type { Credentials } from '../fetch/index-client.js';
 import { normalizeName } from '../core/pep503.js';
-import { BUILDER_PYTHON } from '../core/marker-environment.js';
 import { readLockFile } from '../lockfile/read-file.js';
 import { requestedPackages, type RequestedPackage } from '../lockfile/inputs.js';
 import { parseLock, type LoadedLock } from '../lockfile/read.js';
@@ -26,6 +25,8 @@ import type { BuildProbe, LockedPackage } from './types.js';
 import { runImages } from '../pipeline/build-lock.js';
 import type { BuilderImages } from '../pipeline/builder-images.js';
 import { debianPackages, recipeReader } from '../recipe/read-recipe.js';
+import { lockTargetsProject } from './lock-targets.js';
+import { platformOf } from '../pipeline/targets.js';
 
 export interface LockOptions {
   /** requirements.txt, pylock.toml or uv.lock; absent with `add`. */
@@ -45,6 +46,11 @@ export interface LockOptions {
   now?: Date;
   /** Builder of a new lock; default: the local image `default`. An existing lock keeps its own. */
   builder?: Partial<Builder>;
+  /**
+   * Targets of a lock with several (`--target NAME=IMAGE`, at least two): a new lock gets them,
+   * an existing one is re-locked for them (a one-target lock is migrated). Default: the existing lock's.
+   */
+  targets?: Array<{ name: string; image: string; rootfs?: string }>;
   storeRoot: string;
   recipesDir?: string;
   /** Derived builder images: recipes folder, where rootfs tars are kept, Debian mirror (as for hbuild build). */
@@ -76,12 +82,15 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
     throw new HbuildError('ERR_USAGE', 'give either an input file or --add name==version', { hint: 'hbuild lock requirements.txt, or hbuild lock --add name==version' });
   }
   const existing = await readExisting(lockPath);
-  const input = options.input !== undefined ? await readLockInput(options.input) : addPins(options.add!);
+  if ((options.targets !== undefined && options.targets.length > 0) || existing?.lock.targets !== undefined) return lockTargetsProject(options, lockPath, existing, { recordedInputs, lockedRoots, pinBuilderImages, lazyProbe, previousVersions, rustToolchainFrom });
+  // The builder image's Python (its recipe's python:) is what markers and Requires-Python are evaluated for.
+  const platform = await platformOf(existing?.lock.builder?.image ?? options.builder?.image ?? 'default', options.images?.dir, false);
+  const input = options.input !== undefined ? await readLockInput(options.input, platform) : addPins(options.add!);
   if (input.problems.length > 0) throw inputProblems(input.problems);
   if (options.add && !existing) throw new HbuildError('ERR_USAGE', `--add extends an existing lock, and ${lockPath} does not exist`, { hint: 'create it first: hbuild lock requirements.txt' });
   const roots = options.input !== undefined ? input.pins : [...lockedRoots(existing!, input.pins), ...input.pins];
 
-  if (roots.length === 0) throw new HbuildError('ERR_USAGE', 'the input pins no package for the builder', { hint: `check the input; entries whose marker is false for linux x86_64 CPython ${BUILDER_PYTHON} are skipped` });
+  if (roots.length === 0) throw new HbuildError('ERR_USAGE', 'the input pins no package for the builder', { hint: `check the input; entries whose marker is false for linux x86_64 CPython ${platform.python} are skipped` });
   const indexes = options.indexUrls.map(indexConfig);
   if (indexes.length === 0) throw new HbuildError('ERR_USAGE', 'no index configured', { hint: 'pass --index-url' });
   const credentialsFor = options.credentialsFor ?? (await loadNetrc());
@@ -96,7 +105,6 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
   const sweep = engine ? sweepLeftovers(engine, options.log) : Promise.resolve(0);
   const recipesDir = resolve(options.recipesDir ?? resolve(lockPath, '..', 'recipes'));
   let images: Promise<BuilderImages> | undefined;
-  let recipes: ReturnType<typeof recipeReader> | undefined;
   const imagesFor = (): Promise<BuilderImages> =>
     (images ??= (async () => {
       if (!engine) throw new Error('lockProject: no engine for derived builder images');
@@ -125,14 +133,12 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
     });
 
   const packages = await closeLock(roots, {
-    pin: { view, store, signal: options.signal, ...policy.pinRules },
+    pin: { view, store, signal: options.signal, ...policy.pinRules, target: { platform } },
     probe,
+    platform,
     previous: previousVersions(existing?.lock.packages ?? []),
     progress: options.progress,
-    rustToolchain: async (key) => {
-      const wanted = debianPackages(await (await (recipes ??= recipeReader(recipesDir)))(key));
-      return wanted.includes('cargo') && wanted.includes('rustc');
-    },
+    rustToolchain: rustToolchainFrom(recipesDir),
   });
 
   if (engine) await pinBuilderImages(packages, recipesDir, existing?.lock.packages ?? [], imagesFor);
@@ -148,7 +154,9 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
   return { text, changed, written: changed && !options.check, packages, skipped: input.skipped };
 }
 
-async function readExisting(lockPath: string): Promise<{ text: string; mode: number; loaded: LoadedLock; lock: LoadedLock['lock'] } | undefined> {
+export type ExistingLock = { text: string; mode: number; loaded: LoadedLock; lock: LoadedLock['lock'] };
+
+export async function readExisting(lockPath: string): Promise<{ text: string; mode: number; loaded: LoadedLock; lock: LoadedLock['lock'] } | undefined> {
   try {
     const { text, mode } = await readLockFile(lockPath);
     const loaded = parseLock(text, lockPath);
@@ -164,7 +172,7 @@ async function readExisting(lockPath: string): Promise<{ text: string; mode: num
  * record plus the added pins; a lock that records none (written before `inputs`) keeps
  * recording none, so every package still counts as asked for.
  */
-function recordedInputs(existing: LoadedLock['lock'] | undefined, fromFile: boolean, pins: readonly InputPin[]): RequestedPackage[] | undefined {
+export function recordedInputs(existing: LoadedLock['lock'] | undefined, fromFile: boolean, pins: readonly InputPin[]): RequestedPackage[] | undefined {
   const added = pins.map((p) => ({ key: p.key, extras: p.extras ?? [] }));
   if (fromFile) return added;
   const before = existing === undefined ? undefined : requestedPackages(existing);
@@ -174,6 +182,15 @@ function recordedInputs(existing: LoadedLock['lock'] | undefined, fromFile: bool
 }
 
 /** The versions the current lock holds, by name, newest entry last as written. */
+/** Whether a package's recipe gives its builds Debian's Rust toolchain (cargo and rustc). */
+function rustToolchainFrom(recipesDir: string): (key: string) => Promise<boolean> {
+  let recipes: ReturnType<typeof recipeReader> | undefined;
+  return async (key) => {
+    const wanted = debianPackages(await (await (recipes ??= recipeReader(recipesDir)))(key));
+    return wanted.includes('cargo') && wanted.includes('rustc');
+  };
+}
+
 function previousVersions(packages: ReadonlyArray<{ name: string; version: string }>): Map<string, string[]> {
   const previous = new Map<string, string[]>();
   for (const p of packages) previous.set(normalizeName(p.name), [...(previous.get(normalizeName(p.name)) ?? []), p.version]);
@@ -185,7 +202,7 @@ function previousVersions(packages: ReadonlyArray<{ name: string; version: strin
  * re-pinned. A name the lock holds several versions of is a build requirement only (an
  * input has one version): it is resolved again, preferring the versions the lock holds.
  */
-function lockedRoots(existing: { lock: LoadedLock['lock']; loaded: LoadedLock }, added: readonly InputPin[]): InputPin[] {
+export function lockedRoots(existing: { lock: LoadedLock['lock']; loaded: LoadedLock }, added: readonly InputPin[]): InputPin[] {
   const replaced = new Set(added.map((p) => p.key));
   const versions = previousVersions(existing.lock.packages);
   return existing.lock.packages
@@ -204,7 +221,7 @@ function lockedRoots(existing: { lock: LoadedLock['lock']; loaded: LoadedLock },
  * Pin the derived builder image of every package whose recipe names Debian packages: the
  * existing lock's pin while it names the same set, else the image found or built now.
  */
-async function pinBuilderImages(
+export async function pinBuilderImages(
   packages: LockedPackage[],
   recipesDir: string,
   previous: ReadonlyArray<{ name: string; 'builder-image'?: { 'debian-packages': string[]; rootfs: string } }>,
@@ -222,7 +239,7 @@ async function pinBuilderImages(
   }
 }
 
-function lazyProbe(create: () => Promise<BuildProbe>): BuildProbe {
+export function lazyProbe(create: () => Promise<BuildProbe>): BuildProbe {
   let probe: Promise<BuildProbe> | undefined;
   const get = (): Promise<BuildProbe> => (probe ??= create());
   return {

@@ -5,7 +5,7 @@ import { inspectSdist } from '../inspect/sdist.js';
 import type { QuarantineExemption } from '../lockfile/schema.js';
 import type { Store } from '../store/store.js';
 import { readBuildSystem } from './build-system.js';
-import { describeRefusal, filesByVersion, orderCandidates, refusalOf, type AgePolicy, type Refusal, type VersionFiles } from './candidates.js';
+import { describeRefusal, filesByVersion, orderCandidates, refusalOf, type AgePolicy, type Refusal, type ResolveTarget, type VersionFiles } from './candidates.js';
 import { downloadSdist } from '../fetch/download.js';
 import { checkInputHashes } from './hashes.js';
 import type { IndexView } from '../fetch/index-view.js';
@@ -24,6 +24,8 @@ export interface PinContext {
   recordIndex: boolean;
   /** The sdist the current lock pins for this name and version, if any: the index must still serve those bytes. */
   lockedSdist(key: string, version: string): { file: string; sha256: string } | undefined;
+  /** The target resolved for: Requires-Python is checked against its Python; default: the default builder image's. */
+  target?: ResolveTarget;
   signal: AbortSignal;
 }
 
@@ -40,7 +42,7 @@ export async function pinExact(ctx: PinContext, pin: InputPin): Promise<PinnedSd
   if (files.sdists.length === 0) throw noSdist(where, files);
   const sdist = files.sdists.find((f) => f.sha256 !== undefined && (f.sha256 === pin.sdistSha256 || pin.hashes.includes(f.sha256))) ?? files.sdists[0]!;
   const exemption = ctx.exemptionFor(pin.key, version);
-  const refusal = refusalOf(sdist, ctx.policy, exemption !== undefined);
+  const refusal = refusalOf(sdist, ctx.policy, exemption !== undefined, ctx.target);
   if (refusal) throw refused(`${where}: ${sdist.filename}`, refusal, ctx.policy);
   const mismatch = checkInputHashes(pin, files, sdist);
   if (mismatch) throw mismatch;
@@ -59,7 +61,7 @@ export async function pinNewest(ctx: PinContext, key: string, specifiers: string
     const files = versions.get(version)!;
     const exemption = ctx.exemptionFor(key, version);
     for (const sdist of files.sdists) {
-      const refusal = refusalOf(sdist, ctx.policy, exemption !== undefined);
+      const refusal = refusalOf(sdist, ctx.policy, exemption !== undefined, ctx.target);
       if (!refusal) return fetchAndRead(ctx, key, version, sdist as IndexFile & { sha256: string }, listing.index.shown, exemption);
       refusals.push(`${sdist.filename} ${describeRefusal(refusal, ctx.policy)}`);
     }

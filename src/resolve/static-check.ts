@@ -1,6 +1,6 @@
 import { HbuildError, isHbuildError } from '../core/errors.js';
 import type { Requirement } from '../core/requirement.js';
-import { BUILDER_PYTHON } from '../core/marker-environment.js';
+import type { TargetPlatform } from '../core/marker-environment.js';
 import { versionSatisfies } from './candidates.js';
 import { markerHolds, parseBuildRequirement } from './closure-rules.js';
 import { pinNewest, type PinContext } from './pin-sdist.js';
@@ -16,6 +16,8 @@ export interface StaticCheckOptions {
   /** Whether the recipe of this package gives its builds a Rust toolchain (Debian's cargo and rustc). */
   rustToolchain?: (key: string) => Promise<boolean>;
   progress?: (message: string) => void;
+  /** The target's platform, for markers (Requires-Python is checked through `pin`); default: the default builder image's. */
+  platform?: TargetPlatform;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function checkStaticRequires(roots: ReadonlyMap<string, PinnedSdist
     const asked = `asked for by ${owner}'s build-system.requires`;
     let requires: Requirement[];
     try {
-      requires = staticRequirements(sdist);
+      requires = staticRequirements(sdist, options.platform);
     } catch (err) {
       if (!isHbuildError(err)) throw err;
       problems.push(err);
@@ -80,12 +82,12 @@ export async function checkStaticRequires(roots: ReadonlyMap<string, PinnedSdist
 }
 
 /** The static requirements pip would install for this sdist: markers evaluated for the builder, a self-hosted backend left out. */
-function staticRequirements(sdist: PinnedSdist): Requirement[] {
+function staticRequirements(sdist: PinnedSdist, platform?: TargetPlatform): Requirement[] {
   const owner = `${sdist.name} ${sdist.version}`;
   const selfHosted = sdist.buildSystem.backendPath.length > 0;
   return sdist.buildSystem.requires
     .map((text) => parseBuildRequirement(text, owner, 'pyproject.toml'))
-    .filter((req) => (req.marker === undefined || markerHolds(req, owner, new Set())) && !(selfHosted && req.key === sdist.name));
+    .filter((req) => (req.marker === undefined || markerHolds(req, owner, new Set(), platform)) && !(selfHosted && req.key === sdist.name));
 }
 
 function groupByName(requires: readonly Requirement[]): Map<string, string[]> {
@@ -110,7 +112,7 @@ async function rustProblem(sdist: PinnedSdist, requires: readonly Requirement[],
 /** The refusal of an sdist whose build needs a Rust toolchain, which the builder does not have. */
 export function needsRust(sdist: PinnedSdist, rust: readonly string[], how: string): HbuildError {
   const cargo = sdist.cargoToml ? ', and it has a Cargo.toml at its root' : '';
-  return new HbuildError('ERR_USAGE', `${sdist.name} ${sdist.version} needs a Rust toolchain to build (${how} ${rust.join(' and ')}${cargo}); the builder image (CPython ${BUILDER_PYTHON}) has no Rust compiler, and a build has no network to fetch crates`, {
+  return new HbuildError('ERR_USAGE', `${sdist.name} ${sdist.version} needs a Rust toolchain to build (${how} ${rust.join(' and ')}${cargo}); the builder image has no Rust compiler, and a build has no network to fetch crates`, {
     hint: `pin a version of ${sdist.name} that builds without Rust, or give it a recipe whose debian-packages add cargo and rustc (with its crates vendored in the sdist)`,
     details: { package: sdist.name, version: sdist.version, rust },
   });

@@ -48,7 +48,7 @@ function packageRow(p: PackageVerification): string {
 
 function packageSection(p: PackageVerification): string {
   return `<section id="pkg-${esc(p.key)}" class="package">
-<h2>${esc(p.name)} ${esc(p.version)}: ${esc(p.status)}</h2>
+<h2>${esc(p.name)} ${esc(p.version)}${p.target ? ` [${esc(p.target)}]` : ''}: ${esc(p.status)}</h2>
 <p>${esc(p.reason)}</p>
 ${p.culprits.length > 0 ? `<ul class="culprits">${p.culprits.map((c) => `<li><code>${esc(c)}</code>: ${esc(CULPRIT_HINT[c])}</li>`).join('')}</ul>` : ''}
 ${p.history ? `<p>History: ${esc(p.history.message)}</p>` : ''}

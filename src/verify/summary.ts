@@ -31,7 +31,7 @@ export function renderSummary(result: VerifyResult): string {
 }
 
 function packageLines(p: PackageVerification): string[] {
-  const head = `${printable(p.name)} ${printable(p.version)}`;
+  const head = `${printable(p.name)} ${printable(p.version)}${p.target ? ` [${printable(p.target)}]` : ''}`;
   const lines: string[] = [];
   if (p.status === 'failed' || p.status === 'inconclusive') {
     lines.push(`${head} ${p.status === 'failed' ? 'failed' : 'is inconclusive'}: ${printable(p.reason)}`);

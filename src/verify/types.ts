@@ -42,6 +42,8 @@ export interface PackageHistory {
 }
 
 export interface PackageVerification {
+  /** The target it was rebuilt for, in a lock with several. */
+  target?: string;
   name: string;
   version: string;
   key: string;
@@ -89,7 +91,9 @@ export interface VerifyResult {
   seconds: number;
   hbuildVersion: string;
   lock: { path: string; sha256: string };
+  /** The first target's builder, in a lock with several (`targets` names each). */
   builder: { image: string; rootfs: string; imageId: string };
+  targets?: Array<{ name: string; image: string; rootfs: string; imageId: string }>;
   sourceDateEpoch: number;
   variations: VariationName[];
   sentinels: Sentinels;

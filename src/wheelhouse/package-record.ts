@@ -2,6 +2,8 @@ import type { SystemLibrary } from '../check/wheel-libraries.js';
 
 /** What the manifest records about one accepted wheel: every digest on its way from sdist to wheel. */
 export interface PackageRecord {
+  /** The target it was built for, in a lock with several; absent in a one-target run. */
+  target?: string;
   name: string;
   version: string;
   sdist: { file: string; sha256: string; origin: string };

@@ -1,6 +1,7 @@
 import { satisfies } from '@renovatebot/pep440';
 import { HbuildError } from '../core/errors.js';
 import { evaluateMarker, MarkerError } from '../core/markers.js';
+import type { TargetPlatform } from '../core/marker-environment.js';
 import { normalizeName } from '../core/pep503.js';
 import { parseRequirement, RequirementError, type Requirement } from '../core/requirement.js';
 
@@ -27,12 +28,12 @@ export interface RuntimeClosure {
 
 /**
  * The runtime closure of `requested` over the built wheels' `Requires-Dist`, markers
- * evaluated for the builder with the extras asked of each package (as pip would). A
+ * evaluated for the target's platform (default: the default builder's) with the extras asked of each package (as pip would). A
  * package reached again with more extras is followed again for them; cycles end
  * there. A dependency the lock does not have, or whose locked version its requirer
  * excludes, is an error naming both: pip would refuse to install such a wheelhouse.
  */
-export function runtimeClosure(requested: readonly Requested[], built: ReadonlyMap<string, BuiltPackage>, lockKeys: ReadonlySet<string>): RuntimeClosure {
+export function runtimeClosure(requested: readonly Requested[], built: ReadonlyMap<string, BuiltPackage>, lockKeys: ReadonlySet<string>, platform?: TargetPlatform): RuntimeClosure {
   const extrasOf = new Map<string, Set<string>>();
   const notBuilt = new Map<string, string>();
   const queue: Array<{ key: string; extras: readonly string[]; by: string | undefined }> = requested.map((r) => ({ ...r, by: undefined }));
@@ -58,7 +59,7 @@ export function runtimeClosure(requested: readonly Requested[], built: ReadonlyM
     const owner = `${pkg.name} ${pkg.version}`;
     for (const text of pkg.requiresDist) {
       const req = requirementOf(text, owner, pkg.wheelFile);
-      if (req.marker !== undefined && !markerHolds(req, owner, pkg.wheelFile, active)) continue;
+      if (req.marker !== undefined && !markerHolds(req, owner, pkg.wheelFile, active, platform)) continue;
       const dep = built.get(req.key);
       if (dep !== undefined && req.specifier !== '' && !satisfies(dep.version, req.specifier, { prereleases: true })) {
         throw new HbuildError('ERR_LOCK_INVALID', `${owner} requires ${req.key}${req.specifier}, and the lock pins ${req.key} ${dep.version}`, {
@@ -88,9 +89,9 @@ function requirementOf(text: string, owner: string, wheel: string): Requirement 
   }
 }
 
-function markerHolds(req: Requirement, owner: string, wheel: string, extras: ReadonlySet<string>): boolean {
+function markerHolds(req: Requirement, owner: string, wheel: string, extras: ReadonlySet<string>, platform: TargetPlatform | undefined): boolean {
   try {
-    return evaluateMarker(req.marker as string, { extras });
+    return evaluateMarker(req.marker as string, { extras, ...(platform ? { platform } : {}) });
   } catch (err) {
     if (!(err instanceof MarkerError)) throw err;
     throw unusable(owner, wheel, `${req.name}; ${req.marker as string}`, `its marker cannot be evaluated for the builder: ${err.message}`);

@@ -69,8 +69,9 @@ describe('daemon transport rules', () => {
   });
 
   it('accepts only well-formed job requests', () => {
-    const ok = SubmitRequest.safeParse({ kind: 'build', lock: { path: '/r/lock.yaml' }, options: { record: true, only: ['a-b'], jobs: 2 } });
+    const ok = SubmitRequest.safeParse({ kind: 'build', lock: { path: '/r/lock.yaml' }, options: { record: true, only: ['a-b'], jobs: 2, target: 'py313' } });
     const bad = [
+      { kind: 'build', lock: { content: 'x' }, options: { target: '../py313' } },
       { kind: 'build', lock: { path: '/r/lock.yaml', content: 'x' } },
       { kind: 'build', lock: { path: 'relative.yaml' } },
       { kind: 'build', lock: { path: '/r/\n.yaml' } },
@@ -81,7 +82,7 @@ describe('daemon transport rules', () => {
       [],
     ].map((body) => SubmitRequest.safeParse(body).success);
 
-    expect(ok.success && ok.data.options).toEqual({ record: true, only: ['a-b'], jobs: 2 });
+    expect(ok.success && ok.data.options).toEqual({ record: true, only: ['a-b'], jobs: 2, target: 'py313' });
     expect(bad.every((accepted) => !accepted)).toBe(true);
   });
 });

@@ -12,6 +12,7 @@ import { useTempDir } from '../helpers/tmp.js';
 const recipe: ImageRecipe = {
   suite: 'bookworm',
   variant: 'apt',
+  python: '3.11.2',
   'source-date-epoch': 1700000000,
   packages: ['python3'],
   user: { name: 'builder', uid: 1000, gid: 1000 },

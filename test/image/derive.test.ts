@@ -5,6 +5,7 @@ import type { ImageRecipe } from '../../src/image/schema.js';
 const BASE: ImageRecipe = {
   suite: 'bookworm',
   variant: 'apt',
+  python: '3.11.2',
   'source-date-epoch': 1_700_000_000,
   packages: ['python3', 'build-essential'],
   user: { name: 'builder', uid: 1000, gid: 1000 },

@@ -20,9 +20,16 @@ describe('readImageRecipe', () => {
       suite: 'bookworm',
       variant: 'apt',
       'source-date-epoch': 1700000000,
+      python: '3.11.2',
       packages: ['python3', 'python3-pip', 'python3-venv', 'python3-dev', 'build-essential', 'libfaketime'],
       user: { name: 'builder', uid: 1000, gid: 1000 },
     });
+  });
+
+  it('reads the shipped trixie image with its CPython', async () => {
+    const recipe = await readImageRecipe(REPO_IMAGES, 'trixie');
+
+    expect(recipe).toMatchObject({ suite: 'trixie', python: '3.13.5' });
   });
 
   it('names the available images when the name is unknown', async () => {
@@ -50,6 +57,7 @@ describe('readImageRecipe', () => {
         'suite: bookworm',
         'variant: apt',
         'source-date-epoch: -1',
+        'python: "3.13"',
         'packages: ["python3; rm -rf /"]',
         'user: { name: "x y", uid: 1000, gid: 1000 }',
         'extra: true',
@@ -63,6 +71,7 @@ describe('readImageRecipe', () => {
       details: {
         problems: expect.arrayContaining([
           expect.stringMatching(/^source-date-epoch: /),
+          expect.stringMatching(/^python: expected the full CPython version/),
           expect.stringMatching(/^packages\.0: expected a Debian package name/),
           expect.stringMatching(/^user\.name: /),
           expect.stringMatching(/extra/),

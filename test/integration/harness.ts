@@ -13,11 +13,11 @@ export async function engine(): Promise<Docker> {
   return connectDocker();
 }
 
-/** The default builder image's rootfs digest, as `scripts/setup.sh` loaded it. */
-export async function builderRootfs(docker: Docker): Promise<string> {
-  const images = await docker.listImages({ filters: { label: ['org.hbuild.image=default'] } });
+/** A builder image's rootfs digest (default: the default image, as `scripts/setup.sh` loaded it). */
+export async function builderRootfs(docker: Docker, image = 'default'): Promise<string> {
+  const images = await docker.listImages({ filters: { label: [`org.hbuild.image=${image}`] } });
   const first = images[0];
-  if (!first) throw new Error('no default builder image loaded: run `bash scripts/setup.sh` first');
+  if (!first) throw new Error(`no ${image} builder image loaded: run \`bash scripts/setup.sh\` first (or \`hbuild image build ${image}\`)`);
   const info = await docker.getImage(first.Id).inspect();
   const layer = info.RootFS.Layers?.[0];
   if (!layer) throw new Error('builder image has no layer');

@@ -48,6 +48,6 @@ describe('hbuild lock with the Docker builder', () => {
     await index.close();
 
     expect(result.packages.map((p) => `${p.name} [${p.buildRequires.join(', ')}]`)).toEqual(['app [extra-dep, helper, runtime-dep]', 'extra-dep []', 'helper []', 'runtime-dep []']);
-    expect(loaded.lock.builder.rootfs).toBe(rootfs);
+    expect(loaded.lock.builder?.rootfs).toBe(rootfs);
   });
 });

@@ -21,7 +21,8 @@ describe('lock JSON Schema', () => {
       $id: 'urn:hbuild:schema:lock:1',
       title: 'hbuild lock file',
       additionalProperties: false,
-      required: ['version', 'builder', 'packages'],
+      required: ['version', 'packages'],
+      oneOf: [{ required: ['builder'] }, { required: ['targets'] }],
     });
   });
 });

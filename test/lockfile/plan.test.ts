@@ -34,6 +34,7 @@ describe('planBuild', () => {
 
     expect(plan).toEqual({
       lockPath: '/w/lock.yaml',
+      target: 'default',
       builder: { image: 'default', rootfs: ROOTFS },
       sourceDateEpoch: 315532800,
       packages: [{ name: 'a', key: 'a', version: '1.0', sdist: { file: 'a-1.0.tar.gz', sha256: H }, buildRequires: [] }],

@@ -12,7 +12,7 @@ function planOf(edges: Record<string, string[]>): Plan {
     sdist: { file: `${name}-1.0.tar.gz`, sha256: '0'.repeat(64) },
     buildRequires,
   }));
-  return { lockPath: 'lock.yaml', builder: { image: 'default', rootfs: `sha256:${'0'.repeat(64)}` }, sourceDateEpoch: 0, packages };
+  return { lockPath: 'lock.yaml', target: 'default', builder: { image: 'default', rootfs: `sha256:${'0'.repeat(64)}` }, sourceDateEpoch: 0, packages };
 }
 
 /** A task whose work is recorded, with named packages failing at prepare or act. */

@@ -38,8 +38,8 @@ describe('lock.yaml output', () => {
     const loaded = await readLock(join(tmp.path, 'lock.yaml'));
 
     expect(second).toBe(first);
-    expect(loaded.lock.builder.rootfs).toBe(FIXED_ROOTFS);
-    expect(loaded.lock.packages.map((p) => `${p.name} ${p.version} [${p['build-requires'].join(',')}]`)).toEqual(['app 1.0 [flit-core==3.9.0]', 'flit-core 3.9.0 []', 'lib 2.0 [flit-core==3.9.0]']);
+    expect(loaded.lock.builder?.rootfs).toBe(FIXED_ROOTFS);
+    expect(loaded.lock.packages.map((p) => `${p.name} ${p.version} [${(p['build-requires'] as string[]).join(',')}]`)).toEqual(['app 1.0 [flit-core==3.9.0]', 'flit-core 3.9.0 []', 'lib 2.0 [flit-core==3.9.0]']);
     expect(first).toMatch(/^# Written by `hbuild lock` from requirements.txt/);
     expect(first).toContain('    sdist:\n      file: app-1.0.tar.gz\n      sha256: ');
   });

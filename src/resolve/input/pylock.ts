@@ -1,7 +1,7 @@
 import { satisfies } from '@renovatebot/pep440';
 import { HbuildError } from '../../core/errors.js';
 import { normalizeName, PROJECT_NAME } from '../../core/pep503.js';
-import { BUILDER_PYTHON } from '../../core/marker-environment.js';
+import { DEFAULT_PLATFORM, type TargetPlatform } from '../../core/marker-environment.js';
 import { evaluateMarker, MarkerError } from '../../core/markers.js';
 import { Pylock, type PylockPackage } from './schema.js';
 import { readTomlInput, sha256Digest, tableLines, zodProblems } from './toml-input.js';
@@ -12,7 +12,7 @@ import type { LockInput } from './types.js';
  * by name and version with the sdist and wheel sha256 it records. Packages from VCS,
  * directories or archive URLs are problems.
  */
-export async function readPylock(path: string, shown: string): Promise<LockInput> {
+export async function readPylock(path: string, shown: string, platform: TargetPlatform = DEFAULT_PLATFORM): Promise<LockInput> {
   const { data, text } = await readTomlInput(path, shown);
   const parsed = Pylock.safeParse(data);
   if (!parsed.success) throw new HbuildError('ERR_USAGE', `${shown} is not a PEP 751 lock file: ${zodProblems(parsed.error)}`);
@@ -21,10 +21,10 @@ export async function readPylock(path: string, shown: string): Promise<LockInput
     throw new HbuildError('ERR_USAGE', `${shown} has lock-version ${lock['lock-version']}; hbuild reads 1.x`);
   }
   const result: LockInput = { pins: [], problems: [], skipped: [] };
-  const context = { dependencyGroups: new Set(lock['default-groups'] ?? []), lockExtras: new Set<string>() };
+  const context = { platform, dependencyGroups: new Set(lock['default-groups'] ?? []), lockExtras: new Set<string>() };
   const top = (reason: string): void => void result.problems.push({ file: shown, line: 1, text: '', reason });
-  if (lock['requires-python'] && !satisfies(BUILDER_PYTHON, lock['requires-python'])) top(`requires-python ${lock['requires-python']} excludes the builder's Python ${BUILDER_PYTHON}`);
-  if (lock.environments && !lock.environments.some((env) => safeEvaluate(env, context) === true)) top(`none of the lock's environments is the builder's (linux x86_64, CPython ${BUILDER_PYTHON})`);
+  if (lock['requires-python'] && !satisfies(platform.python, lock['requires-python'])) top(`requires-python ${lock['requires-python']} excludes the builder's Python ${platform.python}`);
+  if (lock.environments && !lock.environments.some((env) => safeEvaluate(env, context) === true)) top(`none of the lock's environments is the builder's (linux x86_64, CPython ${platform.python})`);
 
   const lines = tableLines(text, 'packages');
   for (const [i, pkg] of lock.packages.entries()) {
@@ -41,7 +41,7 @@ export async function readPylock(path: string, shown: string): Promise<LockInput
         continue;
       }
     }
-    const reason = unsupported(pkg);
+    const reason = unsupported(pkg, platform);
     if (reason) {
       problem(reason);
       continue;
@@ -65,13 +65,13 @@ export async function readPylock(path: string, shown: string): Promise<LockInput
   return result;
 }
 
-function unsupported(pkg: PylockPackage): string | undefined {
+function unsupported(pkg: PylockPackage, platform: TargetPlatform): string | undefined {
   if (!PROJECT_NAME.test(pkg.name)) return 'not a valid project name';
   if (pkg.vcs !== undefined) return 'VCS packages are not supported: pin a released version';
   if (pkg.directory !== undefined) return 'local directories are not supported: pin a released version';
   if (pkg.archive !== undefined) return 'archive URLs are not supported: pin a released version from an index';
   if (pkg.version === undefined) return 'has no version';
-  if (pkg['requires-python'] && !satisfies(BUILDER_PYTHON, pkg['requires-python'])) return `requires-python ${pkg['requires-python']} excludes the builder's Python ${BUILDER_PYTHON}`;
+  if (pkg['requires-python'] && !satisfies(platform.python, pkg['requires-python'])) return `requires-python ${pkg['requires-python']} excludes the builder's Python ${platform.python}`;
   return undefined;
 }
 

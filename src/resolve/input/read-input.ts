@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { HbuildError } from '../../core/errors.js';
+import { DEFAULT_PLATFORM, type TargetPlatform } from '../../core/marker-environment.js';
 import { exactPin, parseRequirement, RequirementError } from '../../core/requirement.js';
 import { readPylock } from './pylock.js';
 import { readRequirementsTxt } from './requirements-txt.js';
@@ -17,10 +18,10 @@ export function inputFormat(path: string): InputFormat {
 }
 
 /** Read any supported input; files that cannot be read are usage errors. */
-export async function readLockInput(path: string): Promise<LockInput> {
+export async function readLockInput(path: string, platform: TargetPlatform = DEFAULT_PLATFORM): Promise<LockInput> {
   try {
     const format = inputFormat(path);
-    const input = format === 'uv' ? await readUvLock(path, path) : format === 'pylock' ? await readPylock(path, path) : await readRequirementsTxt(path);
+    const input = format === 'uv' ? await readUvLock(path, path, platform) : format === 'pylock' ? await readPylock(path, path, platform) : await readRequirementsTxt(path, platform);
     return withDuplicatesReported(input);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

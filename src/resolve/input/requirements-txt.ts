@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { evaluateMarker, MarkerError } from '../../core/markers.js';
+import { DEFAULT_PLATFORM, type TargetPlatform } from '../../core/marker-environment.js';
 import { exactPin, parseRequirement, RequirementError } from '../../core/requirement.js';
 import { shorten, type InputOrigin, type InputPin, type LockInput } from './types.js';
 
@@ -37,13 +38,13 @@ export function logicalLines(text: string, file: string): Line[] {
  * `name==version` (ranges, URLs, VCS, editables, index options) becomes a problem with its
  * line; entries whose marker is false for the builder are skipped.
  */
-export async function readRequirementsTxt(path: string): Promise<LockInput> {
+export async function readRequirementsTxt(path: string, platform: TargetPlatform = DEFAULT_PLATFORM): Promise<LockInput> {
   const result: LockInput = { pins: [], problems: [], skipped: [] };
-  await readInto(resolve(path), result, [], path);
+  await readInto(resolve(path), result, [], path, platform);
   return result;
 }
 
-async function readInto(path: string, result: LockInput, stack: string[], shown: string): Promise<void> {
+async function readInto(path: string, result: LockInput, stack: string[], shown: string, platform: TargetPlatform): Promise<void> {
   const bytes = await readFile(path);
   if (bytes.length > MAX_INPUT_BYTES) {
     result.problems.push({ file: shown, line: 1, text: '', reason: `larger than ${MAX_INPUT_BYTES} bytes` });
@@ -56,7 +57,7 @@ async function readInto(path: string, result: LockInput, stack: string[], shown:
       if (option === '-r' || option === '--requirement') {
         const target = resolve(dirname(path), args.join(' '));
         if (stack.includes(target) || stack.length >= MAX_INCLUDE_DEPTH) problem('include cycle or nested too deeply');
-        else await readInto(target, result, [...stack, path], args.join(' '));
+        else await readInto(target, result, [...stack, path], args.join(' '), platform);
       } else if (option === '-e' || option === '--editable') {
         problem('editable requirements are not supported: hbuild locks released sdists from an index');
       } else if (option === '-c' || option === '--constraint') {
@@ -68,7 +69,7 @@ async function readInto(path: string, result: LockInput, stack: string[], shown:
       }
       continue;
     }
-    const pin = parsePinLine(line, problem);
+    const pin = parsePinLine(line, problem, platform);
     if (pin === undefined) continue;
     if ('marker' in pin) result.skipped.push(pin);
     else result.pins.push(pin);
@@ -76,7 +77,7 @@ async function readInto(path: string, result: LockInput, stack: string[], shown:
 }
 
 /** One requirement line: a pin, a skipped entry, or undefined after reporting a problem. */
-function parsePinLine(line: Line, problem: (reason: string) => void): InputPin | (InputOrigin & { name: string; marker: string }) | undefined {
+function parsePinLine(line: Line, problem: (reason: string) => void, platform: TargetPlatform): InputPin | (InputOrigin & { name: string; marker: string }) | undefined {
   const optionAt = line.text.search(/\s--?[a-z]/);
   const spec = optionAt < 0 ? line.text : line.text.slice(0, optionAt);
   const options = optionAt < 0 ? [] : line.text.slice(optionAt).trim().split(/\s+(?=--?[a-z])/);
@@ -103,7 +104,7 @@ function parsePinLine(line: Line, problem: (reason: string) => void): InputPin |
       problem('direct URL references are not supported: pin a released version with name==version');
       return undefined;
     }
-    if (req.marker !== undefined && !evaluateMarker(req.marker)) return { file: line.file, line: line.line, name: req.name, marker: req.marker };
+    if (req.marker !== undefined && !evaluateMarker(req.marker, { platform })) return { file: line.file, line: line.line, name: req.name, marker: req.marker };
     const version = exactPin(req.specifier);
     if (version === undefined) {
       problem(req.specifier ? `not pinned to one version: ${req.specifier}` : 'not pinned: give an exact version with ==');

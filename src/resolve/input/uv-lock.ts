@@ -1,7 +1,7 @@
 import { satisfies } from '@renovatebot/pep440';
 import { HbuildError } from '../../core/errors.js';
 import { normalizeName, PROJECT_NAME } from '../../core/pep503.js';
-import { BUILDER_PYTHON } from '../../core/marker-environment.js';
+import { DEFAULT_PLATFORM, type TargetPlatform } from '../../core/marker-environment.js';
 import { evaluateMarker, MarkerError } from '../../core/markers.js';
 import { UvLock, type UvEdge, type UvPackage } from './schema.js';
 import { readTomlInput, sha256Digest, tableLines, zodProblems } from './toml-input.js';
@@ -19,17 +19,17 @@ interface Node {
  * Read a uv.lock. It is universal (every platform at once), so the packages for the
  * builder are found by walking the dependency graph from the project itself (its
  * `editable`/`virtual` entries, their default dependency group included), following only
- * edges whose marker holds for linux x86_64 CPython 3.11.
+ * edges whose marker holds for the target's platform (default: linux x86_64 CPython 3.11).
  */
-export async function readUvLock(path: string, shown: string): Promise<LockInput> {
+export async function readUvLock(path: string, shown: string, platform: TargetPlatform = DEFAULT_PLATFORM): Promise<LockInput> {
   const { data, text } = await readTomlInput(path, shown);
   const parsed = UvLock.safeParse(data);
   if (!parsed.success) throw new HbuildError('ERR_USAGE', `${shown} is not a uv lock file: ${zodProblems(parsed.error)}`);
   const lock = parsed.data;
   if (lock.version !== 1) throw new HbuildError('ERR_USAGE', `${shown} has version ${lock.version}; hbuild reads uv.lock version 1`);
   const result: LockInput = { pins: [], problems: [], skipped: [] };
-  if (lock['requires-python'] && !satisfies(BUILDER_PYTHON, lock['requires-python'])) {
-    result.problems.push({ file: shown, line: 1, text: '', reason: `requires-python ${lock['requires-python']} excludes the builder's Python ${BUILDER_PYTHON}` });
+  if (lock['requires-python'] && !satisfies(platform.python, lock['requires-python'])) {
+    result.problems.push({ file: shown, line: 1, text: '', reason: `requires-python ${lock['requires-python']} excludes the builder's Python ${platform.python}` });
   }
   const lines = tableLines(text, 'package');
   const nodes: Node[] = lock.package.map((pkg, i) => ({ pkg, line: lines[i] ?? 1 }));
@@ -55,7 +55,7 @@ export async function readUvLock(path: string, shown: string): Promise<LockInput
       edges.push(...(node.pkg['optional-dependencies']?.[extra] ?? []));
     }
     for (const edge of edges) {
-      const holds = edgeHolds(edge);
+      const holds = edgeHolds(edge, platform);
       if (typeof holds === 'string') {
         result.problems.push({ file: shown, line: node.line, text: `${node.pkg.name} → ${edge.name}`, reason: `bad marker: ${holds}` });
         continue;
@@ -73,7 +73,7 @@ export async function readUvLock(path: string, shown: string): Promise<LockInput
   for (const node of nodes) {
     if (isProject(node.pkg)) continue;
     if (!reached.has(node)) {
-      result.skipped.push({ file: shown, line: node.line, name: node.pkg.name, marker: 'not needed on linux x86_64 CPython 3.11' });
+      result.skipped.push({ file: shown, line: node.line, name: node.pkg.name, marker: `not needed on linux x86_64 CPython ${platform.markers['python_version']}` });
       continue;
     }
     addPin(node, shown, result);
@@ -85,10 +85,10 @@ function isProject(pkg: UvPackage): boolean {
   return pkg.source !== undefined && ('editable' in pkg.source || 'virtual' in pkg.source);
 }
 
-function edgeHolds(edge: UvEdge): boolean | string {
+function edgeHolds(edge: UvEdge, platform: TargetPlatform): boolean | string {
   if (edge.marker === undefined) return true;
   try {
-    return evaluateMarker(edge.marker);
+    return evaluateMarker(edge.marker, { platform });
   } catch (err) {
     if (err instanceof MarkerError) return err.message;
     throw err;

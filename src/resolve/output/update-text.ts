@@ -17,9 +17,11 @@ import { renderInputs, renderPackage } from './render-lock.js';
  */
 export function canonicalRequires(entry: LockPackage, packages: readonly LockPackage[]): string[] {
   const byName = entriesByName(packages);
+  // A lock with targets is read through one target's view, where build-requires is a list.
+  const list = Array.isArray(entry['build-requires']) ? entry['build-requires'] : Object.values(entry['build-requires']).flat();
   return [
     ...new Set(
-      entry['build-requires'].map((text) => {
+      list.map((text) => {
         const match = matchBuildRequire(text, byName);
         return 'entry' in match ? packageId(match.entry.name, match.entry.version) : text;
       }),
@@ -45,7 +47,7 @@ export function sameEntry(old: LockPackage, pkg: LockedPackage, packages: readon
 }
 
 /** The recorded wheel pin stays valid only while the sdist and its build environment are the same. */
-function keptWheel(old: LockPackage, pkg: LockedPackage, packages: readonly LockPackage[]): LockPackage['wheel'] {
+export function keptWheel(old: LockPackage, pkg: LockedPackage, packages: readonly LockPackage[]): LockPackage['wheel'] {
   const requires = canonicalRequires(old, packages);
   const same = old.version === pkg.version && old.sdist.sha256 === pkg.sdist.sha256 && requires.join(' ') === pkg.buildRequires.join(' ') && sameImage(old, pkg);
   return same ? old.wheel : undefined;

@@ -97,6 +97,7 @@ export function createDockerProbe(options: DockerProbeOptions): BuildProbe {
     async buildWheel(target, packages) {
       const plan: Plan = {
         lockPath: '(hbuild lock)',
+        target: 'lock',
         builder: { image: 'lock', rootfs: options.image.rootfs },
         sourceDateEpoch: options.sourceDateEpoch,
         packages: packages.map(({ pinned, buildRequires }) => ({
