@@ -192,7 +192,7 @@ describe('a lock with two targets (bookworm CPython 3.11, trixie CPython 3.13)',
 
     expect(lock.targets).toEqual([{ name: 'py311', image: 'default', rootfs: rootfs.py311 }, { name: 'py313', image: 'trixie', rootfs: rootfs.py313 }]);
     expect(lock.packages.map((p) => `${p.name} ${JSON.stringify(p['build-requires'])} ${p.targets?.join(',') ?? 'all'}`)).toEqual([
-      'app {"py311":["dep-old"],"py313":["dep-new"]} all',
+      'app {"py311":["dep-old==1.0"],"py313":["dep-new==1.0"]} all',
       'dep-new [] py313',
       'dep-old [] py311',
     ]);
