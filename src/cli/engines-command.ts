@@ -1,3 +1,4 @@
+import { lockTargets } from '../lockfile/targets.js';
 import { access } from 'node:fs/promises';
 import { describeEngine, type EngineStats } from '../engine/index.js';
 import { EXIT } from '../core/exit-codes.js';
@@ -19,8 +20,9 @@ export async function runEnginesCommand(argv: string[]): Promise<number> {
   try {
     const lockPath = values.lock ?? ((await exists('lock.yaml')) ? 'lock.yaml' : undefined);
     const lock = lockPath === undefined ? undefined : (await readLock(lockPath)).lock;
-    // A lock with targets: its first target's image is checked.
-    const pin = lock?.builder ?? lock?.targets?.[0];
+    // A lock with targets: every target's image is checked; an engine that fails one is left out.
+    const pins = lock === undefined ? [] : lockTargets(lock).map((t) => ({ image: t.image, rootfs: t.rootfs }));
+    const pin = pins[0];
     // Without pool flags: the one engine a run would use, checked the same way.
     const single = values.engine.length === 0 && values.engines === undefined;
     const engineFlags = single ? [describeEngine({ host: values['docker-host'] })] : values.engine;
@@ -28,10 +30,11 @@ export async function runEnginesCommand(argv: string[]): Promise<number> {
       { ...values, engine: engineFlags, 'docker-host': undefined },
       { storeRoot, log, warn: () => undefined },
     );
-    const stats = await pool!.check(pin);
+    let stats = await pool!.check(pin);
+    for (const other of pins.slice(1)) stats = await pool!.check(other);
     pool!.close();
     const usable = stats.some((s) => s.health === 'ok' || (pin === undefined && s.health !== 'down'));
-    if (values.json) process.stdout.write(`${JSON.stringify({ builder: pin ?? null, engines: stats })}\n`);
+    if (values.json) process.stdout.write(`${JSON.stringify({ builder: pin ?? null, ...(pins.length > 1 ? { targets: pins } : {}), engines: stats })}\n`);
     else process.stdout.write(renderTable(stats, pin === undefined));
     return usable ? EXIT.ok : EXIT.docker;
   } finally {

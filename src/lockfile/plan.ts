@@ -130,3 +130,23 @@ export function planBuild(loaded: LoadedLock, only?: readonly string[], target?:
   if (jobs !== undefined) plan.jobs = jobs;
   return plan;
 }
+
+/**
+ * Every sdist of the lock once, whatever its targets, for the stages that do not depend on
+ * the target (fetch, inspect, vet). A lock with one target: its plan. With several, each
+ * package as its first target plans it, build requirements of all targets merged.
+ */
+export function planSources(loaded: LoadedLock, only?: readonly string[]): Plan {
+  const plans = lockTargets(loaded.lock).map((t) => planBuild(loaded, only, t.name));
+  if (plans.length === 1) return plans[0]!;
+  const byKey = new Map<string, PlannedPackage>();
+  for (const plan of plans) {
+    for (const pkg of plan.packages) {
+      const known = byKey.get(pkg.key);
+      if (!known) byKey.set(pkg.key, { ...pkg, buildRequires: [...pkg.buildRequires] });
+      else known.buildRequires = [...new Set([...known.buildRequires, ...pkg.buildRequires])].sort();
+    }
+  }
+  const graph = new Map([...byKey].map(([key, pkg]) => [key, pkg.buildRequires]));
+  return { ...plans[0]!, packages: topologicalOrder(graph).map((key) => byKey.get(key)!) };
+}

@@ -193,7 +193,7 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
   }
 
   for (const p of packages) {
-    p.history = packageHistory(previous, { name: p.name, version: p.version, sdistSha256: p.sdist.sha256 }, { status: p.status, startedAt });
+    p.history = packageHistory(previous, { name: p.name, version: p.version, sdistSha256: p.sdist.sha256, ...(p.target ? { target: p.target } : {}) }, { status: p.status, startedAt });
   }
   const summary = summarise(packages);
   const finished = new Date();

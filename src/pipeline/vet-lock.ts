@@ -4,7 +4,7 @@ import { isHbuildError } from '../core/errors.js';
 import { sweepLeftovers, type Engine } from '../engine/index.js';
 import type { HbuildEvent } from '../core/events.js';
 import { checkLocalPaths } from '../lockfile/local-paths.js';
-import { planBuild } from '../lockfile/plan.js';
+import { planSources } from '../lockfile/plan.js';
 import { readLock } from '../lockfile/read.js';
 import { openStore } from '../store/store.js';
 import type { VetException } from '../vet/schema.js';
@@ -39,7 +39,8 @@ export interface VetLockOptions {
  */
 export async function vetLock(options: VetLockOptions): Promise<VettedPackage[]> {
   const loaded = await readLock(resolve(options.lockPath));
-  const plan = planBuild(loaded, options.only);
+  // Vetting is about the sdist, not the target: each is vetted once.
+  const plan = planSources(loaded, options.only);
   await checkLocalPaths(loaded, options.sdistDirs);
   const store = await openStore(options.storeRoot);
   const sweep = options.engine ? sweepLeftovers(options.engine, options.log ?? pino({ enabled: false })) : Promise.resolve(0);

@@ -28,6 +28,7 @@ export function toHistoryRecord(result: VerifyResult): HistoryRecord {
     outcome: result.outcome,
     reportDir: result.reportDir,
     packages: result.packages.map((p) => ({
+      ...(p.target ? { target: p.target } : {}),
       name: p.name,
       version: p.version,
       sdistSha256: p.sdist.sha256,

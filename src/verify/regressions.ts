@@ -3,6 +3,8 @@ import type { HistoryRecord } from './schema.js';
 import type { PackageHistory, VerifyStatus } from './types.js';
 
 export interface PackageKey {
+  /** In a lock with several targets, each target's rebuilds have a history of their own. */
+  target?: string;
   name: string;
   version: string;
   sdistSha256: string;
@@ -20,7 +22,7 @@ export function packageHistory(previous: readonly HistoryRecord[], pkg: PackageK
   const runs: Judged[] = [];
   for (const record of previous) {
     if (record.startedAt >= current.startedAt) continue;
-    const found = record.packages.find((p) => normalizeName(p.name) === key && p.version === pkg.version && p.sdistSha256 === pkg.sdistSha256);
+    const found = record.packages.find((p) => normalizeName(p.name) === key && p.version === pkg.version && p.sdistSha256 === pkg.sdistSha256 && p.target === pkg.target);
     if (found && (found.status === 'identical' || found.status === 'differed')) runs.push({ at: record.startedAt, identical: found.status === 'identical' });
   }
   const lastIdentical = runs.filter((r) => r.identical).at(-1)?.at;

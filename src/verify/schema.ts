@@ -4,6 +4,8 @@ const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const Status = z.enum(['identical', 'differed', 'failed', 'inconclusive']);
 
 export const HistoryPackage = z.strictObject({
+  /** The target it was rebuilt for, in a lock with several. */
+  target: z.string().max(32).optional(),
   name: z.string().max(200),
   version: z.string().max(100),
   sdistSha256: Sha256,

@@ -75,7 +75,9 @@ export async function publishWheelhouse(
     }
     const runtime = await runtimeSets(staging, records, inputs);
     const sorted = [...records].sort((a, b) => (a.wheel.file < b.wheel.file ? -1 : 1));
-    const isRuntime = (r: PackageRecord): boolean => runtime.get(r.target ?? '')?.has(packageId(r.name, r.version)) ?? false;
+    // A wheel file is in one of the two files: runtime when any target that produced it needs it at run time.
+    const runtimeFiles = new Set(records.filter((r) => runtime.get(r.target ?? '')?.has(packageId(r.name, r.version))).map((r) => r.wheel.file));
+    const isRuntime = (r: PackageRecord): boolean => runtimeFiles.has(r.wheel.file);
     const targets = inputs.targets ?? [];
     const runtimeRecords = sorted.filter(isRuntime);
     await writeFile(join(staging, REQUIREMENTS_FILE), renderRequirements(runtimeRecords, targets));

@@ -15,6 +15,17 @@ function progressOf(timed: Array<[number, HbuildEvent]>) {
 const BUILD_START: HbuildEvent = { type: 'run', status: 'start', kind: 'build', packages: 3, jobs: 2 };
 
 describe('the live table', () => {
+  it('has a row per package and target in a lock with several targets', () => {
+    const progress = progressOf([
+      [0, { ...BUILD_START, packages: 2 }],
+      [0, pkg('app', 'build', 'running', { target: 'py311' })],
+      [0, pkg('app', 'build', 'cached', { target: 'py313' })],
+    ]);
+
+    expect([...progress.rows.keys()]).toEqual(['app [py311]', 'app [py313]']);
+    expect(progress.total).toBe(2);
+  });
+
   it('has a header with done/total, running, waiting, cached, failed and elapsed time, and per package state, time so far and what it waits for', () => {
     const progress = progressOf([
       [0, BUILD_START],

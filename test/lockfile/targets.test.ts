@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HbuildError } from '../../src/core/errors.js';
-import { planBuild } from '../../src/lockfile/plan.js';
+import { planBuild, planSources } from '../../src/lockfile/plan.js';
 import { parseLock } from '../../src/lockfile/read.js';
 import { lockTargets, selectTargets, targetLock } from '../../src/lockfile/targets.js';
 
@@ -75,6 +75,14 @@ describe('a lock with targets', () => {
     expect(plan.packages.map((p) => [p.key, p.wheel?.sha256])).toEqual([['flit-core', H2], ['spam', H3]]);
     expect(planBuild(loaded, ['tomli'], 'py313').packages).toEqual([]);
     expect(() => planBuild(loaded)).toThrow(/planned per target/);
+  });
+
+  it('plans every sdist once for the stages that do not depend on the target', () => {
+    const loaded = parseLock(TWO_TARGETS, '/locks/lock.yaml');
+
+    const plan = planSources(loaded);
+
+    expect(plan.packages.map((p) => `${p.key} [${p.buildRequires.join(',')}]`)).toEqual(['flit-core []', 'tomli [flit-core]', 'spam [flit-core,tomli]']);
   });
 
   it('keeps a one-target lock as it is, its target named after its image', () => {

@@ -52,6 +52,20 @@ describe('hbuild lock for several targets', () => {
     expect(lock.inputs).toEqual(['app', 'old']);
   });
 
+  it('gives a name an entry per version where targets resolve it differently, each with its targets', async () => {
+    index.add('flit-core', { ...(await makeSdist('flit-core', '3.12.0', { backendPath: ['.'] })), requiresPython: '>=3.12' });
+    await lockFrom('app==1.0\n');
+
+    const { lock } = await readLock(join(tmp.path, 'lock.yaml'));
+    const flit = lock.packages.filter((p) => p.name === 'flit-core').map((p) => `${p.version} ${JSON.stringify(p.targets ?? 'all')}`);
+    expect(flit.sort()).toEqual(['3.12.0 ["py313"]', '3.9.0 ["py311"]']);
+    const app = lock.packages.find((p) => p.name === 'app')!;
+    expect(app['build-requires']).toEqual({ py311: ['flit-core==3.9.0', 'tomli==2.0.1'], py313: ['flit-core==3.12.0'] });
+    // Each target's view is an ordinary one-target lock with one flit-core.
+    expect(targetLock(lock, 'py313').packages.map((p) => `${p.name} ${p.version}`)).toEqual(['app 1.0', 'flit-core 3.12.0']);
+    expect(targetLock(lock, 'py311').packages.filter((p) => p.name === 'flit-core').map((p) => p.version)).toEqual(['3.9.0']);
+  });
+
   it('is byte-identical on a second run, and keeps the wheel pins of unchanged entries per target', async () => {
     await lockFrom('app==1.0\n');
     const path = join(tmp.path, 'lock.yaml');

@@ -42,6 +42,17 @@ describe('packageHistory', () => {
     expect(stable).toEqual({ state: 'stable', message: 'reproducible since 2026-11-21' });
   });
 
+  it('keeps each target of a lock with several apart', () => {
+    const both = run('2026-11-20', 'identical');
+    both.packages = [{ ...both.packages[0]!, target: 'py311' }, { ...both.packages[0]!, target: 'py313', status: 'differed', reproducible: false }];
+
+    const py311 = packageHistory([both], { ...PKG, target: 'py311' }, { status: 'differed', startedAt: NOW });
+    const py313 = packageHistory([both], { ...PKG, target: 'py313' }, { status: 'differed', startedAt: NOW });
+
+    expect(py311.state).toBe('regressed');
+    expect(py313.state).toBe('never-reproducible');
+  });
+
   it('ignores other pins of the same project and runs that did not judge it', () => {
     const history = packageHistory([run('2026-11-20', 'identical', 'f'.repeat(64)), run('2026-11-21', 'failed')], PKG, { status: 'differed', startedAt: NOW });
 

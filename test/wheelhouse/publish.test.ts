@@ -2,6 +2,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HbuildError } from '../../src/core/errors.js';
+import { loadSigningKey } from '../../src/attest/keys.js';
+import { verifyAttestations } from '../../src/attest/verify.js';
+import { attestWheelhouse } from '../../src/attest/write.js';
+import { platformFor } from '../../src/core/marker-environment.js';
 import { makeWheelhouse } from '../fixtures/wheelhouse.js';
 import { useTempDir } from '../helpers/tmp.js';
 
@@ -75,5 +79,35 @@ describe('publishing requirements.txt and build-requirements.txt', () => {
 
     expect(pinned(await readFile(join(out, 'requirements.txt'), 'utf8'))).toEqual(['fx-app==2.0']);
     expect(warnings).toEqual(['requirements.txt leaves out fx-lib, which fx-app 2.0 requires at run time: this run did not build it (--only)']);
+  });
+
+  it('for several targets: runtime closures per target Python, one line per package with a marker where only some targets have it, and attestations that verify', async () => {
+    const specs = [
+      { target: 'py311', name: 'fx-app', version: '2.0', requiresDist: ['fx-lib', 'fx-old; python_version < "3.13"'] },
+      { target: 'py313', name: 'fx-app', version: '2.0', requiresDist: ['fx-lib', 'fx-old; python_version < "3.13"'] },
+      { target: 'py311', name: 'fx-lib', version: '1.0' },
+      { target: 'py313', name: 'fx-lib', version: '1.0' },
+      { target: 'py311', name: 'fx-old', version: '0.1' },
+    ];
+    const targets = [
+      { name: 'py311', image: 'default', rootfs: `sha256:${'1'.repeat(64)}`, platform: platformFor('3.11.2'), lockKeys: new Set(['fx-app', 'fx-lib', 'fx-old']) },
+      { name: 'py313', image: 'trixie', rootfs: `sha256:${'3'.repeat(64)}`, platform: platformFor('3.13.5'), lockKeys: new Set(['fx-app', 'fx-lib']) },
+    ];
+
+    const { out } = await makeWheelhouse(tmp.path, specs, {}, { requested: [{ key: 'fx-app', extras: [] }], targets });
+    const key = await loadSigningKey({ env: { XDG_CONFIG_HOME: join(tmp.path, 'config') } });
+    await attestWheelhouse(out, { key });
+
+    const requirements = await readFile(join(out, 'requirements.txt'), 'utf8');
+    expect(requirements.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.replace(/ --hash=sha256:[0-9a-f]{64}/g, ' --hash'))).toEqual([
+      'fx-app==2.0 --hash',
+      'fx-lib==1.0 --hash',
+      'fx-old==0.1 ; python_version == "3.11" --hash',
+    ]);
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.packages.map((p: { name: string; targets: string[] }) => `${p.name} ${p.targets.join(',')}`)).toEqual(['fx-app py311,py313', 'fx-lib py311,py313', 'fx-old py311']);
+    const report = await verifyAttestations(out);
+    expect(report.problems).toEqual([]);
+    expect(report.wheels).toBe(3);
   });
 });
