@@ -183,7 +183,7 @@ class Resolution {
     const staticWheels = [...staticIds].sort().map((k) => this.wheels.get(k)!);
     const dynamic = requirementsOf(await this.options.probe.dynamicRequires(pinned, staticWheels), pinned, 'get_requires_for_build_wheel', this.options.platform);
     const rust = dynamic.filter((r) => RUST_BACKENDS.has(r.key)).map((r) => r.key);
-    if (rust.length > 0 && !(await this.options.rustToolchain?.(pinned.name))) throw needsRust(pinned, rust, 'get_requires_for_build_wheel asks for');
+    if (rust.length > 0 && !(await this.options.rustToolchain?.(pinned.name))) throw needsRust(pinned, rust, 'get_requires_for_build_wheel asks for', this.options.platform);
     const dynamicIds = await runtimeClosure(dynamic);
     const env = [...new Set([...staticIds, ...dynamicIds])].sort();
     if (env.includes(id)) throw cycle([...here, id].map(nameOf));

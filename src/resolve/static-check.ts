@@ -1,6 +1,6 @@
 import { HbuildError, isHbuildError } from '../core/errors.js';
 import type { Requirement } from '../core/requirement.js';
-import type { TargetPlatform } from '../core/marker-environment.js';
+import { DEFAULT_PLATFORM, type TargetPlatform } from '../core/marker-environment.js';
 import { versionSatisfies } from './candidates.js';
 import { markerHolds, parseBuildRequirement } from './closure-rules.js';
 import { pinNewest, type PinContext } from './pin-sdist.js';
@@ -106,13 +106,13 @@ async function rustProblem(sdist: PinnedSdist, requires: readonly Requirement[],
   if (RUST_BACKENDS.has(backend) && !rust.includes(backend)) rust.push(backend);
   if (rust.length === 0) return undefined;
   if (options.rustToolchain && (await options.rustToolchain(sdist.name))) return undefined;
-  return needsRust(sdist, rust, 'its build-system names');
+  return needsRust(sdist, rust, 'its build-system names', options.platform);
 }
 
 /** The refusal of an sdist whose build needs a Rust toolchain, which the builder does not have. */
-export function needsRust(sdist: PinnedSdist, rust: readonly string[], how: string): HbuildError {
+export function needsRust(sdist: PinnedSdist, rust: readonly string[], how: string, platform: TargetPlatform = DEFAULT_PLATFORM): HbuildError {
   const cargo = sdist.cargoToml ? ', and it has a Cargo.toml at its root' : '';
-  return new HbuildError('ERR_USAGE', `${sdist.name} ${sdist.version} needs a Rust toolchain to build (${how} ${rust.join(' and ')}${cargo}); the builder image has no Rust compiler, and a build has no network to fetch crates`, {
+  return new HbuildError('ERR_USAGE', `${sdist.name} ${sdist.version} needs a Rust toolchain to build (${how} ${rust.join(' and ')}${cargo}); the builder image (CPython ${platform.python}) has no Rust compiler, and a build has no network to fetch crates`, {
     hint: `pin a version of ${sdist.name} that builds without Rust, or give it a recipe whose debian-packages add cargo and rustc (with its crates vendored in the sdist)`,
     details: { package: sdist.name, version: sdist.version, rust },
   });
