@@ -47,7 +47,7 @@ describe('hbuild lock with the Docker builder', () => {
     const loaded = await readLock(join(dir, 'lock.yaml'));
     await index.close();
 
-    expect(result.packages.map((p) => `${p.name} [${p.buildRequires.join(', ')}]`)).toEqual(['app [extra-dep, helper, runtime-dep]', 'extra-dep []', 'helper []', 'runtime-dep []']);
+    expect(result.packages.map((p) => `${p.name} [${p.buildRequires.join(', ')}]`)).toEqual(['app [extra-dep==1.0, helper==1.0, runtime-dep==1.0]', 'extra-dep []', 'helper []', 'runtime-dep []']);
     expect(loaded.lock.builder?.rootfs).toBe(rootfs);
   });
 });
