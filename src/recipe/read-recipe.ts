@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { HbuildError } from '../core/errors.js';
 import { digestJson } from '../core/digest.js';
-import { Recipe } from './schema.js';
+import { Recipe, type RecipeRepair } from './schema.js';
 
 export interface LoadedRecipe {
   recipe: Recipe;
@@ -64,4 +64,17 @@ function invalid(path: string, problems: string[]): HbuildError {
 /** The recipe's extra Debian packages, sorted and deduplicated: the set a derived builder image is made for. */
 export function debianPackages(recipe: LoadedRecipe | null): string[] {
   return [...new Set(recipe?.recipe['debian-packages'] ?? [])].sort();
+}
+
+/** What a recipe's repair installs into the build environment: auditwheel (for manylinux_2_36 and the rest of PEP 600's glibc tags). */
+export const REPAIR_REQUIREMENT = 'auditwheel>=6.1';
+
+/** The recipe's repair setting, or undefined when the wheel is kept as built. */
+export function repairOf(recipe: LoadedRecipe | null): RecipeRepair | undefined {
+  return recipe?.recipe.repair;
+}
+
+/** Build requirements a recipe adds to its package's build environment, beyond what the sdist asks for. */
+export function recipeBuildRequires(recipe: LoadedRecipe | null): string[] {
+  return repairOf(recipe) === undefined ? [] : [REPAIR_REQUIREMENT];
 }

@@ -15,6 +15,11 @@ export interface ClosureOptions {
   previous: ReadonlyMap<string, string>;
   /** Progress lines for the user. */
   progress?: (message: string) => void;
+  /**
+   * Build requirements a package's recipe adds to its build environment beyond its sdist's
+   * static `[build-system]` ones (auditwheel, when the recipe repairs the wheel).
+   */
+  extraRequires?: (pinned: { name: string; version: string }) => Promise<readonly string[]>;
 }
 
 const MAX_ROUNDS = 25;
@@ -131,7 +136,8 @@ async function attempt(roots: ReadonlyMap<string, PinnedSdist>, constraints: Rea
     if (known) return known;
     const pinned = entries.get(key)!;
     const here = [...path, key];
-    const staticKeys = await runtimeClosure(requirementsOf(pinned.buildSystem.requires, pinned, 'pyproject.toml'), here, `${key} ${pinned.version}`);
+    const extra = requirementsOf((await options.extraRequires?.(pinned)) ?? [], pinned, 'its recipe');
+    const staticKeys = await runtimeClosure([...requirementsOf(pinned.buildSystem.requires, pinned, 'pyproject.toml'), ...extra], here, `${key} ${pinned.version}`);
     const staticWheels = [...staticKeys].sort().map((k) => wheels.get(k)!);
     const dynamic = await options.probe.dynamicRequires(pinned, staticWheels);
     const dynamicKeys = await runtimeClosure(requirementsOf(dynamic, pinned, 'get_requires_for_build_wheel'), here, `${key} ${pinned.version}`);

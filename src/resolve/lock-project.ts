@@ -24,7 +24,7 @@ import { inputProblems } from './input-problems.js';
 import type { BuildProbe, LockedPackage } from './types.js';
 import { runImages } from '../pipeline/build-lock.js';
 import type { BuilderImages } from '../pipeline/builder-images.js';
-import { debianPackages, recipeReader } from '../recipe/read-recipe.js';
+import { debianPackages, recipeBuildRequires, recipeReader } from '../recipe/read-recipe.js';
 
 export interface LockOptions {
   /** requirements.txt, pylock.toml or uv.lock; absent with `add`. */
@@ -122,9 +122,11 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
       });
     });
 
+  const recipeOf = await recipeReader(recipesDir);
   const packages = await closeLock(roots, {
     pin: { view, store, signal: options.signal, ...policy.pinRules },
     probe,
+    extraRequires: async (pinned) => recipeBuildRequires(await recipeOf(pinned.name)),
     previous: new Map((existing?.lock.packages ?? []).map((p) => [normalizeName(p.name), p.version])),
     progress: options.progress,
   });
