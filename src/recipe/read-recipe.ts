@@ -66,8 +66,13 @@ export function debianPackages(recipe: LoadedRecipe | null): string[] {
   return [...new Set(recipe?.recipe['debian-packages'] ?? [])].sort();
 }
 
-/** What a recipe's repair installs into the build environment: auditwheel (for manylinux_2_36 and the rest of PEP 600's glibc tags). */
-export const REPAIR_REQUIREMENT = 'auditwheel>=6.1';
+/**
+ * What a recipe's repair installs into the build environment: auditwheel, from 6.1 (which knows
+ * manylinux_2_36), before 6.8: 6.8.0 batches its ELF edits into one patchelf call, which the
+ * bookworm builder's Debian patchelf 0.14.3 gets wrong (the new soname lands in RPATH and
+ * DT_NEEDED stays), and 6.8.1 requires patchelf 0.14.5.
+ */
+export const REPAIR_REQUIREMENT = 'auditwheel>=6.1,<6.8';
 
 /** The recipe's repair setting, or undefined when the wheel is kept as built. */
 export function repairOf(recipe: LoadedRecipe | null): RecipeRepair | undefined {
