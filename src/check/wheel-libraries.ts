@@ -2,6 +2,8 @@ import type { LibraryMap } from '../image/cli-entry.js';
 import { isElf, readElfDynamic } from './elf.js';
 import { DEFAULT_WHEEL_LIMITS, listMembers } from './zip-entry.js';
 import { openZip, readEntry, wheelInvalid } from './zip.js';
+import { HbuildError } from '../core/errors.js';
+import { quote } from './display.js';
 
 /** One shared library a wheel's compiled code needs from the system, and who provided it in the builder image. */
 export interface SystemLibrary {
@@ -99,6 +101,23 @@ export async function wheelLibraries(path: string, file: string, map: LibraryMap
     };
   } finally {
     zip.close();
+  }
+}
+
+/**
+ * A repaired wheel must not need from the system a library it vendors: that is a repair whose
+ * ELF patching did not take (DT_NEEDED still names the system library), and the wheel would
+ * not run where the library is missing. ERR_WHEEL_INVALID names both.
+ */
+export function assertRepairTook(file: string, libraries: WheelLibraries): void {
+  const stem = (name: string): string => name.slice(0, name.indexOf('.so'));
+  for (const need of libraries.system) {
+    const copy = libraries.vendored.find((v) => stem(v.copyOf) === stem(need.soname));
+    if (copy === undefined) continue;
+    throw new HbuildError('ERR_WHEEL_INVALID', `wheel ${quote(file)} refused: the repair vendored ${copy.file}, but ${need.neededBy[0] ?? 'a member'} still needs ${need.soname} from the system`, {
+      hint: "the repair's ELF patching did not take; read the build log (auditwheel and patchelf versions)",
+      details: { file, rule: 'repair-incomplete', soname: need.soname, vendored: copy.file },
+    });
   }
 }
 

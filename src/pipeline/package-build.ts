@@ -8,7 +8,7 @@ import { describeBuild, type BuildFrame } from '../builder/describe-build.js';
 import { inputDigest } from '../builder/input-digest.js';
 import { judgePin } from '../check/pin.js';
 import { checkWheel } from '../check/wheel.js';
-import { wheelLibraries } from '../check/wheel-libraries.js';
+import { assertRepairTook, wheelLibraries } from '../check/wheel-libraries.js';
 import { debianPackages } from '../recipe/read-recipe.js';
 import type { BuilderImage, BuilderImages } from './builder-images.js';
 import { diskFullError, HbuildError, isHbuildError } from '../core/errors.js';
@@ -85,6 +85,7 @@ export async function buildAndCheck(context: BuildContext, job: BuildJob): Promi
     const verdict = judgePin(pkg, action.wheel, context.record);
     const libraries = await image.libraries();
     const found = await wheelLibraries(wheelPath, action.wheel.file, libraries?.map ?? null);
+    if (repair) assertRepairTook(action.wheel.file, found);
     return {
       ...base,
       builderImageId: action.builderImageId,

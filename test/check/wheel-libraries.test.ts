@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wheelLibraries, wheelSystemLibraries } from '../../src/check/wheel-libraries.js';
+import { assertRepairTook, wheelLibraries, wheelSystemLibraries } from '../../src/check/wheel-libraries.js';
 import type { LibraryMap } from '../../src/image/cli-entry.js';
 import { makeElf } from '../fixtures/elf.js';
 import { writeWheel } from '../fixtures/wheel.js';
@@ -83,5 +83,24 @@ describe('wheelLibraries', () => {
     const wheel = await writeWheel(tmp.path, { name: 'demo', version: '1.0', fileName: file, extraEntries: [{ name: 'demo.libs/libhelper.so.1', content: makeElf({ needed: [], soname: 'libhelper.so.1' }) }] });
 
     expect((await wheelLibraries(wheel.path, file, MAP)).vendored).toEqual([]);
+  });
+});
+
+describe('assertRepairTook', () => {
+  const vendored = [{ file: 'demo.libs/libyaml-0-1a2b3c4d.so.2.0.9', copyOf: 'libyaml-0.so.2.0.9', package: 'libyaml-0-2', version: '0.2.5-1' }];
+
+  it('refuses a repaired wheel that still needs from the system a library it vendors, naming both', async () => {
+    const system = [{ soname: 'libyaml-0.so.2', package: 'libyaml-0-2', version: '0.2.5-1', neededBy: ['demo/_yaml.so'] }];
+
+    const err = await refusal(Promise.resolve().then(() => assertRepairTook('demo.whl', { system, vendored })));
+
+    expect(err.code).toBe('ERR_WHEEL_INVALID');
+    expect(err.message).toBe('wheel "demo.whl" refused: the repair vendored demo.libs/libyaml-0-1a2b3c4d.so.2.0.9, but demo/_yaml.so still needs libyaml-0.so.2 from the system');
+  });
+
+  it('accepts system needs the repair left to the system on purpose (libstdc++ and the like)', () => {
+    const system = [{ soname: 'libstdc++.so.6', package: 'libstdc++6', version: '12.2.0-14', neededBy: ['demo/_yaml.so'] }];
+
+    expect(() => assertRepairTook('demo.whl', { system, vendored })).not.toThrow();
   });
 });
