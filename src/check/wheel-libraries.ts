@@ -35,8 +35,11 @@ export interface WheelLibraries {
   vendored: VendoredLibrary[];
 }
 
-/** auditwheel's layout: `<pkg>.libs/<base>-<first 8 hex of its sha256>.<so suffix>`. */
-const VENDORED = /^[^/]+\.libs\/([^/]+)-[0-9a-f]{8}(\.so(?:\.[0-9]+)*)$/;
+/**
+ * auditwheel's layout: `<pkg>.libs/<base>-<first 8 hex of its sha256>.<rest>`, the original
+ * name split at its first dot (`libpgm-5.3.so.0` → `libpgm-5-<hex>.3.so.0`).
+ */
+const VENDORED = /^[^/]+\.libs\/([^/.]+)-[0-9a-f]{8}(\.(?:[^/]*\.)?so(?:\.[0-9]+)*)$/;
 
 const MAX_ELF_BYTES = 256 * 2 ** 20;
 const MAX_ELF_TOTAL_BYTES = 1024 * 2 ** 20;

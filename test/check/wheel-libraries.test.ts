@@ -78,6 +78,13 @@ describe('wheelLibraries', () => {
     expect(libraries.system).toEqual([{ soname: 'libxml2.so.2', package: 'libxml2', version: '2.9.14+dfsg-1.3', neededBy: ['demo.libs/libyaml-0-1a2b3c4d.so.2.0.9'] }]);
   });
 
+  it("names the original of a copy whose name has a dot before .so, as auditwheel splits it (libpgm-5.3.so.0)", async () => {
+    const file = 'demo-1.0-cp311-cp311-manylinux_2_36_x86_64.whl';
+    const wheel = await writeWheel(tmp.path, { name: 'demo', version: '1.0', fileName: file, extraEntries: [{ name: 'demo.libs/libpgm-5-86a31e6b.3.so.0.0.128', content: makeElf({ needed: [], soname: 'libpgm-5-86a31e6b.3.so.0.0.128' }) }] });
+
+    expect((await wheelLibraries(wheel.path, file, MAP)).vendored.map((v) => v.copyOf)).toEqual(['libpgm-5.3.so.0.0.128']);
+  });
+
   it('vendors nothing in a wheel whose libraries are its own, not auditwheel copies', async () => {
     const file = 'demo-1.0-cp311-cp311-linux_x86_64.whl';
     const wheel = await writeWheel(tmp.path, { name: 'demo', version: '1.0', fileName: file, extraEntries: [{ name: 'demo.libs/libhelper.so.1', content: makeElf({ needed: [], soname: 'libhelper.so.1' }) }] });

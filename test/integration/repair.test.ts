@@ -26,6 +26,8 @@ const NAME = 'hbuild-yamlver';
 const PLATFORM = 'manylinux_2_36_x86_64';
 const RECIPE = `debian-packages: [libyaml-dev, patchelf]\nrepair:\n  platform: ${PLATFORM}\n`;
 const IMAGES_OUT = imagesOutFor(defaultStoreRoot());
+/** 2023-11-14 22:13:20 UTC. */
+const EPOCH = 1_700_000_000;
 
 let index: FakeIndex;
 let dir: string;
@@ -93,6 +95,9 @@ describe('repair: portable wheels with auditwheel', () => {
       progress: (m: string) => void process.stderr.write(`repair: ${m}\n`),
       signal: new AbortController().signal,
     });
+    // A SOURCE_DATE_EPOCH other than the default (1980, where zip dates are clipped anyway), so the test sees auditwheel honour it.
+    const locked = await readFile(join(dir, 'lock.yaml'), 'utf8');
+    await writeFile(join(dir, 'lock.yaml'), locked.replace('\npackages:\n', `\nsettings:\n  source-date-epoch: ${EPOCH}\npackages:\n`));
     first = await buildLock(buildOptions({ record: true }));
     if (!first.published) throw new Error(`the first build failed: ${first.failures.map((f) => `${f.name}: ${f.error.message}`).join('; ')}`);
     manifest = JSON.parse(await readFile(join(dir, 'wheelhouse', 'manifest.json'), 'utf8')) as Manifest;
@@ -121,6 +126,15 @@ describe('repair: portable wheels with auditwheel', () => {
       { file: expect.stringMatching(/^hbuild_yamlver\.libs\/libyaml-0-[0-9a-f]{8}\.so\.2(\.[0-9]+)*$/), copyOf: expect.stringMatching(/^libyaml-0\.so\.2/), package: 'libyaml-0-2', version: expect.any(String) },
     ]);
     expect(pkg.systemLibraries.map((l) => l.soname)).not.toContain('libyaml-0.so.2');
+  });
+
+  it("dates every member of the repaired wheel from the lock's SOURCE_DATE_EPOCH, as auditwheel rewrites the zip", async () => {
+    const pkg = manifest.packages.find((p) => p.name === NAME)!;
+    const script = 'import sys, zipfile; print(sorted({i.date_time for i in zipfile.ZipFile(sys.argv[1]).infolist()}))';
+
+    const dates = await execa('python3', ['-c', script, join(dir, 'wheelhouse', pkg.wheel.file)]);
+
+    expect(dates.stdout.trim()).toBe('[(2023, 11, 14, 22, 13, 20)]');
   });
 
   it('installs by hash, offline, in a container of the base image (no libyaml there) and calls into the vendored library', async () => {
