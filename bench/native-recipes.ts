@@ -61,12 +61,13 @@ async function bench(name: string, spec: Case): Promise<string> {
   const install = await execa(join(venv, 'bin', 'pip'), ['install', '--require-hashes', '--no-index', '--find-links', join(dir, 'wheelhouse'), '-r', join(dir, 'wheelhouse', 'requirements.txt')], { env, reject: false });
   const call = await execa(join(venv, 'bin', 'python'), ['-c', spec.call], { reject: false });
   const works = install.exitCode === 0 && call.stdout.trim() === spec.expect;
-  const manifest = JSON.parse(await readFile(join(dir, 'wheelhouse', 'manifest.json'), 'utf8')) as { packages: Array<{ name: string; inputDigest: string; systemLibraries?: Array<{ soname: string; package: string | null }> }> };
+  const manifest = JSON.parse(await readFile(join(dir, 'wheelhouse', 'manifest.json'), 'utf8')) as { packages: Array<{ name: string; inputDigest: string; systemLibraries?: Array<{ soname: string; package: string | null }>; vendoredLibraries?: Array<{ copyOf: string; package: string | null }> }> };
   const pkg = manifest.packages.find((p) => p.name === name);
   if (pkg) await rm(join(store, 'actions', `${pkg.inputDigest}.json`));
   const cold = await timed(['build', join(dir, 'lock.yaml'), '--only', name, '--out', join(dir, 'wheelhouse-2'), ...common]);
   const libs = (pkg?.systemLibraries ?? []).map((l) => `${l.soname} (${l.package ?? '?'})`).join(', ');
-  const note = works ? `call ok; needs ${libs || 'nothing beyond glibc'}` : `call failed: ${(install.stderr || call.stderr).split('\n').slice(-2).join(' ')}`;
+  const vendored = (pkg?.vendoredLibraries ?? []).map((l) => `${l.copyOf} (${l.package ?? '?'})`).join(', ');
+  const note = works ? `call ok; needs ${libs || 'nothing beyond glibc'}${vendored ? `; vendors ${vendored}` : ''}` : `call failed: ${(install.stderr || call.stderr).split('\n').slice(-2).join(' ')}`;
   return `| ${name} | ${lock.seconds} | ${build.seconds} | ${cold.seconds}${cold.ok ? '' : ' (differs)'} | ${works && cold.ok ? 'yes' : 'no'} | ${note} |`;
 }
 

@@ -118,6 +118,10 @@ function component(pkg: ManifestPackage, buildTime: boolean, ref: (pkg: Manifest
     const from = library.package === null ? 'no Debian package of the builder image' : `${library.package} ${library.version ?? ''}`.trim();
     properties.push({ name: 'hbuild:system-library', value: `${library.soname} (${from})` });
   }
+  for (const library of (pkg.vendoredLibraries ?? []).slice(0, 40)) {
+    const from = library.package === null ? 'no Debian package of the builder image' : `${library.package} ${library.version ?? ''}`.trim();
+    properties.push({ name: 'hbuild:vendored-library', value: `${library.file} (copy of ${library.copyOf} from ${from})` });
+  }
   return {
     'bom-ref': ref(pkg),
     type: 'library',

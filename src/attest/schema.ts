@@ -43,6 +43,10 @@ export const ManifestPackage = z.object({
     .array(z.object({ soname: z.string().min(1).max(255), package: DebianName.nullable(), version: z.string().min(1).max(200).nullable() }))
     .max(1000)
     .optional(),
+  vendoredLibraries: z
+    .array(z.object({ file: z.string().min(1).max(1024), copyOf: z.string().min(1).max(255), package: DebianName.nullable(), version: z.string().min(1).max(200).nullable() }))
+    .max(1000)
+    .optional(),
 });
 export type ManifestPackage = z.infer<typeof ManifestPackage>;
 

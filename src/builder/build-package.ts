@@ -8,6 +8,7 @@ import { HbuildError, isHbuildError } from '../core/errors.js';
 import { buildCommand, buildEnvironment } from './container-command.js';
 import { FRONTEND_PY, SITECUSTOMIZE_PY } from './frontend-script.js';
 import { REQUIREMENTS_PY } from './requirement-reader.js';
+import { REPAIR_PY } from './repair-script.js';
 
 /** A build-requirement wheel in the store. */
 export interface WheelInput {
@@ -33,6 +34,8 @@ export interface BuildRequest {
   sourceDateEpoch: number;
   env?: Record<string, string>;
   configSettings?: Record<string, string>;
+  /** The recipe's repair: auditwheel repairs the wheel for this platform inside the same container. */
+  repair?: { platform: string };
   limits: ContainerLimits;
   /** Where the wheel is written (a directory of ours, not yet the store). */
   outDir: string;
@@ -97,11 +100,12 @@ export async function buildPackage(engine: Engine, request: BuildRequest, signal
       cmd: buildCommand(
         request.configSettings,
         request.variation ? { umask: variation.umask, srcDir: `/build/${srcDir}`, reverseEnv: variation.reverseEnv, uname26: variation.uname26 } : {},
+        request.repair,
       ),
       env: buildEnvironment(request.sourceDateEpoch, { ...request.env, ...variation.env }),
       limits: request.limits,
       inputs: [
-        () => scaffoldTar(owner, dirs),
+        () => scaffoldTar(owner, dirs, request.repair !== undefined),
         () => createReadStream(request.buildEnv.path),
         () => repackSdist(request.sdistPath, { prefix: srcDir, ...owner, ...repackOrder }),
       ],
@@ -135,29 +139,38 @@ function parentsOf(path: string): string[] {
 }
 
 /** The directories a build needs and the frontend, owned by the builder user. */
-function scaffoldTar(ids: { uid: number; gid: number }, dirs: string[]): Readable {
+function scaffoldTar(ids: { uid: number; gid: number }, dirs: string[], repair: boolean): Readable {
   const archive = pack();
   const owner = { ...ids, mtime: new Date(0) };
-  for (const name of ['home', 'out', 'hbuild', 'hbuild/site', ...dirs]) {
+  for (const name of ['home', 'out', 'hbuild', 'hbuild/site', ...(repair ? ['unrepaired'] : []), ...dirs]) {
     archive.entry({ name: `${name}/`, type: 'directory', mode: 0o755, ...owner });
   }
   archive.entry({ name: 'hbuild/frontend.py', type: 'file', mode: 0o444, ...owner }, FRONTEND_PY);
   archive.entry({ name: 'hbuild/_hbuild_requirements.py', type: 'file', mode: 0o444, ...owner }, REQUIREMENTS_PY);
   archive.entry({ name: 'hbuild/site/sitecustomize.py', type: 'file', mode: 0o444, ...owner }, SITECUSTOMIZE_PY);
+  if (repair) archive.entry({ name: 'hbuild/repair.py', type: 'file', mode: 0o444, ...owner }, REPAIR_PY);
   archive.finalize();
   return archive as unknown as Readable;
 }
 
 /** Exit 4 of the frontend: a build requirement the environment lacks; the frontend's own line names it. */
 const MISSING_REQUIREMENT = 4;
+/** Exit 6 of the repair step: auditwheel refused or failed to repair the wheel. */
+const REPAIR_FAILED = 6;
 
 function frontendError(err: unknown, name: string): HbuildError | undefined {
-  if (!isHbuildError(err, 'ERR_BUILD_FAILED') || err.details.exitCode !== MISSING_REQUIREMENT) return undefined;
+  const code = isHbuildError(err, 'ERR_BUILD_FAILED') ? err.details.exitCode : undefined;
+  if (!isHbuildError(err) || (code !== MISSING_REQUIREMENT && code !== REPAIR_FAILED)) return undefined;
   const tail = typeof err.details.logTail === 'string' ? err.details.logTail : '';
   const line = tail.split('\n').reverse().find((l) => l.startsWith('hbuild-frontend: error: '));
   if (!line) return undefined;
   return new HbuildError('ERR_BUILD_FAILED', `${name}: ${line.slice('hbuild-frontend: error: '.length)}`, {
-    hint: `add the missing requirement to ${name}'s build-requires in the lock (\`hbuild lock\` finds them), so it is built and installed into the build environment`,
+    hint:
+      code === REPAIR_FAILED
+        ? `read auditwheel's reason in the build log; pick a platform the builder's glibc and the wheel's symbols allow, or drop repair from ${name}'s recipe`
+        : /patchelf/.test(line)
+          ? `add patchelf to the debian-packages of ${name}'s recipe`
+          : `add the missing requirement to ${name}'s build-requires in the lock (\`hbuild lock\` finds them, auditwheel too when the recipe repairs), so it is built and installed into the build environment`,
     details: err.details,
     cause: err,
   });

@@ -1,10 +1,14 @@
 import { sha256 } from '../core/digest.js';
 import { FRONTEND_PY, SITECUSTOMIZE_PY } from './frontend-script.js';
 import { REQUIREMENTS_PY } from './requirement-reader.js';
+import { REPAIR_PY } from './repair-script.js';
 
 /** Where the scaffold puts the frontend and the sitecustomize that isolates every Python of the build. */
 export const FRONTEND_PATH = '/build/hbuild/frontend.py';
 export const SITE_DIR = '/build/hbuild/site';
+/** Shipped only when the recipe repairs the wheel; the frontend then writes to UNREPAIRED_DIR. */
+export const REPAIR_PATH = '/build/hbuild/repair.py';
+export const UNREPAIRED_DIR = '/build/unrepaired';
 
 /**
  * The build's whole environment: nothing of the host's is passed through. Every Python of
@@ -55,9 +59,10 @@ const REVERSE_ENV = 'import os, sys; os.execvpe(sys.argv[1], sys.argv[1:], dict(
  * hbuild's own PEP 517 frontend (see frontend-script.ts), offline: the backend and its
  * requirements come only from /build/env, the build environment installed from the
  * verified wheels the lock names. The digest of the scaffold's scripts is part of the
- * command, so a changed frontend is a changed build input.
+ * command, so a changed frontend is a changed build input. With `repair`, the repair step
+ * (repair-script.ts) runs the frontend and then auditwheel.
  */
-export function buildCommand(configSettings: Record<string, string> = {}, shape: CommandShape = {}): string[] {
+export function buildCommand(configSettings: Record<string, string> = {}, shape: CommandShape = {}, repair?: { platform: string }): string[] {
   const settings = Object.fromEntries(Object.entries(configSettings).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const umask = shape.umask ?? '022';
   if (!UMASK.test(umask)) throw new Error(`not an octal umask: ${umask}`);
@@ -68,15 +73,19 @@ export function buildCommand(configSettings: Record<string, string> = {}, shape:
     `umask ${umask} && exec ${setarch}"$@"`,
     'hbuild-build',
     ...(shape.reverseEnv ? ['python3', '-c', REVERSE_ENV] : []),
+    ...(repair ? ['python3', REPAIR_PATH, '--sha256', REPAIR_SHA256, '--plat', repair.platform, '--out', '/build/out', '--'] : []),
     'python3',
     FRONTEND_PATH,
     '--sha256',
     FRONTEND_SHA256,
     shape.srcDir ?? '/build/src',
-    '/build/out',
+    repair ? UNREPAIRED_DIR : '/build/out',
     JSON.stringify(settings),
   ];
 }
+
+/** The repair step's digest, named in a repairing build's command (so in its input digest). */
+export const REPAIR_SHA256 = sha256(REPAIR_PY);
 
 /** One digest over every script the scaffold ships, so that a change to any of them is a changed build input. */
 export const FRONTEND_SHA256 = sha256(JSON.stringify([FRONTEND_PY, REQUIREMENTS_PY, SITECUSTOMIZE_PY]));

@@ -18,10 +18,11 @@ export function describeBuild(
   prepared: { fetched: { sha256: string }; inspected: { treeDigest: string }; recipe: LoadedRecipe | null },
   requirementWheels: Array<{ name: string; sha256: string }>,
   buildEnv: { sha256: string },
-): { limits: ContainerLimits; configSettings: Record<string, string>; inputs: BuildInputs } {
+): { limits: ContainerLimits; configSettings: Record<string, string>; repair?: { platform: string }; inputs: BuildInputs } {
   const { recipe } = prepared;
   const limits = recipeLimits(frame.limits, recipe);
   const configSettings = recipe?.recipe['config-settings'] ?? {};
+  const repair = recipe?.recipe.repair;
   const inputs: BuildInputs = {
     sdistSha256: prepared.fetched.sha256,
     treeDigest: prepared.inspected.treeDigest,
@@ -31,10 +32,11 @@ export function describeBuild(
     requirementWheels: requirementWheels.map((w) => ({ name: w.name, sha256: w.sha256 })),
     buildEnv: buildEnv.sha256,
     env: buildEnvironment(frame.sourceDateEpoch, recipe?.recipe.env),
-    command: buildCommand(configSettings),
+    // A repairing build's command names the platform and the repair step's digest.
+    command: buildCommand(configSettings, {}, repair),
     limits: { memoryBytes: limits.memoryBytes, cpus: limits.cpus, pids: limits.pids, fileSizeBytes: limits.fileSizeBytes },
   };
-  return { limits, configSettings, inputs };
+  return { limits, configSettings, ...(repair ? { repair: { platform: repair.platform } } : {}), inputs };
 }
 
 /** The run's container limits, with a recipe's hints applied. */

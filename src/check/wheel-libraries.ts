@@ -2,6 +2,8 @@ import type { LibraryMap } from '../image/cli-entry.js';
 import { isElf, readElfDynamic } from './elf.js';
 import { DEFAULT_WHEEL_LIMITS, listMembers } from './zip-entry.js';
 import { openZip, readEntry, wheelInvalid } from './zip.js';
+import { HbuildError } from '../core/errors.js';
+import { quote } from './display.js';
 
 /** One shared library a wheel's compiled code needs from the system, and who provided it in the builder image. */
 export interface SystemLibrary {
@@ -13,6 +15,31 @@ export interface SystemLibrary {
   /** Wheel members that need it (at most 20 listed). */
   neededBy: string[];
 }
+
+/**
+ * A shared library a repair copied into the wheel (auditwheel's `<pkg>.libs/`), with the
+ * Debian package of the builder image it was copied from: shipped inside the wheel, not needed from the system.
+ */
+export interface VendoredLibrary {
+  /** The wheel member, e.g. `pyzmq.libs/libzmq-a1b2c3d4.so.5.2.5`. */
+  file: string;
+  /** The builder image's library it is a copy of, e.g. `libzmq.so.5.2.5`. */
+  copyOf: string;
+  package: string | null;
+  version: string | null;
+}
+
+/** What a wheel's compiled code needs from the system, and what a repair vendored into it. */
+export interface WheelLibraries {
+  system: SystemLibrary[];
+  vendored: VendoredLibrary[];
+}
+
+/**
+ * auditwheel's layout: `<pkg>.libs/<base>-<first 8 hex of its sha256>.<rest>`, the original
+ * name split at its first dot (`libpgm-5.3.so.0` → `libpgm-5-<hex>.3.so.0`).
+ */
+const VENDORED = /^[^/]+\.libs\/([^/.]+)-[0-9a-f]{8}(\.(?:[^/]*\.)?so(?:\.[0-9]+)*)$/;
 
 const MAX_ELF_BYTES = 256 * 2 ** 20;
 const MAX_ELF_TOTAL_BYTES = 1024 * 2 ** 20;
@@ -28,11 +55,21 @@ const SHARED_NAME = /\.so(\.[0-9]+)*$|\.abi3\.so$/;
  * (each at most 256 MiB, 1 GiB in all). A wheel with no compiled code gives [].
  */
 export async function wheelSystemLibraries(path: string, file: string, map: LibraryMap | null): Promise<SystemLibrary[]> {
+  return (await wheelLibraries(path, file, map)).system;
+}
+
+/**
+ * As wheelSystemLibraries, and the libraries a repair vendored: ELF files in a top-level
+ * `<pkg>.libs/` directory named as auditwheel names its copies. A vendored library's own
+ * needs that it does not find in the wheel are system needs like any other.
+ */
+export async function wheelLibraries(path: string, file: string, map: LibraryMap | null): Promise<WheelLibraries> {
   const zip = await openZip(path, file);
   try {
     const members = await listMembers(zip, file, DEFAULT_WHEEL_LIMITS);
     const own = new Set<string>();
     const needs = new Map<string, string[]>();
+    const vendored: VendoredLibrary[] = [];
     let total = 0;
     for (const member of members) {
       if (member.directory || !SHARED_NAME.test(member.name)) continue;
@@ -46,17 +83,47 @@ export async function wheelSystemLibraries(path: string, file: string, map: Libr
       if (!isElf(bytes)) continue;
       const dynamic = readElfDynamic(bytes, `${file}: ${member.name}`);
       own.add(member.name.slice(member.name.lastIndexOf('/') + 1));
+      const copy = VENDORED.exec(member.name);
+      if (copy) {
+        const copyOf = `${copy[1]}${copy[2]}`;
+        const owner = ownerOf(map, copyOf);
+        vendored.push({ file: member.name, copyOf, package: owner?.package ?? null, version: owner?.version ?? null });
+      }
       if (dynamic.soname !== null) own.add(dynamic.soname);
       for (const name of dynamic.needed) needs.set(name, [...(needs.get(name) ?? []), member.name]);
     }
     const out: SystemLibrary[] = [];
     for (const [soname, neededBy] of needs) {
-      const owner = map !== null && Object.hasOwn(map.libraries, soname) ? map.libraries[soname]?.[0] : undefined;
+      const owner = ownerOf(map, soname);
       if (own.has(soname) || GLIBC.test(soname) || owner?.package === 'libc6') continue;
       out.push({ soname, package: owner?.package ?? null, version: owner?.version ?? null, neededBy: neededBy.sort().slice(0, MAX_NEEDED_BY) });
     }
-    return out.sort((a, b) => (a.soname < b.soname ? -1 : a.soname > b.soname ? 1 : 0));
+    return {
+      system: out.sort((a, b) => (a.soname < b.soname ? -1 : a.soname > b.soname ? 1 : 0)),
+      vendored: vendored.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
+    };
   } finally {
     zip.close();
   }
+}
+
+/**
+ * A repaired wheel must not need from the system a library it vendors: that is a repair whose
+ * ELF patching did not take (DT_NEEDED still names the system library), and the wheel would
+ * not run where the library is missing. ERR_WHEEL_INVALID names both.
+ */
+export function assertRepairTook(file: string, libraries: WheelLibraries): void {
+  const stem = (name: string): string => name.slice(0, name.indexOf('.so'));
+  for (const need of libraries.system) {
+    const copy = libraries.vendored.find((v) => stem(v.copyOf) === stem(need.soname));
+    if (copy === undefined) continue;
+    throw new HbuildError('ERR_WHEEL_INVALID', `wheel ${quote(file)} refused: the repair vendored ${copy.file}, but ${need.neededBy[0] ?? 'a member'} still needs ${need.soname} from the system`, {
+      hint: "the repair's ELF patching did not take; read the build log (auditwheel and patchelf versions)",
+      details: { file, rule: 'repair-incomplete', soname: need.soname, vendored: copy.file },
+    });
+  }
+}
+
+function ownerOf(map: LibraryMap | null, name: string): { package: string; version: string } | undefined {
+  return map !== null && Object.hasOwn(map.libraries, name) ? map.libraries[name]?.[0] : undefined;
 }

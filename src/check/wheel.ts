@@ -6,6 +6,7 @@ import { distInfoIdentity, findDistInfo, parseMetadata, parseWheelFile, readDist
 import { assertIdentity, canonicalVersion, type Identity } from './identity.js';
 import { parseRecord, verifyRecord } from './wheel-record.js';
 import { parseWheelName } from './wheel-name.js';
+import { checkPlatformTags } from './wheel-platform.js';
 import { DEFAULT_WHEEL_LIMITS, listMembers, type WheelLimits } from './zip-entry.js';
 import { closeZip, openZip, wheelInvalid } from './zip.js';
 
@@ -28,6 +29,11 @@ export interface WheelCheck {
 
 export interface CheckWheelOptions {
   limits?: Partial<WheelLimits>;
+  /**
+   * The build's repair: its platform is the only portable tag accepted. null: the build was not
+   * repaired, so no manylinux or musllinux tag is. Undefined: tags are not judged.
+   */
+  repair?: { platform: string } | null;
 }
 
 /**
@@ -35,7 +41,7 @@ export interface CheckWheelOptions {
  * the entry) unsafe or malformed archives and any file whose content does not
  * match RECORD; refuses (ERR_WHEEL_MISMATCH) a wheel whose file name,
  * dist-info directory or METADATA claims another project or version than
- * `expect`.
+ * `expect`, and (ERR_WHEEL_INVALID) a portable platform tag hbuild's repair did not give it.
  */
 export async function checkWheel(
   path: string,
@@ -46,6 +52,7 @@ export async function checkWheel(
   const file = basename(path);
   const parsed = parseWheelName(file);
   assertIdentity(file, 'file name', expect, { name: parsed.distribution, version: parsed.version });
+  checkPlatformTags(file, parsed.tags, opts.repair);
   const stats = await lstat(path);
   if (!stats.isFile()) throw wheelInvalid(file, 'is not a regular file', 'not-a-file');
   const sha256 = await sha256File(path);

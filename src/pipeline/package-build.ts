@@ -9,7 +9,7 @@ import { describeBuild, type BuildFrame } from '../builder/describe-build.js';
 import { inputDigest } from '../builder/input-digest.js';
 import { judgePin } from '../check/pin.js';
 import { checkWheel } from '../check/wheel.js';
-import { wheelSystemLibraries } from '../check/wheel-libraries.js';
+import { assertRepairTook, wheelLibraries } from '../check/wheel-libraries.js';
 import { debianPackages } from '../recipe/read-recipe.js';
 import type { BuilderImage, BuilderImages } from './builder-images.js';
 import { diskFullError, HbuildError, isHbuildError } from '../core/errors.js';
@@ -60,7 +60,7 @@ export async function buildAndCheck(context: BuildContext, job: BuildJob): Promi
   const frame = { ...context.frame, builderRootfs: image.rootfs, debianPackages: image.packages };
   const envWheels = requirements.map((d) => ({ file: d.wheel.file, sha256: d.wheel.sha256 }));
   const buildEnv = await ensureBuildEnv(store, envWheels, context.envs);
-  const { limits, configSettings, inputs } = describeBuild(
+  const { limits, configSettings, repair, inputs } = describeBuild(
     frame,
     prepared,
     requirements.map((d) => ({ name: d.name, sha256: d.wheel.sha256 })),
@@ -85,11 +85,14 @@ export async function buildAndCheck(context: BuildContext, job: BuildJob): Promi
   const accept = async (action: Pick<BuildAction, 'builderImageId' | 'log' | 'wheel'>, cached: boolean, wheelPath: string): Promise<PackageRecord> => {
     const verdict = judgePin(pkg, action.wheel, context.record);
     const libraries = await image.libraries();
+    const found = await wheelLibraries(wheelPath, action.wheel.file, libraries?.map ?? null);
+    if (repair) assertRepairTook(action.wheel.file, found);
     return {
       ...base,
       builderImageId: action.builderImageId,
       builderImage: { name: image.name, debianPackages: image.packages, libraryMap: libraries?.digest ?? null },
-      systemLibraries: await wheelSystemLibraries(wheelPath, action.wheel.file, libraries?.map ?? null),
+      systemLibraries: found.system,
+      ...(found.vendored.length > 0 ? { vendoredLibraries: found.vendored } : {}),
       log: action.log,
       wheel: action.wheel,
       verdict,
@@ -113,7 +116,7 @@ export async function buildAndCheck(context: BuildContext, job: BuildJob): Promi
       // Another process on this store may be building the same inputs: wait for it, then look again.
       const release = await store.lockBuild(digest, task.signal);
       try {
-        return (await fromCache()) ?? (await buildFresh(context, job, { digest, limits, configSettings, buildEnv, envWheels, event, accept, image }));
+        return (await fromCache()) ?? (await buildFresh(context, job, { digest, limits, configSettings, repair, buildEnv, envWheels, event, accept, image }));
       } finally {
         await release();
       }
@@ -126,6 +129,7 @@ interface FreshBuild {
   digest: string;
   limits: ReturnType<typeof describeBuild>['limits'];
   configSettings: Record<string, string>;
+  repair: { platform: string } | undefined;
   buildEnv: BuildEnv;
   envWheels: EnvWheel[];
   event: (stage: PackageStage, status: 'running' | 'done', message?: string, engine?: string) => void;
@@ -190,6 +194,7 @@ async function buildInScratch(context: BuildContext, job: BuildJob, build: Fresh
         sourceDateEpoch: context.frame.sourceDateEpoch,
         env: prepared.recipe?.recipe.env,
         configSettings: build.configSettings,
+        ...(build.repair ? { repair: build.repair } : {}),
         limits: build.limits,
         outDir: scratch,
         logPath,
@@ -220,7 +225,7 @@ async function buildInScratch(context: BuildContext, job: BuildJob, build: Fresh
   const checkStart = performance.now();
   let record: PackageRecord;
   try {
-    await checkWheel(built.path, { name: pkg.name, version: pkg.version });
+    await checkWheel(built.path, { name: pkg.name, version: pkg.version }, { repair: build.repair ?? null });
     record = await build.accept(action, false, built.path);
   } catch (err) {
     // An unpinned wheel is kept in the store so that `--record` needs no rebuild; it is not published.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { HbuildError } from '../core/errors.js';
 import { digestJson } from '../core/digest.js';
-import { Recipe } from './schema.js';
+import { Recipe, type RecipeRepair } from './schema.js';
 
 export interface LoadedRecipe {
   recipe: Recipe;
@@ -64,4 +64,22 @@ function invalid(path: string, problems: string[]): HbuildError {
 /** The recipe's extra Debian packages, sorted and deduplicated: the set a derived builder image is made for. */
 export function debianPackages(recipe: LoadedRecipe | null): string[] {
   return [...new Set(recipe?.recipe['debian-packages'] ?? [])].sort();
+}
+
+/**
+ * What a recipe's repair installs into the build environment: auditwheel, from 6.1 (which knows
+ * manylinux_2_36), before 6.8: 6.8.0 batches its ELF edits into one patchelf call, which the
+ * bookworm builder's Debian patchelf 0.14.3 gets wrong (the new soname lands in RPATH and
+ * DT_NEEDED stays), and 6.8.1 requires patchelf 0.14.5.
+ */
+export const REPAIR_REQUIREMENT = 'auditwheel>=6.1,<6.8';
+
+/** The recipe's repair setting, or undefined when the wheel is kept as built. */
+export function repairOf(recipe: LoadedRecipe | null): RecipeRepair | undefined {
+  return recipe?.recipe.repair;
+}
+
+/** Build requirements a recipe adds to its package's build environment, beyond what the sdist asks for. */
+export function recipeBuildRequires(recipe: LoadedRecipe | null): string[] {
+  return repairOf(recipe) === undefined ? [] : [REPAIR_REQUIREMENT];
 }

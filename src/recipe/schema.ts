@@ -16,6 +16,19 @@ export type RecipeLimits = z.infer<typeof RecipeLimits>;
 /** A Debian binary package name, exactly as apt spells it: no version, architecture or pattern. */
 export const DebianPackage = z.string().max(100).regex(/^[a-z0-9][a-z0-9+.-]+$/, 'a Debian package name (lowercase letters, digits, "+", "-", "."; no version or architecture)');
 
+/**
+ * A manylinux platform tag (PEP 600) for x86_64, the builder's architecture. auditwheel refuses a
+ * glibc newer than the builder image's (bookworm: 2.36) when the wheel uses its symbols.
+ */
+export const RepairPlatform = z.string().regex(/^manylinux_2_([5-9]|[1-9][0-9])_x86_64$/, 'a manylinux platform tag for x86_64, e.g. manylinux_2_36_x86_64');
+
+/** Repair the built wheel with auditwheel: vendor the system libraries it needs and tag it for `platform`. */
+export const RecipeRepair = z.strictObject({ platform: RepairPlatform });
+export type RecipeRepair = z.infer<typeof RecipeRepair>;
+
+/** The Debian package auditwheel patches ELF files with; a recipe that repairs must name it. */
+export const PATCHELF = 'patchelf';
+
 /** recipes/<name>.yaml: how one package is built, beyond what its sdist says. */
 export const Recipe = z.strictObject({
   /** Extra Debian packages: the build runs in a builder image derived from the base image with these added. */
@@ -26,7 +39,12 @@ export const Recipe = z.strictObject({
     .optional(),
   'config-settings': z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/), z.string().max(4096)).optional(),
   limits: RecipeLimits.optional(),
+  /** Repair the wheel after build_wheel, with auditwheel from the build environment (see recipes/README.md). */
+  repair: RecipeRepair.optional(),
   /** Vetting exceptions; checked by the vet stage. */
   vet: z.strictObject({ exceptions: z.array(z.unknown()).max(1000) }).optional(),
+}).refine((r) => r.repair === undefined || (r['debian-packages'] ?? []).includes(PATCHELF), {
+  message: `repair runs auditwheel, which needs Debian's ${PATCHELF}: add ${PATCHELF} to debian-packages`,
+  path: ['debian-packages'],
 });
 export type Recipe = z.infer<typeof Recipe>;

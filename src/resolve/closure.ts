@@ -23,6 +23,11 @@ export interface ClosureOptions {
   rustToolchain?: (key: string) => Promise<boolean>;
   /** The target's platform, for build requirements' markers (Requires-Python is checked through `pin.target`); default: the default builder image's. */
   platform?: TargetPlatform;
+  /**
+   * Build requirements a package's recipe adds to its build environment beyond its sdist's
+   * static `[build-system]` ones (auditwheel, when the recipe repairs the wheel).
+   */
+  extraRequires?: (pinned: { name: string; version: string }) => Promise<readonly string[]>;
 }
 
 const MAX_ROUNDS = 25;
@@ -179,7 +184,8 @@ class Resolution {
       return found;
     };
 
-    const staticIds = await runtimeClosure(requirementsOf(pinned.buildSystem.requires, pinned, 'pyproject.toml', this.options.platform));
+    const extra = requirementsOf((await this.options.extraRequires?.(pinned)) ?? [], pinned, 'its recipe', this.options.platform);
+    const staticIds = await runtimeClosure([...requirementsOf(pinned.buildSystem.requires, pinned, 'pyproject.toml', this.options.platform), ...extra]);
     const staticWheels = [...staticIds].sort().map((k) => this.wheels.get(k)!);
     const dynamic = requirementsOf(await this.options.probe.dynamicRequires(pinned, staticWheels), pinned, 'get_requires_for_build_wheel', this.options.platform);
     const rust = dynamic.filter((r) => RUST_BACKENDS.has(r.key)).map((r) => r.key);

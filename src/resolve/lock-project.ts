@@ -24,7 +24,7 @@ import { inputProblems } from './input-problems.js';
 import type { BuildProbe, LockedPackage } from './types.js';
 import { runImages } from '../pipeline/build-lock.js';
 import type { BuilderImages } from '../pipeline/builder-images.js';
-import { debianPackages, recipeReader } from '../recipe/read-recipe.js';
+import { debianPackages, recipeBuildRequires, recipeReader } from '../recipe/read-recipe.js';
 import { lockTargetsProject } from './lock-targets.js';
 import { platformOf } from '../pipeline/targets.js';
 
@@ -82,7 +82,7 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
     throw new HbuildError('ERR_USAGE', 'give either an input file or --add name==version', { hint: 'hbuild lock requirements.txt, or hbuild lock --add name==version' });
   }
   const existing = await readExisting(lockPath);
-  if ((options.targets !== undefined && options.targets.length > 0) || existing?.lock.targets !== undefined) return lockTargetsProject(options, lockPath, existing, { recordedInputs, lockedRoots, pinBuilderImages, lazyProbe, previousVersions, rustToolchainFrom });
+  if ((options.targets !== undefined && options.targets.length > 0) || existing?.lock.targets !== undefined) return lockTargetsProject(options, lockPath, existing, { recordedInputs, lockedRoots, pinBuilderImages, lazyProbe, previousVersions, rustToolchainFrom, extraRequiresFrom });
   // The builder image's Python (its recipe's python:) is what markers and Requires-Python are evaluated for.
   const platform = await platformOf(existing?.lock.builder?.image ?? options.builder?.image ?? 'default', options.images?.dir, false);
   const input = options.input !== undefined ? await readLockInput(options.input, platform) : addPins(options.add!);
@@ -137,6 +137,7 @@ export async function lockProject(options: LockOptions): Promise<LockResult> {
     probe,
     platform,
     previous: previousVersions(existing?.lock.packages ?? []),
+    extraRequires: extraRequiresFrom(recipesDir),
     progress: options.progress,
     rustToolchain: rustToolchainFrom(recipesDir),
   });
@@ -182,6 +183,12 @@ export function recordedInputs(existing: LoadedLock['lock'] | undefined, fromFil
 }
 
 /** The versions the current lock holds, by name, newest entry last as written. */
+/** Build requirements a package's recipe adds (auditwheel, when it repairs the wheel). */
+function extraRequiresFrom(recipesDir: string): (pinned: { name: string }) => Promise<readonly string[]> {
+  let recipes: ReturnType<typeof recipeReader> | undefined;
+  return async (pinned) => recipeBuildRequires(await (await (recipes ??= recipeReader(recipesDir)))(pinned.name));
+}
+
 /** Whether a package's recipe gives its builds Debian's Rust toolchain (cargo and rustc). */
 function rustToolchainFrom(recipesDir: string): (key: string) => Promise<boolean> {
   let recipes: ReturnType<typeof recipeReader> | undefined;

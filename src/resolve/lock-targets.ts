@@ -65,6 +65,7 @@ export interface LockHelpers {
   lazyProbe(create: () => Promise<BuildProbe>): BuildProbe;
   previousVersions(packages: ReadonlyArray<{ name: string; version: string }>): Map<string, string[]>;
   rustToolchainFrom(recipesDir: string): (key: string) => Promise<boolean>;
+  extraRequiresFrom(recipesDir: string): (pinned: { name: string }) => Promise<readonly string[]>;
 }
 
 export interface TargetsLockResult {
@@ -133,6 +134,7 @@ export async function lockTargetsProject(options: TargetsLockOptions, lockPath: 
       progress: options.progress ? (message) => options.progress!(`[${target.name}] ${message}`) : undefined,
       platform,
       rustToolchain: helpers.rustToolchainFrom(recipesDir),
+      extraRequires: helpers.extraRequiresFrom(recipesDir),
     }).catch((err: unknown) => {
       throw isHbuildError(err) ? named(err, target.name) : err;
     });

@@ -41,6 +41,7 @@ export function renderManifest(records: PackageRecord[], context: ManifestContex
       builderImageId: r.builderImageId,
       builderImage: r.builderImage,
       systemLibraries: r.systemLibraries,
+      ...(r.vendoredLibraries ? { vendoredLibraries: r.vendoredLibraries } : {}),
       requirementWheels: r.requirementWheels,
       buildEnv: r.buildEnv,
       inputDigest: r.inputDigest,

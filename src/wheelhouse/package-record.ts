@@ -1,4 +1,4 @@
-import type { SystemLibrary } from '../check/wheel-libraries.js';
+import type { SystemLibrary, VendoredLibrary } from '../check/wheel-libraries.js';
 
 /** What the manifest records about one accepted wheel: every digest on its way from sdist to wheel. */
 export interface PackageRecord {
@@ -15,6 +15,8 @@ export interface PackageRecord {
   builderImage: { name: string; debianPackages: string[]; libraryMap: string | null };
   /** Shared libraries the wheel's compiled code needs beyond itself and glibc, with the Debian package that provided each. */
   systemLibraries: SystemLibrary[];
+  /** Libraries the recipe's repair copied into the wheel (`<pkg>.libs/`); absent when none were. */
+  vendoredLibraries?: VendoredLibrary[];
   /** A derived image's pin the lock does not hold yet (written by --record). */
   unpinnedBuilderImage?: { packages: string[]; rootfs: string };
   requirementWheels: Array<{ name: string; file: string; sha256: string }>;

@@ -17,6 +17,7 @@ export function contentDigest(records: PackageRecord[], context: ManifestContext
     builderRootfs: r.builderRootfs,
     builderImage: r.builderImage,
     systemLibraries: r.systemLibraries,
+    ...(r.vendoredLibraries ? { vendoredLibraries: r.vendoredLibraries } : {}),
     requirementWheels: r.requirementWheels,
     buildEnv: r.buildEnv.sha256,
     inputDigest: r.inputDigest,

@@ -105,8 +105,8 @@ describe('real sdists with compiled build requirements and system libraries', ()
     const lock = await readLock(join(dir, 'lock.yaml'));
 
     expect(first.failures.map((f) => `${f.name}: ${f.error.message}`)).toEqual([]);
-    expect(lock.lock.packages.find((p) => p.name === 'pyyaml')?.['build-requires'].map((r) => r.split('==')[0])).toContain('cython');
-    expect(lock.lock.packages.find((p) => p.name === 'frozenlist')?.['build-requires'].map((r) => r.split('==')[0])).toContain('cython');
+    expect((lock.lock.packages.find((p) => p.name === 'pyyaml')?.['build-requires'] as string[] | undefined)?.map((r) => r.split('==')[0])).toContain('cython');
+    expect((lock.lock.packages.find((p) => p.name === 'frozenlist')?.['build-requires'] as string[] | undefined)?.map((r) => r.split('==')[0])).toContain('cython');
     expect(install.exitCode, install.stderr).toBe(0);
     expect(probe.stderr).toBe('');
     expect(probe.stdout.trim()).toBe("{'a': [1, 2]} <FrozenList(frozen=False, [1])>");

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isHbuildError } from '../../src/core/errors.js';
@@ -77,6 +77,29 @@ describe('build-requirement closure', () => {
 
     expect(result.packages.find((p) => p.name === 'app')?.buildRequires).toEqual(['calver==2022.6.26', 'setuptools==75.0']);
     expect(hooks).toContain('app 1.0 with [setuptools]');
+  });
+
+  it("adds auditwheel and its runtime dependencies to the build environment of a package whose recipe repairs its wheel, and only there", async () => {
+    await publish('app', '1.0', { requires: ['setuptools'] });
+    await publish('other', '1.0', { requires: ['setuptools'] });
+    await publish('setuptools', '75.0', { backendPath: ['.'] });
+    await publish('auditwheel', '6.0.0', { requires: ['setuptools'] });
+    await publish('auditwheel', '6.7.0', { requires: ['setuptools'] });
+    await publish('auditwheel', '6.8.0', { requires: ['setuptools'] });
+    await publish('pyelftools', '0.32', { requires: ['setuptools'] });
+    await publish('packaging', '25.0', { requires: ['setuptools'] });
+    const recipes = join(tmp.path, 'recipes');
+    await mkdir(recipes, { recursive: true });
+    await writeFile(join(recipes, 'app.yaml'), 'debian-packages: [patchelf]\nrepair:\n  platform: manylinux_2_36_x86_64\n');
+    const { probe, builds } = fakeProbe({ requiresDist: { auditwheel: ['packaging>=20.9', 'pyelftools>=0.24'] } });
+
+    const result = await lockProject(unitLockOptions(index, tmp.path, probe, { input: await requirements('app==1.0\nother==1.0\n'), recipesDir: recipes }));
+
+    expect(result.packages.find((p) => p.name === 'app')?.buildRequires).toEqual(['auditwheel', 'packaging', 'pyelftools', 'setuptools']);
+    expect(result.packages.find((p) => p.name === 'other')?.buildRequires).toEqual(['setuptools']);
+    // The newest auditwheel that works with the builder's Debian patchelf (0.14.3).
+    expect(result.packages.find((p) => p.name === 'auditwheel')?.version).toBe('6.7.0');
+    expect(builds).toContain('auditwheel 6.7.0 after [setuptools]');
   });
 
   it('lets a self-hosted backend (backend-path) provide itself, as hatchling and flit-core do', async () => {
