@@ -95,8 +95,8 @@ describe('build-requirement closure', () => {
 
     const result = await lockProject(unitLockOptions(index, tmp.path, probe, { input: await requirements('app==1.0\nother==1.0\n'), recipesDir: recipes }));
 
-    expect(result.packages.find((p) => p.name === 'app')?.buildRequires).toEqual(['auditwheel', 'packaging', 'pyelftools', 'setuptools']);
-    expect(result.packages.find((p) => p.name === 'other')?.buildRequires).toEqual(['setuptools']);
+    expect(result.packages.find((p) => p.name === 'app')?.buildRequires).toEqual(['auditwheel==6.7.0', 'packaging==25.0', 'pyelftools==0.32', 'setuptools==75.0']);
+    expect(result.packages.find((p) => p.name === 'other')?.buildRequires).toEqual(['setuptools==75.0']);
     // The newest auditwheel that works with the builder's Debian patchelf (0.14.3).
     expect(result.packages.find((p) => p.name === 'auditwheel')?.version).toBe('6.7.0');
     expect(builds).toContain('auditwheel 6.7.0 after [setuptools]');
