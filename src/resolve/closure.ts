@@ -207,7 +207,8 @@ class Resolution {
       if (known && specifiers.every((s) => versionSatisfies(version, s))) return known;
     }
     try {
-      const prefer = [...usedHere, ...(this.options.previous.get(key) ?? [])];
+      // Newest first, so that a second run over the same index chooses what the first did.
+      const prefer = [...usedHere, ...[...(this.options.previous.get(key) ?? [])].sort((a, b) => compare(b, a))];
       return this.remember(await pinNewest(this.options.pin, key, specifiers, prefer));
     } catch (err) {
       if (isHbuildError(err) && err.code !== 'ERR_CANCELLED') err.message += ` (asked for by ${[...new Set(askers)].join(', ')})`;

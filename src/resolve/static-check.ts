@@ -1,3 +1,4 @@
+import { compare } from '@renovatebot/pep440';
 import { HbuildError, isHbuildError } from '../core/errors.js';
 import type { Requirement } from '../core/requirement.js';
 import { DEFAULT_PLATFORM, type TargetPlatform } from '../core/marker-environment.js';
@@ -65,7 +66,8 @@ export async function checkStaticRequires(roots: ReadonlyMap<string, PinnedSdist
       const known = pinned.get(key) ?? [];
       if (known.some((p) => specifiers.every((s) => versionSatisfies(p.version, s)))) continue;
       try {
-        const prefer = [...known.map((p) => p.version), ...(options.previous.get(key) ?? [])];
+        const newestFirst = (versions: readonly string[]): string[] => [...versions].sort((a, b) => compare(b, a));
+        const prefer = [...newestFirst(known.map((p) => p.version)), ...newestFirst(options.previous.get(key) ?? [])];
         const found = await pinNewest(options.pin, key, specifiers, prefer);
         options.progress?.(`${owner} needs ${key}${specifiers.join(',')}: ${found.version} (read statically)`);
         pinned.set(key, [...known, found]);

@@ -119,4 +119,18 @@ describe('one build environment per package', () => {
     ]);
     expect(loaded.lock.inputs).toEqual(['blinker', 'extra', 'more-itertools']);
   });
+
+  it('is a fixed point: a second run keeps the newest version for a range both versions satisfy', async () => {
+    await publish('a-pkg', '1.0', { requires: ['tool'] });
+    await publish('b-pkg', '1.0', { requires: ['tool<2'] });
+    for (const v of ['1.0', '2.0']) await publish('tool', v, { backendPath: ['.'] });
+    const { probe } = fakeProbe();
+    const options = unitLockOptions(index, tmp.path, probe, { input: await requirements('a-pkg==1.0\nb-pkg==1.0\n') });
+    const first = await lockProject(options);
+
+    const again = await lockProject(options);
+
+    expect(summary(first.packages)).toEqual(['a-pkg 1.0 [tool==2.0]', 'b-pkg 1.0 [tool==1.0]', 'tool 1.0 []', 'tool 2.0 []']);
+    expect(again.changed).toBe(false);
+  });
 });
