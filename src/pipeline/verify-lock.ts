@@ -82,6 +82,7 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
     engine,
     store,
     imageId: image.imageId,
+    builderRootfs: plan.builder.rootfs,
     sourceDateEpoch: plan.sourceDateEpoch,
     limits,
     slots,
