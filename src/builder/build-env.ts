@@ -37,6 +37,14 @@ export function buildEnvKey(wheels: readonly EnvWheel[], compiledFor: string | n
   return digestJson({ layout: ENV_LAYOUT, compiledFor, wheels: sorted });
 }
 
+/**
+ * An environment with less Python source than this is not byte-compiled: compiling it at
+ * import costs its builds less than the one container that would compile it (the tiny
+ * requirement wheels of a fixture graph). The rule depends only on the wheels, so the
+ * environment's bytes are still a function of its key.
+ */
+export const COMPILE_MIN_SOURCE_BYTES = 64 * 1024;
+
 /** Environments already found or made in this process, by key; shared by the builds of a run. */
 export type BuildEnvMemo = Map<string, Promise<BuildEnv>>;
 
@@ -77,7 +85,7 @@ async function make(store: Store, key: string, wheels: readonly EnvWheel[], comp
   const plan = await planEnv(paths);
   let env: BuildEnv;
   try {
-    const pycs = compiler && plan.sources.size > 0 ? await compiled(store, plan, compiler, signal) : undefined;
+    const pycs = compiler && plan.sourceBytes >= COMPILE_MIN_SOURCE_BYTES ? await compiled(store, plan, compiler, signal) : undefined;
     env = await store.putStream('envs', plan.tar(pycs), { what: 'build environment' });
   } finally {
     plan.close();

@@ -48,6 +48,8 @@ export async function installWheels(wheels: readonly InstallWheel[]): Promise<Re
 export interface EnvPlan {
   /** The installed .py files of site-packages (paths `env/site-packages/...`): what may be byte-compiled. */
   sources: ReadonlySet<string>;
+  /** Their total size, uncompressed. */
+  sourceBytes: number;
   /** The environment's tar, with these .pyc files (by their path in it) added; `close` closes the plan once it is written. */
   tar(pycs?: ReadonlyMap<string, Buffer>, opts?: { close?: boolean }): Readable;
   close(): void;
@@ -80,8 +82,10 @@ export async function planEnv(wheels: readonly InstallWheel[]): Promise<EnvPlan>
   const close = (): void => {
     for (const zip of zips) closeZip(zip);
   };
+  const sources = planned.filter((t) => t.path.startsWith(`${ENV_SITE}/`) && t.path.endsWith('.py'));
   return {
-    sources: new Set(planned.filter((t) => t.path.startsWith(`${ENV_SITE}/`) && t.path.endsWith('.py')).map((t) => t.path)),
+    sources: new Set(sources.map((t) => t.path)),
+    sourceBytes: sources.reduce((sum, t) => sum + ('member' in t.from ? t.from.member.size : 0), 0),
     // A .pyc path is one compileEnv checked against sources; the tar stays sorted, so the bytes are a function of the inputs.
     tar: (pycs, opts) =>
       writeTar([...planned, ...[...(pycs ?? new Map<string, Buffer>())].map(([path, bytes]): Target => ({ path, executable: false, from: { bytes } }))], () => {

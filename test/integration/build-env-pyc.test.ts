@@ -18,7 +18,7 @@ async function defaultImage(): Promise<{ rootfs: string; imageId: string }> {
 }
 
 describe('byte-compiled build environments, in a container of the builder image', () => {
-  it('compiles every .py of site-packages once, the same bytes in two fresh stores, keyed by the image, and the image\'s Python loads them', async () => {
+  it('compiles every .py of site-packages once (when there is enough of it), the same bytes in two fresh stores, keyed by the image, and the image\'s Python loads them', async () => {
     const dir = await tempDir('env-pyc');
     const made = await writeWheel(dir, {
       name: 'tool',
@@ -27,8 +27,11 @@ describe('byte-compiled build environments, in a container of the builder image'
         'tool/__init__.py': 'from tool.sub import X\n',
         'tool/sub.py': 'X = {"a", "b", "c"}\nY = frozenset(range(50))\n',
         'tool/legacy.py': 'print "python 2"\n',
+        // over COMPILE_MIN_SOURCE_BYTES of source in all
+        'tool/big.py': `${'A = 1\n'.repeat(12_000)}`,
       },
     });
+    const small = await writeWheel(dir, { name: 'small', version: '1.0' });
     const wheels = [{ file: 'tool-1.0-py3-none-any.whl', sha256: made.sha256 }];
     const { rootfs, imageId } = await defaultImage();
     const engine = createEngine();
@@ -41,6 +44,9 @@ describe('byte-compiled build environments, in a container of the builder image'
       envs.push({ store, env: await ensureBuildEnv(store, wheels, compiler) });
     }
     const plain = await ensureBuildEnv(envs[0]!.store, wheels);
+    await envs[0]!.store.putFile('wheels', small.path);
+    const tiny = await ensureBuildEnv(envs[0]!.store, [{ file: 'small-1.0-py3-none-any.whl', sha256: small.sha256 }], compiler);
+    const tinyListing = (await execa('tar', ['-tf', envs[0]!.store.blobPath('envs', tiny.sha256)])).stdout.split('\n');
     const tarPath = envs[0]!.store.blobPath('envs', envs[0]!.env.sha256);
     const listing = (await execa('tar', ['-tf', tarPath])).stdout.split('\n');
     const pyc = (await execa('tar', ['-xOf', tarPath, 'env/site-packages/tool/__pycache__/sub.cpython-311.pyc'], { encoding: 'buffer' })).stdout as Uint8Array;
@@ -66,6 +72,9 @@ describe('byte-compiled build environments, in a container of the builder image'
     expect(listing).toContain('env/site-packages/tool/__pycache__/__init__.cpython-311.pyc');
     expect(listing).toContain('env/site-packages/tool/__pycache__/sub.cpython-311.pyc');
     expect(listing.some((p) => p.includes('legacy.cpython'))).toBe(false);
+    // An environment with little source is not worth a container: no .pyc.
+    expect(tinyListing).toContain('env/site-packages/small/__init__.py');
+    expect(tinyListing.some((p) => p.endsWith('.pyc'))).toBe(false);
     // checked-hash: flags 3, no mtime in the header.
     expect(Buffer.from(pyc).readUInt32LE(4)).toBe(3);
     expect(buildEnvKey(wheels, rootfs)).not.toBe(buildEnvKey(wheels));
