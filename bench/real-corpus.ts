@@ -81,8 +81,10 @@ async function main(): Promise<void> {
   const files = await sdistsOf(store, lock, sdistDir);
   const pipOut = join(DIR, 'pip-wheels');
   await rm(pipOut, { recursive: true, force: true });
-  // cold for pip and fromager too: no wheel cache of earlier runs
-  const noCache = { PIP_NO_CACHE_DIR: '1', UV_NO_CACHE: '1' };
+  // cold for pip and fromager too: an empty cache of their own (no wheel of an earlier run), which they fill as they go
+  // (with no cache at all, every nested isolated environment would build its backends from source again)
+  for (const d of ['pip-cache', 'uv-cache']) await rm(join(DIR, d), { recursive: true, force: true });
+  const noCache = { PIP_CACHE_DIR: join(DIR, 'pip-cache'), UV_CACHE_DIR: join(DIR, 'uv-cache') };
   let pipExit = 0;
   const pip = await timed(async () => {
     pipExit = (await execa('pip', ['wheel', '--no-binary', ':all:', '--no-deps', '--wheel-dir', pipOut, ...files.map((f) => join(sdistDir, f))], { stdio: 'ignore', reject: false, env: noCache })).exitCode ?? -1;
