@@ -34,6 +34,8 @@ export interface BuildContext {
   record: boolean;
   /** Build environments found or made in this run, shared by its builds. */
   envs?: BuildEnvMemo;
+  /** Given, exited build containers are removed while the next build runs; the run awaits these before it returns. */
+  removals?: Array<Promise<void>>;
   log: Logger;
   emit: (event: HbuildEvent) => void;
 }
@@ -197,6 +199,7 @@ async function buildInScratch(context: BuildContext, job: BuildJob, build: Fresh
         logPath,
         slots: prepared.recipe?.recipe.limits?.cpus ?? 1,
         onEngine: (engine) => build.event('build', 'running', undefined, engine),
+        ...(context.removals ? { deferRemoval: (removal: Promise<void>) => void context.removals!.push(removal) } : {}),
       },
       task.signal,
     );

@@ -2,10 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/engine/index.js';
+import { CONTAINER_LABEL, createEngine, OWNER_PID_LABEL } from '../../src/engine/index.js';
 import { buildLock } from '../../src/pipeline/build-lock.js';
 import { openStore } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
+import { engine as docker } from './harness.js';
 
 interface ManifestPackage {
   name: string;
@@ -36,11 +37,14 @@ describe('reproducible build logs: two cold builds of the shipped example (real 
       const manifest = JSON.parse(await readFile(join(dir, name, 'wheelhouse', 'manifest.json'), 'utf8')) as { packages: ManifestPackage[] };
       runs.push({ result, manifest, store: await openStore(join(dir, name, 'store')) });
     }
+    // Exited containers are removed while the next build runs, and every removal is awaited before the run returns.
+    const leftovers = await (await docker()).listContainers({ all: true, filters: { label: [CONTAINER_LABEL, `${OWNER_PID_LABEL}=${process.pid}`] } });
     const [one, two] = runs as [(typeof runs)[number], (typeof runs)[number]];
     const setuptools = one.manifest.packages.find((p) => p.name === 'setuptools')!;
     const log = await readFile(one.store.blobPath('logs', setuptools.log.sha256), 'utf8');
     const withoutTimings = (m: { packages: ManifestPackage[] }): unknown => ({ ...m, packages: m.packages.map(({ timings: _, ...rest }) => rest) });
 
+    expect(leftovers).toEqual([]);
     expect(one.result.failures).toEqual([]);
     expect(two.result.failures).toEqual([]);
     expect(one.result.records.every((r) => !r.cached)).toBe(true);
