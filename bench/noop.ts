@@ -22,6 +22,7 @@ import { Readable } from 'node:stream';
 import { basename } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { DEFAULT_LIMITS } from '../src/engine/container-limits.js';
+import { createEngine } from '../src/engine/index.js';
 import { BUILD_PROTOCOL } from '../src/builder/container-command.js';
 import { ensureBuildEnv, type BuildEnvMemo } from '../src/builder/build-env.js';
 import { describeBuild } from '../src/builder/describe-build.js';
@@ -67,12 +68,15 @@ async function seedDirectly(graph: GraphLock, storeRoot: string, rootfs: string,
   const scratch = await store.scratchDir('bench-seed');
   const log = await store.putStream('logs', Readable.from([Buffer.from('seeded by bench/noop.ts\n')]));
   const envs: BuildEnvMemo = new Map();
+  // Environments keyed and byte-compiled as `hbuild build` makes them (untimed; one container per distinct set).
+  const engine = createEngine();
+  const compiler = { rootfs, connect: async () => ({ engine, imageId }), limits: DEFAULT_LIMITS };
   const pinned: Array<GraphLock['sdists'][number] & { wheelFile: string; wheelSha256: string }> = [];
   for (const sdist of graph.sdists) {
     const fetched = await store.putFile('sources', sdist.path, { expected: sdist.sha256 });
     const inspected = await inspectCached(store, store.blobPath('sources', fetched.sha256), fetched.sha256, { name: sdist.name, version: sdist.version });
     const deps = sdist.buildRequires.map((name) => wheels.get(name)).filter((d) => d !== undefined);
-    const env = await ensureBuildEnv(store, deps.map((d) => d.wheel), envs);
+    const env = await ensureBuildEnv(store, deps.map((d) => d.wheel), compiler, envs);
     const frame = { limits: DEFAULT_LIMITS, sourceDateEpoch: 1700000000, builderRootfs: rootfs };
     const { inputs } = describeBuild(frame, { fetched, inspected, recipe: null }, deps.map((d) => ({ name: d.name, sha256: d.wheel.sha256 })), env);
     const built = await writeWheel(scratch, { name: sdist.name, version: sdist.version });

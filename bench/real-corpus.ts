@@ -5,7 +5,7 @@
  *
  *   1. by hbuild, cold (fresh store), `--jobs 2`;
  *   2. by `pip wheel --no-binary :all: --no-deps` over the lock's sdists, on the host;
- *   3. by `fromager bootstrap` on the same list, when `fromager` is on PATH (else skipped);
+ *   3. by `fromager bootstrap` on the same list, from $FROMAGER_VENV/bin (default /tmp/fromager-venv) or PATH (else skipped);
  *   4. the floor: one long-lived builder container with every build requirement of the lock
  *      pre-installed, building the same sdists `pip wheel --no-build-isolation --no-deps`
  *      two at a time.
@@ -27,14 +27,14 @@ import { BIN, defaultRootfs, row, timeHbuild } from './common.js';
 
 const CORPUS = [
   'attrs==24.3.0', 'idna==3.10', 'certifi==2024.12.14', 'packaging==26.4', 'pathspec==0.12.1', 'pluggy==1.5.0',
-  'iniconfig==2.0.0', 'six==1.17.0', 'python-dateutil==2.9.0.post0', 'pytz==2024.2', 'tomli==2.2.1', 'typing-extensions==4.12.2',
+  'iniconfig==2.0.0', 'six==1.17.0', 'jmespath==1.0.1', 'pytz==2024.2', 'tomli==2.2.1', 'typing-extensions==4.12.2',
   'click==8.1.8', 'itsdangerous==2.2.0', 'jinja2==3.1.5', 'markupsafe==3.0.2', 'werkzeug==3.1.3', 'flask==3.1.0',
   'blinker==1.9.0', 'sniffio==1.3.1', 'anyio==4.8.0', 'h11==0.14.0', 'httpcore==1.0.7', 'httpx==0.28.1',
   'charset-normalizer==3.4.1', 'urllib3==2.3.0', 'requests==2.32.3', 'filelock==3.16.1', 'platformdirs==4.3.6', 'distlib==0.3.9',
   'pyyaml==6.0.2', 'wrapt==1.17.0', 'msgpack==1.1.0', 'simplejson==3.19.3', 'ujson==5.10.0', 'psutil==6.1.1',
-  'cffi==1.17.1', 'pycparser==2.22', 'frozenlist==1.5.0', 'multidict==6.1.0', 'yarl==1.18.3', 'propcache==0.2.1',
-  'pyrsistent==0.20.0', 'regex==2024.11.6', 'setproctitle==1.3.4', 'zope-interface==7.2', 'bitarray==3.0.0', 'mmh3==5.0.1',
-  'coverage==7.6.10', 'greenlet==3.1.1', 'sqlalchemy==2.0.37', 'lz4==4.3.3', 'xxhash==3.5.0', 'pyzmq==26.2.0',
+  'crcmod==1.7', 'pycparser==2.22', 'frozenlist==1.5.0', 'multidict==6.1.0', 'yarl==1.18.3', 'propcache==0.2.1',
+  'pyrsistent==0.20.0', 'regex==2024.11.6', 'setproctitle==1.3.4', 'ruamel-yaml-clib==0.2.12', 'bitarray==3.0.0', 'mmh3==5.0.1',
+  'coverage==7.6.10', 'greenlet==3.1.1', 'sqlalchemy==2.0.37', 'lz4==4.3.3', 'xxhash==3.5.0', 'brotli==1.1.0',
   'pygments==2.19.1', 'docutils==0.21.2', 'babel==2.16.0', 'soupsieve==2.6', 'beautifulsoup4==4.12.3', 'toml==0.10.2',
   'more-itertools==10.5.0', 'decorator==5.1.1', 'wcwidth==0.2.13', 'tabulate==0.9.0', 'pyparsing==3.2.1', 'cachetools==5.5.0',
 ];
@@ -65,6 +65,8 @@ async function main(): Promise<void> {
   await mkdir(DIR, { recursive: true });
   await writeFile(join(DIR, 'requirements.txt'), `${CORPUS.join('\n')}\n`);
   const lockPath = join(DIR, 'lock.yaml');
+  // A fresh lock every run: pins recorded by an earlier run (another hbuild version) are not this run's to check.
+  await rm(lockPath, { force: true });
   const locked = await execa('node', [BIN, 'lock', join(DIR, 'requirements.txt'), '--lock', lockPath, '--min-age', '0', '--store', join(DIR, 'lock-store'), '--builder-rootfs', rootfs], { reject: false });
   if (locked.exitCode !== 0) throw new Error(`hbuild lock failed: ${locked.stderr.slice(-2000)}`);
   const lock = parse(await readFile(lockPath, 'utf8')) as { packages: LockedPackage[] };
@@ -72,19 +74,33 @@ async function main(): Promise<void> {
 
   const store = join(DIR, 'store-cold');
   await rm(store, { recursive: true, force: true });
-  const hbuild = await timeHbuild(['build', lockPath, '--store', store, '--out', join(DIR, 'wheelhouse'), '--jobs', '2', '--record', '--vet', 'report']);
+  const hbuild = await timeHbuild(['build', lockPath, '--store', store, '--out', join(DIR, 'wheelhouse'), '--jobs', '2', '--record', '--vet', 'report', '--recipes', 'recipes']);
   if (hbuild.exitCode !== 0) throw new Error(`hbuild build failed: ${hbuild.stderr.slice(-3000)}`);
 
   const sdistDir = join(DIR, 'sdists');
   const files = await sdistsOf(store, lock, sdistDir);
   const pipOut = join(DIR, 'pip-wheels');
   await rm(pipOut, { recursive: true, force: true });
-  const pip = await timed(() => execa('pip', ['wheel', '--no-binary', ':all:', '--no-deps', '--wheel-dir', pipOut, ...files.map((f) => join(sdistDir, f))], { stdio: 'ignore' }));
+  // cold for pip and fromager too: an empty cache of their own (no wheel of an earlier run), which they fill as they go
+  // (with no cache at all, every nested isolated environment would build its backends from source again)
+  for (const d of ['pip-cache', 'uv-cache']) await rm(join(DIR, d), { recursive: true, force: true });
+  const noCache = { PIP_CACHE_DIR: join(DIR, 'pip-cache'), UV_CACHE_DIR: join(DIR, 'uv-cache') };
+  let pipExit = 0;
+  const pip = await timed(async () => {
+    pipExit = (await execa('pip', ['wheel', '--no-binary', ':all:', '--no-deps', '--wheel-dir', pipOut, ...files.map((f) => join(sdistDir, f))], { stdio: 'ignore', reject: false, env: noCache })).exitCode ?? -1;
+  });
+  console.log(`pip wheel: exit ${pipExit}, ${(await readdir(pipOut).catch(() => [])).filter((f) => f.endsWith('.whl')).length} wheels`);
 
-  const hasFromager = (await execa('fromager', ['--version'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0;
+  // fromager from $FROMAGER_VENV (default /tmp/fromager-venv), else from PATH
+  const venvBin = join(process.env.FROMAGER_VENV ?? '/tmp/fromager-venv', 'bin');
+  const fromagerEnv = { PATH: `${venvBin}:${process.env.PATH ?? ''}` };
+  const hasFromager = (await execa('fromager', ['--version'], { reject: false, env: fromagerEnv }).catch(() => ({ exitCode: 1 }))).exitCode === 0;
+  for (const d of ['fromager-sdists', 'fromager-wheels', 'fromager-work']) await rm(join(DIR, d), { recursive: true, force: true });
+  let fromagerExit = 0;
   const fromager = hasFromager
-    ? await timed(() => execa('fromager', ['--sdists-repo', join(DIR, 'fromager-sdists'), '--wheels-repo', join(DIR, 'fromager-wheels'), '--work-dir', join(DIR, 'fromager-work'), 'bootstrap', '-r', join(DIR, 'requirements.txt')], { stdio: 'ignore' }))
+    ? await timed(async () => { fromagerExit = (await execa('fromager', ['--sdists-repo', join(DIR, 'fromager-sdists'), '--wheels-repo', join(DIR, 'fromager-wheels'), '--work-dir', join(DIR, 'fromager-work'), 'bootstrap', '-r', join(DIR, 'requirements.txt')], { stdio: 'ignore', reject: false, env: { ...fromagerEnv, ...noCache } })).exitCode ?? -1; })
     : undefined;
+  if (fromager !== undefined) console.log(`fromager bootstrap: exit ${fromagerExit}`);
 
   const floor = await floorRun(imageId, sdistDir, files, join(DIR, 'wheelhouse'));
   console.log(`hbuild ${hbuild.seconds.toFixed(0)} s, pip wheel ${pip.toFixed(0)} s, fromager ${fromager === undefined ? 'not installed' : `${fromager.toFixed(0)} s`}, floor ${floor.toFixed(0)} s`);
@@ -102,7 +118,10 @@ async function floorRun(imageId: string, sdistDir: string, files: string[], whee
     await execa('docker', ['exec', name, 'python3', '-m', 'pip', 'install', '--no-index', '--no-deps', '--target', '/tmp/site', ...wheels.map((w) => `/wheels/${w}`)]);
     const half = Math.ceil(files.length / 2);
     const lane = (list: string[]): string => list.map((f) => `PYTHONPATH=/tmp/site python3 -m pip wheel -q --no-index --no-deps --no-build-isolation -w /tmp/out /sdists/${f}`).join(' ; ');
-    return await timed(() => Promise.all([files.slice(0, half), files.slice(half)].map((list) => execa('docker', ['exec', name, 'sh', '-c', lane(list)], { reject: false }))));
+    const seconds = await timed(() => Promise.all([files.slice(0, half), files.slice(half)].map((list) => execa('docker', ['exec', name, 'sh', '-c', lane(list)], { reject: false }))));
+    const built = await execa('docker', ['exec', name, 'sh', '-c', 'ls /tmp/out | wc -l'], { reject: false });
+    console.log(`floor: ${built.stdout.trim()} of ${files.length} wheels built`);
+    return seconds;
   } finally {
     await execa('docker', ['rm', '-f', name], { reject: false });
   }

@@ -47,6 +47,8 @@ export interface BuildRequest {
   slots?: number;
   /** Told which engine of a pool the build goes to. */
   onEngine?: (engine: string) => void;
+  /** See ContainerSpec.deferRemoval. */
+  deferRemoval?: (removal: Promise<void>) => void;
 }
 
 /**
@@ -117,6 +119,7 @@ export async function buildPackage(engine: Engine, request: BuildRequest, signal
       ...(variation.cpuset === undefined ? {} : { cpuset: variation.cpuset }),
       ...(request.slots === undefined ? {} : { slots: request.slots }),
       ...(request.onEngine === undefined ? {} : { onEngine: request.onEngine }),
+      ...(request.deferRemoval === undefined ? {} : { deferRemoval: request.deferRemoval }),
     },
     (tar) => extractWheel(tar, request.outDir, { maxBytes: request.limits.outputBytes }),
     signal,

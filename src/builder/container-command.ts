@@ -91,4 +91,4 @@ export const REPAIR_SHA256 = sha256(REPAIR_PY);
 export const FRONTEND_SHA256 = sha256(JSON.stringify([FRONTEND_PY, REQUIREMENTS_PY, SITECUSTOMIZE_PY]));
 
 /** Bumped whenever the way a build runs changes, so older cache entries stop matching. */
-export const BUILD_PROTOCOL = 'hbuild-build/4';
+export const BUILD_PROTOCOL = 'hbuild-build/5';

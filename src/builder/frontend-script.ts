@@ -18,6 +18,11 @@ FALLBACK_BACKEND = "setuptools.build_meta:__legacy__"
 FALLBACK_REQUIRES = ["setuptools>=40.8.0"]
 
 
+# Timings are written only when asked for (bench/build-overhead.ts): a standard build's log
+# holds nothing that varies from run to run, so two builds of the same inputs log the same bytes.
+TIMINGS = os.environ.pop("HBUILD_FRONTEND_TIMINGS", "") == "1"
+
+
 def say(message):
     sys.stderr.write("hbuild-frontend: " + message + "\n")
     sys.stderr.flush()
@@ -26,6 +31,10 @@ def say(message):
 def fail(code, message):
     say("error: " + message)
     sys.exit(code)
+
+
+def took(started):
+    return " in %.3f s" % (time.monotonic() - started) if TIMINGS else ""
 
 
 def read_build_system(src):
@@ -105,18 +114,18 @@ def main():
     check(lacking, requires, "build-system.requires")
     started = time.monotonic()
     backend = load_backend(spec, paths)
-    say("backend %s imported in %.3f s" % (spec, time.monotonic() - started))
+    say("backend %s imported%s" % (spec, took(started)))
     hook = getattr(backend, "get_requires_for_build_wheel", None)
     if hook is not None:
         started = time.monotonic()
         extra = hook(settings)
         if not isinstance(extra, list) or not all(isinstance(r, str) for r in extra):
             fail(5, "get_requires_for_build_wheel returned %r, not a list of strings" % (extra,))
-        say("get_requires_for_build_wheel in %.3f s: %s" % (time.monotonic() - started, json.dumps(extra)))
+        say("get_requires_for_build_wheel%s: %s" % (took(started), json.dumps(extra)))
         check(lacking, extra, "get_requires_for_build_wheel")
     started = time.monotonic()
     name = backend.build_wheel(out, settings)
-    say("build_wheel in %.3f s: %s" % (time.monotonic() - started, name))
+    say("build_wheel%s: %s" % (took(started), name))
     if not isinstance(name, str) or os.path.basename(name) != name or not os.path.isfile(os.path.join(out, name)):
         fail(5, "build_wheel returned %r, which is not a file it wrote to %s" % (name, out))
 
@@ -130,7 +139,7 @@ if __name__ == "__main__":
  * Python the backend starts: the image's own site-packages (and what their .pth files
  * hooked in) leave sys.path, and the build environment's site-packages takes their place.
  */
-export const SITECUSTOMIZE_PY = String.raw`import site, sys
+export const SITECUSTOMIZE_PY = String.raw`import os, random, site, sys, tempfile
 
 
 def _isolate(env="/build/env/site-packages"):
@@ -143,5 +152,17 @@ def _isolate(env="/build/env/site-packages"):
     site.addsitedir(env)
 
 
+def _fixed_temp_names():
+    # tempfile's names come from a generator seeded at random; backends print them (setuptools:
+    # "creating '/build/out/.tmp-XXXXXXXX/...whl'"), so the log would differ between two builds of
+    # the same inputs. The container is private to the build, so fixed names collide with nothing
+    # (they are still created with O_EXCL, and the next name is tried when one exists).
+    names = tempfile._RandomNameSequence()
+    names._rng = random.Random(0)
+    names._rng_pid = os.getpid()
+    tempfile._name_sequence = names
+
+
 _isolate()
+_fixed_temp_names()
 `;

@@ -27,7 +27,7 @@ interface Target {
   path: string;
   executable: boolean;
   /** Where the bytes come from: a zip member, or text made here (scripts, RECORD, INSTALLER). */
-  from: { zip: ZipFile; wheel: string; member: ZipMember; shebang: boolean } | { text: string };
+  from: { zip: ZipFile; wheel: string; member: ZipMember; shebang: boolean } | { text: string } | { bytes: Buffer };
 }
 
 /**
@@ -40,6 +40,23 @@ interface Target {
  * mtime 0, owner 0, read-only modes; two wheels that install the same path are refused.
  */
 export async function installWheels(wheels: readonly InstallWheel[]): Promise<Readable> {
+  const plan = await planEnv(wheels);
+  return plan.tar(undefined, { close: true });
+}
+
+/** An environment's install plan: its tar can be written more than once (with .pyc files added the second time); close it when done. */
+export interface EnvPlan {
+  /** The installed .py files of site-packages (paths `env/site-packages/...`): what may be byte-compiled. */
+  sources: ReadonlySet<string>;
+  /** Their total size, uncompressed. */
+  sourceBytes: number;
+  /** The environment's tar, with these .pyc files (by their path in it) added; `close` closes the plan once it is written. */
+  tar(pycs?: ReadonlyMap<string, Buffer>, opts?: { close?: boolean }): Readable;
+  close(): void;
+}
+
+/** Plan the install of `wheels` (see installWheels) without writing it yet. */
+export async function planEnv(wheels: readonly InstallWheel[]): Promise<EnvPlan> {
   const zips: ZipFile[] = [];
   const targets = new Map<string, Target & { wheel: string }>();
   try {
@@ -61,9 +78,21 @@ export async function installWheels(wheels: readonly InstallWheel[]): Promise<Re
     for (const zip of zips) closeZip(zip);
     throw err;
   }
-  return writeTar([...targets.values()], () => {
+  const planned = [...targets.values()];
+  const close = (): void => {
     for (const zip of zips) closeZip(zip);
-  });
+  };
+  const sources = planned.filter((t) => t.path.startsWith(`${ENV_SITE}/`) && t.path.endsWith('.py'));
+  return {
+    sources: new Set(sources.map((t) => t.path)),
+    sourceBytes: sources.reduce((sum, t) => sum + ('member' in t.from ? t.from.member.size : 0), 0),
+    // A .pyc path is one compileEnv checked against sources; the tar stays sorted, so the bytes are a function of the inputs.
+    tar: (pycs, opts) =>
+      writeTar([...planned, ...[...(pycs ?? new Map<string, Buffer>())].map(([path, bytes]): Target => ({ path, executable: false, from: { bytes } }))], () => {
+        if (opts?.close) close();
+      }),
+    close,
+  };
 }
 
 const DATA_SUFFIX = '.data';
@@ -187,6 +216,7 @@ function writeTar(targets: Target[], done: () => void): Readable {
     for (const target of sorted) {
       let bytes: Buffer;
       if ('text' in target.from) bytes = Buffer.from(target.from.text, 'utf8');
+      else if ('bytes' in target.from) bytes = target.from.bytes;
       else {
         const { zip, wheel, member, shebang } = target.from;
         bytes = await readEntryBytes(zip, wheel, member.entry, member.name);

@@ -31,6 +31,12 @@ export interface ContainerSpec {
   slots?: number;
   /** A pool says here which of its engines the container goes to (again on a retry); a single engine does not call it. */
   onEngine?: (engine: string) => void;
+  /**
+   * Given, the removal of the exited container is handed here instead of awaited, so the
+   * build's slot is free while the engine removes it; the caller awaits it before it returns.
+   * A lost engine's removal (one short try) is always awaited.
+   */
+  deferRemoval?: (removal: Promise<void>) => void;
 }
 
 export interface ContainerOutcome<T> {
@@ -128,7 +134,9 @@ export async function runInContainer<T>(
   } finally {
     if (!sinkClosed) await sink.close().catch(() => undefined);
     // A lost engine gets one short try: the next command's sweep removes what is left.
-    await removeContainer(container, engineLost ? 1 : 3);
+    const removal = removeContainer(container, engineLost ? 1 : 3);
+    if (spec.deferRemoval && !engineLost) spec.deferRemoval(removal);
+    else await removal;
   }
 }
 

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { keepRejected, remember, reuse } from '../builder/action-cache.js';
-import { ensureBuildEnv, verifiedBuildEnv, type BuildEnv, type BuildEnvMemo, type EnvWheel } from '../builder/build-env.js';
+import { ensureBuildEnv, verifiedBuildEnv, type BuildEnv, type BuildEnvMemo, type EnvCompiler, type EnvWheel } from '../builder/build-env.js';
 import { buildPackage } from '../builder/build-package.js';
 import { describeBuild, type BuildFrame } from '../builder/describe-build.js';
 import { inputDigest } from '../builder/input-digest.js';
@@ -35,6 +35,8 @@ export interface BuildContext {
   record: boolean;
   /** Build environments found or made in this run, shared by its builds. */
   envs?: BuildEnvMemo;
+  /** Given, exited build containers are removed while the next build runs; the run awaits these before it returns. */
+  removals?: Array<Promise<void>>;
   log: Logger;
   emit: (event: HbuildEvent) => void;
 }
@@ -59,7 +61,9 @@ export async function buildAndCheck(context: BuildContext, job: BuildJob): Promi
   const image = await builderImageFor(context, pkg, debianPackages(prepared.recipe));
   const frame = { ...context.frame, builderRootfs: image.rootfs, debianPackages: image.packages };
   const envWheels = requirements.map((d) => ({ file: d.wheel.file, sha256: d.wheel.sha256 }));
-  const buildEnv = await ensureBuildEnv(store, envWheels, context.envs);
+  // The environment is byte-compiled by the Python of the image the package builds in.
+  const compiler: EnvCompiler = { rootfs: image.rootfs, connect: image.connect, limits: context.frame.limits };
+  const buildEnv = await ensureBuildEnv(store, envWheels, compiler, context.envs, task.signal);
   const { limits, configSettings, repair, inputs } = describeBuild(
     frame,
     prepared,
@@ -116,7 +120,7 @@ export async function buildAndCheck(context: BuildContext, job: BuildJob): Promi
       // Another process on this store may be building the same inputs: wait for it, then look again.
       const release = await store.lockBuild(digest, task.signal);
       try {
-        return (await fromCache()) ?? (await buildFresh(context, job, { digest, limits, configSettings, repair, buildEnv, envWheels, event, accept, image }));
+        return (await fromCache()) ?? (await buildFresh(context, job, { digest, limits, configSettings, repair, buildEnv, envWheels, compiler, event, accept, image }));
       } finally {
         await release();
       }
@@ -132,6 +136,7 @@ interface FreshBuild {
   repair: { platform: string } | undefined;
   buildEnv: BuildEnv;
   envWheels: EnvWheel[];
+  compiler: EnvCompiler;
   event: (stage: PackageStage, status: 'running' | 'done', message?: string, engine?: string) => void;
   accept: (action: Pick<BuildAction, 'builderImageId' | 'log' | 'wheel'>, cached: boolean, wheelPath: string) => Promise<PackageRecord>;
   image: BuilderImage;
@@ -182,7 +187,7 @@ async function buildInScratch(context: BuildContext, job: BuildJob, build: Fresh
     const envPath = await verifiedBuildEnv(store, build.buildEnv, build.envWheels, (err) => {
       log.warn({ pkg: pkg.name, sha256: build.buildEnv.sha256 }, 'build environment corrupt; installing it again');
       context.emit({ type: 'log', level: 'warn', message: `${pkg.name}: build environment was corrupt and is installed again`, details: err.details });
-    });
+    }, build.compiler);
     built = await buildPackage(
       engine,
       {
@@ -200,6 +205,7 @@ async function buildInScratch(context: BuildContext, job: BuildJob, build: Fresh
         logPath,
         slots: prepared.recipe?.recipe.limits?.cpus ?? 1,
         onEngine: (engine) => build.event('build', 'running', undefined, engine),
+        ...(context.removals ? { deferRemoval: (removal: Promise<void>) => void context.removals!.push(removal) } : {}),
       },
       task.signal,
     );

@@ -46,7 +46,7 @@ export const ENGINE_ERRORS: ReadonlySet<string> = new Set(['ERR_DOCKER_UNAVAILAB
 export async function runBuilds(options: RunBuildsOptions): Promise<RunResult> {
   const { plan, emit } = options;
   const prepare = createPrepare(options);
-  const context = { store: options.store, builder: options.builder, ...(options.images ? { images: options.images } : {}), frame: options.frame, record: options.record, envs: new Map(), log: options.log, emit };
+  const context = { store: options.store, builder: options.builder, ...(options.images ? { images: options.images } : {}), frame: options.frame, record: options.record, envs: new Map(), removals: [] as Array<Promise<void>>, log: options.log, emit };
   for (const pkg of plan.packages) emit({ type: 'package', name: pkg.name, version: pkg.version, stage: 'fetch', status: 'queued' });
   const outcomes = await schedule<Awaited<ReturnType<typeof prepare>>, PackageRecord, PackageRecord>(
     plan,
@@ -66,7 +66,8 @@ export async function runBuilds(options: RunBuildsOptions): Promise<RunResult> {
     },
     // Without an engine or the pinned image no build can run: stop at once.
     { jobs: options.jobs, failFast: options.failFast, signal: options.signal, fatal: (error) => ENGINE_ERRORS.has(error.code), emit },
-  );
+    // Every container of the run is gone before it returns (their removal overlapped the next builds).
+  ).finally(() => Promise.all(context.removals));
   const records: PackageRecord[] = [];
   const failures: PackageFailure[] = [];
   for (const outcome of outcomes) {

@@ -107,6 +107,7 @@ export async function verifyLock(options: VerifyLockOptions): Promise<VerifyResu
       engine,
       store,
       imageId,
+      builderRootfs: plan.builder.rootfs,
       sourceDateEpoch: plan.sourceDateEpoch,
       limits,
       slots,

@@ -18,6 +18,8 @@ export interface VerifySetup {
   engine: Engine;
   store: Store;
   imageId: string;
+  /** The builder image's rootfs: build environments are byte-compiled for its Python. */
+  builderRootfs: string;
   sourceDateEpoch: number;
   limits: ContainerLimits;
   /** Bounds the number of builds at a time; the run's build slots. */
@@ -75,10 +77,17 @@ export async function runVerifyBuild(
       const started = performance.now();
       const seconds = (): number => Math.round(performance.now() - started) / 1000;
       try {
-        const env = await ensureBuildEnv(setup.store, requirementWheels, setup.envs);
-        const envPath = await verifiedBuildEnv(setup.store, env, requirementWheels, (err) => {
-          setup.log.warn({ pkg: pkg.name, sha256: env.sha256, details: err.details }, 'build environment corrupt; installing it again');
-        });
+        const compiler = { rootfs: setup.builderRootfs, connect: async () => ({ engine: setup.engine, imageId: setup.imageId }), limits: setup.limits };
+        const env = await ensureBuildEnv(setup.store, requirementWheels, compiler, setup.envs, setup.signal);
+        const envPath = await verifiedBuildEnv(
+          setup.store,
+          env,
+          requirementWheels,
+          (err) => {
+            setup.log.warn({ pkg: pkg.name, sha256: env.sha256, details: err.details }, 'build environment corrupt; installing it again');
+          },
+          compiler,
+        );
         const built = await buildPackage(
           setup.engine,
           {
