@@ -1,9 +1,10 @@
-import { chmod } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildImage, type BuiltImage } from '../../src/image/cli-entry.js';
 import { createEngine } from '../../src/engine/index.js';
+import { parseLock } from '../../src/lockfile/read.js';
 import { fixtureLock, writeFixtureSdist } from '../fixtures/pkg.js';
 import { readZipEntry } from '../fixtures/zip-read.js';
 import { tempDir, useTempDir } from '../helpers/tmp.js';
@@ -62,5 +63,34 @@ describe('the trixie builder image', { timeout: TEN_MINUTES }, () => {
     expect(cold.failures).toEqual([]);
     expect(cold.records[0]).toMatchObject({ cached: false, verdict: 'pinned-match' });
     expect(await readZipEntry(join(dir, 'wheelhouse', wheel?.file ?? ''), 'fx_trixie/_probe/python.txt')).toBe('3.13');
+  });
+
+  it('derives an image from trixie for a recipe\'s Debian packages, records its pin, builds in it and reproduces from a cold store', async () => {
+    const rootfs = (builds[0] as BuiltImage).rootfsDigest;
+    const dir = await tempDir('trixie-derived');
+    const sdist = await writeFixtureSdist(dir, {
+      name: 'fx-trixie-deb',
+      version: '1.0',
+      hook: 'import os, sys\nreport("python", "%d.%d" % sys.version_info[:2])\nreport("yaml-h", str(os.path.exists("/usr/include/yaml.h")))\n',
+    });
+    await mkdir(join(dir, 'recipes'));
+    await writeFile(join(dir, 'recipes', 'fx-trixie-deb.yaml'), 'debian-packages: [libyaml-dev]\n');
+    const images = { out: join(dir, 'images') };
+
+    const recorded = await buildInDir(dir, trixieLock(rootfs, [sdist]), { record: true, recipesDir: join(dir, 'recipes'), images });
+    const lockText = await readFile(join(dir, 'lock.yaml'), 'utf8');
+    const pinned = parseLock(lockText, join(dir, 'lock.yaml')).lock.packages[0];
+    const wheel = recorded.records[0]?.wheel;
+    const cold = await buildInDir(dir, lockText, { recipesDir: join(dir, 'recipes'), images, storeRoot: join(dir, 'cold-store'), outDir: join(dir, 'cold-wheelhouse') });
+
+    expect(recorded.failures).toEqual([]);
+    expect(recorded.records[0]?.builderImage).toMatchObject({ name: expect.stringMatching(/^trixie-deb-[0-9a-f]{12}$/), debianPackages: ['libyaml-dev'] });
+    expect(pinned?.['builder-image']?.['debian-packages']).toEqual(['libyaml-dev']);
+    expect(pinned?.['builder-image']?.rootfs).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(pinned?.['builder-image']?.rootfs).not.toBe(rootfs);
+    expect(await readZipEntry(join(dir, 'wheelhouse', wheel?.file ?? ''), 'fx_trixie_deb/_probe/python.txt')).toBe('3.13');
+    expect(await readZipEntry(join(dir, 'wheelhouse', wheel?.file ?? ''), 'fx_trixie_deb/_probe/yaml-h.txt')).toBe('True');
+    expect(cold.failures).toEqual([]);
+    expect(cold.records[0]).toMatchObject({ cached: false, verdict: 'pinned-match' });
   });
 });
