@@ -257,7 +257,9 @@ async function waitBounded(docker: Docker, container: Docker.Container, timeoutM
 export async function removeContainer(container: Docker.Container, attempts = 3): Promise<void> {
   for (let attempt = 0; attempt < attempts; attempt++) {
     try {
-      await bounded(container.remove({ force: true, v: true }), SETTLE_DEADLINE_MS);
+      // Each try waits longer (2 s, 8 s, 18 s): a loaded engine can take seconds to kill and remove
+      // a container, and a removal given up on leaves it to the next command's sweep.
+      await bounded(container.remove({ force: true, v: true }), SETTLE_DEADLINE_MS * (attempt + 1) ** 2);
       return;
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return;

@@ -195,16 +195,18 @@ ${KERNEL_PROBE}`;
   // wall clock (or the memory limit) stops it. Under runsc the pids limit also counts gVisor's own host
   // threads (an idle sandbox takes about 40), so the sandbox's kernel cannot start a thread and dies
   // with the Go runtime's exit status 2, unless the memory limit kills it first; either way within seconds.
+  // The memory bomb gets a longer wall clock: it must end by the memory limit, and on a loaded machine
+  // a gVisor sandbox once took more than 15 s to reach it (CI, with a numpy build beside it).
   it.each([
-    ['fork bomb', 'probe-fork', 'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n', { runc: ['timeout', 'out of memory'], runsc: ['out of memory', 'exit 2'] }],
-    ['memory bomb', 'probe-mem', 'blocks = []\nwhile True:\n    blocks.append(bytearray(64 * 1024 * 1024))\n', { runc: ['out of memory'], runsc: ['out of memory'] }],
-    ['endless sleep', 'probe-sleep', 'import time\ntime.sleep(10**6)\n', { runc: ['timeout'], runsc: ['timeout'] }],
-  ] as const)('a %s fails within bounds with a clear error and leaves no container', async (_label, name, hook, endings) => {
+    ['fork bomb', 'probe-fork', 'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n', { runc: ['timeout', 'out of memory'], runsc: ['out of memory', 'exit 2'] }, 15_000],
+    ['memory bomb', 'probe-mem', 'blocks = []\nwhile True:\n    blocks.append(bytearray(64 * 1024 * 1024))\n', { runc: ['out of memory'], runsc: ['out of memory'] }, 40_000],
+    ['endless sleep', 'probe-sleep', 'import time\ntime.sleep(10**6)\n', { runc: ['timeout'], runsc: ['timeout'] }, 15_000],
+  ] as const)('a %s fails within bounds with a clear error and leaves no container', async (_label, name, hook, endings, timeoutMs) => {
     const dir = await tempDir(name);
     const sdist = await writeFixtureSdist(dir, { name, version: '1.0', hook });
     const started = performance.now();
 
-    const run = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true, engine: onRuntime, limits: { timeoutMs: 15_000, memoryBytes: 256 * 2 ** 20, pids: 128 } });
+    const run = await buildInDir(dir, fixtureLock(rootfs, [sdist]), { record: true, engine: onRuntime, limits: { timeoutMs, memoryBytes: 256 * 2 ** 20, pids: 128 } });
     const seconds = (performance.now() - started) / 1000;
 
     expect(run.failures).toHaveLength(1);
