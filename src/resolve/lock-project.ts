@@ -1,14 +1,11 @@
 import { basename, resolve } from 'node:path';
-import type { Logger } from 'pino';
-import { createEngine, DEFAULT_LIMITS, sweepLeftovers, type Engine } from '../engine/index.js';
+import { createEngine, DEFAULT_LIMITS, sweepLeftovers } from '../engine/index.js';
 import { HbuildError } from '../core/errors.js';
-import type { HbuildEvent } from '../core/events.js';
-import type { Credentials } from '../fetch/index-client.js';
 import { normalizeName } from '../core/pep503.js';
 import { readLockFile } from '../lockfile/read-file.js';
 import { requestedPackages, type RequestedPackage } from '../lockfile/inputs.js';
 import { parseLock, type LoadedLock } from '../lockfile/read.js';
-import { DEFAULT_SOURCE_DATE_EPOCH, type Builder } from '../lockfile/schema.js';
+import { DEFAULT_SOURCE_DATE_EPOCH } from '../lockfile/schema.js';
 import { openStore } from '../store/store.js';
 import { closeLock } from './closure.js';
 import { createIndexView, indexConfig } from '../fetch/index-view.js';
@@ -18,7 +15,7 @@ import { loadNetrc } from '../fetch/netrc.js';
 import { renderLock } from './output/render-lock.js';
 import { updateLockText } from './output/update-text.js';
 import { assertReadsBack, writeLockText } from './output/write-lock.js';
-import { lockPolicy, type ExemptionRequest } from './policy.js';
+import { lockPolicy } from './policy.js';
 import { createDockerProbe } from './probe/docker-probe.js';
 import { inputProblems } from './input-problems.js';
 import type { BuildProbe, LockedPackage } from './types.js';
@@ -26,45 +23,11 @@ import { runImages } from '../pipeline/build-lock.js';
 import type { BuilderImages } from '../pipeline/builder-images.js';
 import { debianPackages, recipeBuildRequires, recipeReader } from '../recipe/read-recipe.js';
 import { lockTargetsProject } from './lock-targets.js';
+import type { LockOptions } from './lock-options.js';
 import { platformOf } from '../pipeline/targets.js';
 
-export interface LockOptions {
-  /** requirements.txt, pylock.toml or uv.lock; absent with `add`. */
-  input?: string;
-  /** `name==version` pins to add to (or change in) the existing lock. */
-  add?: string[];
-  lockPath: string;
-  /** Compute the lock and compare; write nothing. */
-  check?: boolean;
-  /** Index URLs, the first the primary; may carry credentials, which are never written or logged. */
-  indexUrls: string[];
-  /** name → index URL: the one index a name may come from. */
-  pinIndex?: Record<string, string>;
-  exempt?: ExemptionRequest;
-  /** Quarantine in days (default 7); 0 turns it off. */
-  minAgeDays?: number;
-  now?: Date;
-  /** Builder of a new lock; default: the local image `default`. An existing lock keeps its own. */
-  builder?: Partial<Builder>;
-  /**
-   * Targets of a lock with several (`--target NAME=IMAGE`, at least two): a new lock gets them,
-   * an existing one is re-locked for them (a one-target lock is migrated). Default: the existing lock's.
-   */
-  targets?: Array<{ name: string; image: string; rootfs?: string }>;
-  storeRoot: string;
-  recipesDir?: string;
-  /** Derived builder images: recipes folder, where rootfs tars are kept, Debian mirror (as for hbuild build). */
-  images?: { dir?: string; out?: string; mirror?: string };
-  /** The container engine hooks and backend builds run on (default: DOCKER_HOST); reached only when one has to run. */
-  engine?: Engine;
-  /** Replaces the Docker builder (tests). */
-  probe?: BuildProbe;
-  credentialsFor?: (url: URL) => Credentials | undefined;
-  log: Logger;
-  emit: (event: HbuildEvent) => void;
-  progress?: (message: string) => void;
-  signal: AbortSignal;
-}
+export type { LockOptions } from './lock-options.js';
+
 
 export interface LockResult {
   text: string;

@@ -1,9 +1,6 @@
 import { basename, resolve } from 'node:path';
-import type { Logger } from 'pino';
 import { createEngine, DEFAULT_LIMITS, sweepLeftovers, type Engine } from '../engine/index.js';
 import { HbuildError, isHbuildError } from '../core/errors.js';
-import type { HbuildEvent } from '../core/events.js';
-import type { Credentials } from '../fetch/index-client.js';
 import { createIndexView, indexConfig } from '../fetch/index-view.js';
 import { loadNetrc } from '../fetch/netrc.js';
 import { normalizeName } from '../core/pep503.js';
@@ -16,39 +13,20 @@ import { runImages } from '../pipeline/build-lock.js';
 import type { BuilderImages } from '../pipeline/builder-images.js';
 import { platformOf } from '../pipeline/targets.js';
 import { closeLock } from './closure.js';
+import type { LockOptions } from './lock-options.js';
 import { canonicalRequires } from './output/update-text.js';
 import { addPins, readLockInput } from './input/read-input.js';
 import type { InputPin, LockInput } from './input/types.js';
 import { inputProblems } from './input-problems.js';
 import { renderTargetsLock, mergeTargets, type TargetResolution } from './output/render-targets.js';
 import { writeLockText } from './output/write-lock.js';
-import { lockPolicy, type ExemptionRequest } from './policy.js';
+import { lockPolicy } from './policy.js';
 import { createDockerProbe } from './probe/docker-probe.js';
 import type { BuildProbe, LockedPackage } from './types.js';
 
 /** What `hbuild lock` takes, as lockProject has it (declared here so neither file imports the other's). */
-export interface TargetsLockOptions {
-  input?: string;
-  add?: string[];
-  check?: boolean;
-  indexUrls: string[];
-  pinIndex?: Record<string, string>;
-  exempt?: ExemptionRequest;
-  minAgeDays?: number;
-  now?: Date;
-  /** A target's rootfs may be given (as --builder-rootfs gives a new one-target lock's); default: the existing lock's, else the local image's. */
-  targets?: Array<{ name: string; image: string; rootfs?: string }>;
-  storeRoot: string;
-  recipesDir?: string;
-  images?: { dir?: string; out?: string; mirror?: string };
-  engine?: Engine;
-  probe?: BuildProbe;
-  credentialsFor?: (url: URL) => Credentials | undefined;
-  log: Logger;
-  emit: (event: HbuildEvent) => void;
-  progress?: (message: string) => void;
-  signal: AbortSignal;
-}
+/** lockProject's options, less what a lock with targets does not use (one builder, the lock path it is given apart). */
+export type TargetsLockOptions = Omit<LockOptions, 'lockPath' | 'builder'>;
 
 export interface ExistingLockText {
   text: string;
