@@ -1,4 +1,5 @@
 import { readLock } from '../lockfile/read.js';
+import { pinnedDigests } from '../lockfile/targets.js';
 import { collectGarbage } from '../store/gc.js';
 import { defaultStoreRoot, openStore } from '../store/store.js';
 import { verifyStore } from '../store/verify-store.js';
@@ -39,15 +40,7 @@ async function storeGc(argv: string[]): Promise<number> {
   const root = values.store ?? defaultStoreRoot();
   await openStore(root);
   const pinned = new Set<string>();
-  for (const lockPath of values.keep) {
-    const loaded = await readLock(lockPath);
-    for (const pkg of loaded.lock.packages) {
-      pinned.add(pkg.sdist.sha256);
-      if (pkg.wheel) pinned.add(pkg.wheel.sha256);
-      // A lock with targets pins a wheel per target: every one of them is kept.
-      for (const wheel of Object.values(pkg.wheels ?? {})) pinned.add(wheel.sha256);
-    }
-  }
+  for (const lockPath of values.keep) for (const digest of pinnedDigests((await readLock(lockPath)).lock)) pinned.add(digest);
   const report = await collectGarbage(root, { pinned, keepDays: values['keep-days'], dryRun: values['dry-run'] });
   if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   const mib = (report.freedBytes / 2 ** 20).toFixed(1);

@@ -91,3 +91,17 @@ export function allBuildRequires(pkg: Pick<LockPackage, 'build-requires'>): stri
   const names = Array.isArray(requires) ? requires : Object.values(requires).flat();
   return [...new Set(names.map((n) => { const parsed = parseBuildRequire(n); return parsed === undefined ? n : parsed.version === undefined ? parsed.key : `${parsed.key}==${parsed.version}`; }))].sort();
 }
+
+/**
+ * Every digest a lock pins: each sdist, and each wheel (`wheel:`, or in a lock with targets
+ * every target's under `wheels:`). What `hbuild store gc --keep LOCK` keeps.
+ */
+export function pinnedDigests(lock: Lock): Set<string> {
+  const pinned = new Set<string>();
+  for (const pkg of lock.packages) {
+    pinned.add(pkg.sdist.sha256);
+    if (pkg.wheel) pinned.add(pkg.wheel.sha256);
+    for (const wheel of Object.values(pkg.wheels ?? {})) pinned.add(wheel.sha256);
+  }
+  return pinned;
+}

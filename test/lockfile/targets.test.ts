@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HbuildError } from '../../src/core/errors.js';
 import { planBuild, planSources } from '../../src/lockfile/plan.js';
 import { parseLock } from '../../src/lockfile/read.js';
-import { lockTargets, selectTargets, targetLock } from '../../src/lockfile/targets.js';
+import { lockTargets, pinnedDigests, selectTargets, targetLock } from '../../src/lockfile/targets.js';
 
 const H1 = '1'.repeat(64);
 const H2 = 'a'.repeat(64);
@@ -152,5 +152,12 @@ packages:
     expect(problems).toContainEqual(expect.objectContaining({ path: 'packages[0].targets', message: 'targets: is for a lock with targets:; this lock has one builder:' }));
     expect(problems).toContainEqual(expect.objectContaining({ path: 'packages[0].wheels', message: 'wheels: is for a lock with targets:; this lock has one builder:' }));
     expect(problems).toContainEqual(expect.objectContaining({ path: 'packages[0].build-requires', message: expect.stringMatching(/a mapping by target is for a lock with targets:/) }));
+  });
+});
+
+describe('pinnedDigests (store gc --keep)', () => {
+  it("keeps every sdist and every target's wheel of a lock with targets", () => {
+    const { lock } = parseLock(TWO_TARGETS, '/x/lock.yaml');
+    expect([...pinnedDigests(lock)].sort()).toEqual([H1, H2, H3]);
   });
 });
