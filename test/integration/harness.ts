@@ -24,6 +24,27 @@ export async function builderRootfs(docker: Docker, image = 'default'): Promise<
   return layer;
 }
 
+/**
+ * Options of a build of `dir/lock.yaml` into `dir/wheelhouse` with the store `dir/store`,
+ * offline: every sdist is in the store since the lock, so the index is an unused loopback port.
+ */
+export function offlineBuildOptions(dir: string, overrides: Partial<BuildLockOptions> = {}): BuildLockOptions {
+  return {
+    lockPath: join(dir, 'lock.yaml'),
+    outDir: join(dir, 'wheelhouse'),
+    storeRoot: join(dir, 'store'),
+    indexUrl: 'http://127.0.0.1:9/simple/',
+    record: false,
+    failFast: false,
+    sdistDirs: [],
+    engine: createEngine(),
+    log: pino({ level: 'silent' }),
+    emit: () => undefined,
+    signal: new AbortController().signal,
+    ...overrides,
+  };
+}
+
 export interface BuildRun extends BuildLockResult {
   events: HbuildEvent[];
 }

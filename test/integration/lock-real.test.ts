@@ -9,8 +9,7 @@ import { readLock } from '../../src/lockfile/read.js';
 import { buildLock } from '../../src/pipeline/build-lock.js';
 import { installWheelhouse } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/tmp.js';
-import { builderRootfs, engine } from './harness.js';
-import { createEngine } from '../../src/engine/index.js';
+import { builderRootfs, engine, offlineBuildOptions } from './harness.js';
 
 /** A web client with its dependencies and a C extension, all released well before the quarantine. */
 const REQUIREMENTS = `# a web client and what it needs, plus a C extension
@@ -50,19 +49,7 @@ describe('hbuild lock against the real configured index', () => {
     const locked = await lockProject(common);
     const text = await readFile(join(dir, 'lock.yaml'), 'utf8');
     const check = await lockProject({ ...common, check: true });
-    const built = await buildLock({
-      lockPath: join(dir, 'lock.yaml'),
-      outDir: join(dir, 'wheelhouse'),
-      storeRoot: join(dir, 'store'),
-      indexUrl: 'http://127.0.0.1:9/simple/',
-      record: true,
-      failFast: false,
-      sdistDirs: [],
-      engine: createEngine(),
-      log: pino({ level: 'silent' }),
-      emit: () => undefined,
-      signal: new AbortController().signal,
-    });
+    const built = await buildLock(offlineBuildOptions(dir, { record: true }));
     const venv = join(dir, 'venv');
     const install = await installWheelhouse(join(dir, 'wheelhouse'), venv);
     const probe = await execa(join(venv, 'bin', 'python'), ['-c', 'import requests, markupsafe._speedups; print(requests.__version__)'], { reject: false });

@@ -3,7 +3,6 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/engine/index.js';
 import { resolveIndexUrl } from '../../src/fetch/index-url.js';
 import { derivedImageName } from '../../src/image/cli-entry.js';
 import { readLock } from '../../src/lockfile/read.js';
@@ -14,7 +13,7 @@ import { defaultStoreRoot } from '../../src/store/store.js';
 import { refusal } from '../helpers/errors.js';
 import { installWheelhouse, ROOT } from '../helpers/spawn.js';
 import { useTempDir } from '../helpers/tmp.js';
-import { builderRootfs, engine } from './harness.js';
+import { builderRootfs, engine, offlineBuildOptions } from './harness.js';
 
 /**
  * Real sdists from the configured index, built with the recipes hbuild ships. They share one
@@ -38,23 +37,7 @@ let manifest: { packages: Array<{ name: string; inputDigest: string; builderRoot
 let seconds: Record<string, number>;
 
 function buildOptions(overrides: Partial<BuildLockOptions> = {}): BuildLockOptions {
-  return {
-    lockPath: join(dir, 'lock.yaml'),
-    outDir: join(dir, 'wheelhouse'),
-    storeRoot: join(dir, 'store'),
-    // Offline: every sdist is in the store since the lock.
-    indexUrl: 'http://127.0.0.1:9/simple/',
-    recipesDir: RECIPES,
-    images: { out: IMAGES_OUT },
-    record: false,
-    failFast: false,
-    sdistDirs: [],
-    engine: createEngine(),
-    log: pino({ level: 'silent' }),
-    emit: () => undefined,
-    signal: new AbortController().signal,
-    ...overrides,
-  };
+  return offlineBuildOptions(dir, { recipesDir: RECIPES, images: { out: IMAGES_OUT }, ...overrides });
 }
 
 async function python(venv: string, code: string) {

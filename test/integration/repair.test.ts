@@ -3,7 +3,6 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/engine/index.js';
 import { resolveIndexUrl } from '../../src/fetch/index-url.js';
 import { readLock } from '../../src/lockfile/read.js';
 import { imagesOutFor } from '../../src/pipeline/builder-images.js';
@@ -13,7 +12,7 @@ import { defaultStoreRoot } from '../../src/store/store.js';
 import { startFakeIndex, type FakeIndex } from '../fixtures/index-server.js';
 import { nativeYamlSdist } from '../fixtures/libyaml-pkg.js';
 import { useTempDir } from '../helpers/tmp.js';
-import { builderRootfs, engine } from './harness.js';
+import { builderRootfs, engine, offlineBuildOptions } from './harness.js';
 
 /**
  * A wheel repaired with auditwheel: a fixture C extension linking Debian's libyaml (whose
@@ -45,23 +44,7 @@ type Manifest = {
 let manifest: Manifest;
 
 function buildOptions(overrides: Partial<BuildLockOptions> = {}): BuildLockOptions {
-  return {
-    lockPath: join(dir, 'lock.yaml'),
-    outDir: join(dir, 'wheelhouse'),
-    storeRoot: join(dir, 'store'),
-    // Offline: every sdist is in the store since the lock.
-    indexUrl: 'http://127.0.0.1:9/simple/',
-    recipesDir: join(dir, 'recipes'),
-    images: { out: IMAGES_OUT },
-    record: false,
-    failFast: false,
-    sdistDirs: [],
-    engine: createEngine(),
-    log: pino({ level: 'silent' }),
-    emit: () => undefined,
-    signal: new AbortController().signal,
-    ...overrides,
-  };
+  return offlineBuildOptions(dir, { recipesDir: join(dir, 'recipes'), images: { out: IMAGES_OUT }, ...overrides });
 }
 
 /** Run `script` in a container of the base builder image: no network, no -dev packages, the wheelhouse read-only at /wh. */
