@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { HbuildError, isHbuildError } from '../core/errors.js';
 import { authorised, type IndexFile } from './index-client.js';
 import { redactUrl } from './index-url.js';
+import { throughOrigin } from './host-gate.js';
 import type { Store } from '../store/store.js';
 import type { IndexView, IndexConfig } from './index-view.js';
 
@@ -39,22 +40,7 @@ export async function downloadSdist(
     const { headers } = url.origin === indexUrl.origin ? authorised(indexUrl, view.credentialsFor) : authorised(url, view.credentialsFor);
     url.username = '';
     url.password = '';
-    const response = await fetch(url, { headers, signal: AbortSignal.any([signal, AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)]), redirect: 'follow' }).catch((err: unknown) => {
-      throw new HbuildError('ERR_FETCH', `cannot download ${file.filename} from ${redactUrl(index.shown)}`, { cause: err, hint: 'check the network and try again' });
-    });
-    if (!response.ok || !response.body) {
-      await response.body?.cancel();
-      throw new HbuildError('ERR_FETCH', `downloading ${file.filename} failed with HTTP ${response.status}`, { hint: 'try again later' });
-    }
-    try {
-      ({ size } = await store.putStream('sources', Readable.fromWeb(response.body as never), { expected: file.sha256, maxBytes, what }));
-    } catch (err) {
-      if (!isHbuildError(err, 'ERR_HASH_MISMATCH')) throw err;
-      throw new HbuildError('ERR_HASH_MISMATCH', `the index lists ${file.filename} with sha256 ${file.sha256}, but served bytes hashing to ${String(err.details.actual)}; nothing was stored`, {
-        hint: 'the index or something between it and you altered the file; do not lock it until you know why',
-        details: err.details,
-      });
-    }
+    size = await throughOrigin(url, signal, () => download(url, headers, file, index, store, signal, maxBytes));
   }
   if (file.size !== undefined && file.size !== size) {
     throw new HbuildError('ERR_HASH_MISMATCH', `${file.filename} is ${size} bytes, but the index lists ${file.size}`, {
@@ -63,4 +49,25 @@ export async function downloadSdist(
     });
   }
   return { path: store.blobPath('sources', file.sha256), size };
+}
+
+/** One download into the store, hashed on the way in; its size. */
+async function download(url: URL, headers: Record<string, string>, file: IndexFile & { sha256: string }, index: IndexConfig, store: Store, signal: AbortSignal, maxBytes: number): Promise<number> {
+  const what = `sdist ${file.filename}`;
+  const response = await fetch(url, { headers, signal: AbortSignal.any([signal, AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)]), redirect: 'follow' }).catch((err: unknown) => {
+    throw new HbuildError('ERR_FETCH', `cannot download ${file.filename} from ${redactUrl(index.shown)}`, { cause: err, hint: 'check the network and try again' });
+  });
+  if (!response.ok || !response.body) {
+    await response.body?.cancel();
+    throw new HbuildError('ERR_FETCH', `downloading ${file.filename} failed with HTTP ${response.status}`, { hint: 'try again later' });
+  }
+  try {
+    return (await store.putStream('sources', Readable.fromWeb(response.body as never), { expected: file.sha256, maxBytes, what })).size;
+  } catch (err) {
+    if (!isHbuildError(err, 'ERR_HASH_MISMATCH')) throw err;
+    throw new HbuildError('ERR_HASH_MISMATCH', `the index lists ${file.filename} with sha256 ${file.sha256}, but served bytes hashing to ${String(err.details.actual)}; nothing was stored`, {
+      hint: 'the index or something between it and you altered the file; do not lock it until you know why',
+      details: err.details,
+    });
+  }
 }

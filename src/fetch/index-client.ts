@@ -1,3 +1,4 @@
+import { throughOrigin } from './host-gate.js';
 import { HbuildError } from '../core/errors.js';
 import { redactUrl } from './index-url.js';
 
@@ -58,6 +59,10 @@ export interface ProjectPage {
 /** Like findProjectFiles, with the page's declared repository version (what `hbuild publish` needs). */
 export async function findProjectPage(indexUrl: string, project: string, signal: AbortSignal, options: ListOptions = {}): Promise<ProjectPage | null> {
   const pageUrl = new URL(`${encodeURIComponent(project)}/`, indexUrl);
+  return throughOrigin(pageUrl, signal, () => readProjectPage(indexUrl, pageUrl, project, signal, options));
+}
+
+async function readProjectPage(indexUrl: string, pageUrl: URL, project: string, signal: AbortSignal, options: ListOptions): Promise<ProjectPage | null> {
   const { headers, url } = authorised(pageUrl, options.credentialsFor);
   const get = (target: URL): Promise<Response> =>
     fetch(target, {
