@@ -46,7 +46,8 @@ export function createSlots(capacity: number): Slots {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       waiting.push(entry);
-      pump();
+      // Not at once: work that becomes ready together (the dependents of one build) all queues first, so the highest priority wins.
+      setImmediate(pump);
     });
   };
   return {

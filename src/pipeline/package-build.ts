@@ -115,18 +115,16 @@ export async function buildAndCheck(context: BuildContext, job: BuildJob): Promi
   const hit = await fromCache();
   if (hit) return hit;
   event('build', 'queued');
-  return task.slots.run(
-    async () => {
-      // Another process on this store may be building the same inputs: wait for it, then look again.
-      const release = await store.lockBuild(digest, task.signal);
-      try {
-        return (await fromCache()) ?? (await buildFresh(context, job, { digest, limits, configSettings, repair, buildEnv, envWheels, compiler, event, accept, image }));
-      } finally {
-        await release();
-      }
-    },
-    { weight: prepared.recipe?.recipe.limits?.cpus ?? 1, signal: task.signal },
-  );
+  // Another process on this store may be building the same inputs: wait for it, then look again.
+  const release = await store.lockBuild(digest, task.signal);
+  try {
+    // The build slot is held for the container's work only: the checks after it overlap the next build.
+    const slot = <T>(fn: () => Promise<T>): Promise<T> =>
+      task.slots.run(fn, { weight: prepared.recipe?.recipe.limits?.cpus ?? 1, signal: task.signal });
+    return (await fromCache()) ?? (await buildFresh(context, job, { digest, limits, configSettings, repair, buildEnv, envWheels, compiler, event, accept, image, slot }));
+  } finally {
+    await release();
+  }
 }
 
 interface FreshBuild {
@@ -140,6 +138,8 @@ interface FreshBuild {
   event: (stage: PackageStage, status: 'running' | 'done', message?: string, engine?: string) => void;
   accept: (action: Pick<BuildAction, 'builderImageId' | 'log' | 'wheel'>, cached: boolean, wheelPath: string) => Promise<PackageRecord>;
   image: BuilderImage;
+  /** Run the container part of the build holding its build slots. */
+  slot: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 /** The package's builder image: the base, unless its recipe names Debian packages (or the lock pins a derived image). */
@@ -164,11 +164,9 @@ async function builderImageFor(context: BuildContext, pkg: PlannedPackage, packa
 async function buildFresh(context: BuildContext, job: BuildJob, build: FreshBuild): Promise<PackageRecord> {
   const { pkg, task } = job;
   task.setStage('build');
-  build.event('build', 'running');
-  const { engine, imageId } = await build.image.connect();
   const scratch = await context.store.scratchDir(`${normalizeName(pkg.name)}-${pkg.version}`);
   try {
-    return await buildInScratch(context, job, build, scratch, imageId, engine);
+    return await buildInScratch(context, job, build, scratch);
   } catch (err) {
     throw diskFullError(err, scratch) ?? err;
   } finally {
@@ -176,39 +174,21 @@ async function buildFresh(context: BuildContext, job: BuildJob, build: FreshBuil
   }
 }
 
-async function buildInScratch(context: BuildContext, job: BuildJob, build: FreshBuild, scratch: string, imageId: string, engine: Engine): Promise<PackageRecord> {
+async function buildInScratch(context: BuildContext, job: BuildJob, build: FreshBuild, scratch: string): Promise<PackageRecord> {
   const { store, log } = context;
   const { pkg, prepared, task } = job;
   const label = `${normalizeName(pkg.name)}-${pkg.version}`;
   const logPath = join(scratch, 'build.log');
-  const started = performance.now();
+  let started = performance.now();
   let built;
+  let imageId: string;
   try {
-    const envPath = await verifiedBuildEnv(store, build.buildEnv, build.envWheels, (err) => {
-      log.warn({ pkg: pkg.name, sha256: build.buildEnv.sha256 }, 'build environment corrupt; installing it again');
-      context.emit({ type: 'log', level: 'warn', message: `${pkg.name}: build environment was corrupt and is installed again`, details: err.details });
-    }, build.compiler);
-    built = await buildPackage(
-      engine,
-      {
-        name: pkg.name,
-        version: pkg.version,
-        sdistPath: prepared.fetched.path,
-        buildEnv: { path: envPath, sha256: build.buildEnv.sha256 },
-        imageId,
-        sourceDateEpoch: context.frame.sourceDateEpoch,
-        env: prepared.recipe?.recipe.env,
-        configSettings: build.configSettings,
-        ...(build.repair ? { repair: build.repair } : {}),
-        limits: build.limits,
-        outDir: scratch,
-        logPath,
-        slots: prepared.recipe?.recipe.limits?.cpus ?? 1,
-        onEngine: (engine) => build.event('build', 'running', undefined, engine),
-        ...(context.removals ? { deferRemoval: (removal: Promise<void>) => void context.removals!.push(removal) } : {}),
-      },
-      task.signal,
-    );
+    ({ built, imageId } = await build.slot(async () => {
+      started = performance.now();
+      build.event('build', 'running');
+      const connected = await build.image.connect();
+      return { built: await runContainer(context, job, build, scratch, logPath, connected), imageId: connected.imageId };
+    }));
   } catch (err) {
     await keepFailedLog(context, logPath, err);
     throw err;
@@ -248,6 +228,38 @@ async function buildInScratch(context: BuildContext, job: BuildJob, build: Fresh
   build.event('check', 'done', action.wheel.sha256.slice(0, 12), built.engine);
   log.info({ pkg: pkg.name, version: pkg.version, wheel: action.wheel.file, sha256: action.wheel.sha256, inputDigest: build.digest }, 'wheel accepted');
   return record;
+}
+
+/** The container part of a fresh build: its environment re-verified, then the build itself. */
+async function runContainer(context: BuildContext, job: BuildJob, build: FreshBuild, scratch: string, logPath: string, connected: { engine: Engine; imageId: string }): ReturnType<typeof buildPackage> {
+  const { store, log } = context;
+  const { pkg, prepared, task } = job;
+  const { engine, imageId } = connected;
+  const envPath = await verifiedBuildEnv(store, build.buildEnv, build.envWheels, (err) => {
+    log.warn({ pkg: pkg.name, sha256: build.buildEnv.sha256 }, 'build environment corrupt; installing it again');
+    context.emit({ type: 'log', level: 'warn', message: `${pkg.name}: build environment was corrupt and is installed again`, details: err.details });
+  }, build.compiler);
+  return buildPackage(
+    engine,
+    {
+      name: pkg.name,
+      version: pkg.version,
+      sdistPath: prepared.fetched.path,
+      buildEnv: { path: envPath, sha256: build.buildEnv.sha256 },
+      imageId,
+      sourceDateEpoch: context.frame.sourceDateEpoch,
+      env: prepared.recipe?.recipe.env,
+      configSettings: build.configSettings,
+      ...(build.repair ? { repair: build.repair } : {}),
+      limits: build.limits,
+      outDir: scratch,
+      logPath,
+      slots: prepared.recipe?.recipe.limits?.cpus ?? 1,
+      onEngine: (engine) => build.event('build', 'running', undefined, engine),
+      ...(context.removals ? { deferRemoval: (removal: Promise<void>) => void context.removals!.push(removal) } : {}),
+    },
+    task.signal,
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import { diskFullError, HbuildError, isHbuildError } from '../core/errors.js';
 import type { HbuildEvent, PackageStage } from '../core/events.js';
 import type { Plan, PlannedPackage } from '../lockfile/plan.js';
 import { createSlots, type Slots } from '../core/slots.js';
+import { criticalPathPriorities } from './critical-path.js';
 
 /** What a package's dependents learn of it: the value it offers them, or why there is none. */
 export type RequirementOutcome<D> =
@@ -29,6 +30,8 @@ export interface TaskContext<D> {
   timings: Record<string, number>;
   /** Offer dependents their value now, before this package's own work ends (first offer wins). */
   provide(value: D): void;
+  /** Where the package's work queues for fetches and build slots (`slots` applies it): higher first, critical-path order. */
+  priority: number;
 }
 
 /**
@@ -64,8 +67,9 @@ const PREPARE_CONCURRENCY = 32;
 
 /**
  * The one scheduler of every run (build, verify, vet, and the builds `hbuild lock`
- * makes): packages start in plan order, each package's work waits for its build
- * requirements, at most `jobs` slots of container work run at once.
+ * makes): each package's work waits for its build requirements, at most `jobs` slots of
+ * container work run at once, and where work queues (fetches, build slots) the package on the
+ * longest chain of estimated build costs goes first (`criticalPathPriorities`).
  */
 export async function schedule<P, R, D>(plan: Plan, task: PackageTask<P, R, D>, options: ScheduleOptions): Promise<Array<PackageOutcome<R>>> {
   const run = new AbortController();
@@ -74,10 +78,9 @@ export async function schedule<P, R, D>(plan: Plan, task: PackageTask<P, R, D>, 
   setMaxListeners(Math.max(64, plan.packages.length * 32), signal);
   const prepareQueue = new PQueue({ concurrency: Math.max(PREPARE_CONCURRENCY, options.jobs) });
   const shared = createSlots(options.jobs);
-  // Work waiting for a slot stops waiting when the run is cancelled or fails fast.
-  const slots: Slots = { run: (fn, o = {}) => shared.run(fn, { ...o, signal: o.signal ?? signal }) };
   const offers = new Map(plan.packages.map((p) => [p.key, deferred<RequirementOutcome<D>>()]));
   const names = new Map(plan.packages.map((p) => [p.key, p.name]));
+  const priorities = criticalPathPriorities(plan);
   const settle = (key: string, outcome: RequirementOutcome<D>): void => offers.get(key)?.resolve(outcome);
   const requirement = (key: string): Promise<RequirementOutcome<D>> =>
     offers.get(key)?.promise ?? Promise.resolve({ key, name: key, ok: false, reason: `${key} is not part of this run` });
@@ -106,12 +109,17 @@ export async function schedule<P, R, D>(plan: Plan, task: PackageTask<P, R, D>, 
 
   const one = async (pkg: PlannedPackage): Promise<PackageOutcome<R>> => {
     let stage: PackageStage = 'fetch';
+    const priority = priorities.get(pkg.key) ?? 0;
+    // Work waiting for a slot stops waiting when the run is cancelled or fails fast; a priority
+    // the work gives is relative to its package's.
+    const slots: Slots = { run: (fn, o = {}) => shared.run(fn, { ...o, priority: priority + (o.priority ?? 0), signal: o.signal ?? signal }) };
     const context: TaskContext<D> = {
       signal,
       slots,
       setStage: (s) => (stage = s),
       timings: {},
       provide: (value) => settle(pkg.key, { key: pkg.key, name: pkg.name, ok: true, value }),
+      priority,
     };
     try {
       const prepared = await prepareQueue.add(
@@ -119,7 +127,7 @@ export async function schedule<P, R, D>(plan: Plan, task: PackageTask<P, R, D>, 
           signal.throwIfAborted();
           return task.prepare(pkg, context);
         },
-        { throwOnTimeout: true },
+        { throwOnTimeout: true, priority: context.priority },
       );
       const requirements = task.waitForRequirements === false ? [] : await awaitRequirements(pkg);
       stage = 'build';
@@ -137,7 +145,9 @@ export async function schedule<P, R, D>(plan: Plan, task: PackageTask<P, R, D>, 
       return { pkg, ok: false, failure };
     }
   };
-  return Promise.all(plan.packages.map(one));
+  // Started in priority order (the first fetches begin at once, before the queue can order them); reported in plan order.
+  const started = new Map([...plan.packages].sort((a, b) => (priorities.get(b.key) ?? 0) - (priorities.get(a.key) ?? 0)).map((p) => [p.key, one(p)]));
+  return Promise.all(plan.packages.map((p) => started.get(p.key)!));
 }
 
 /**

@@ -46,6 +46,17 @@ describe('schedule', () => {
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
   });
 
+  it('gives a free slot to the ready package on the longest chain of estimated costs, not the first in plan order', async () => {
+    const { task, log } = recordingTask();
+    const plan = planOf({ backend: [], aaa: ['backend'], bbb: ['backend'], slowlib: ['backend'], app: ['slowlib'] });
+    // slowlib compiles (a platform wheel pin) and app waits for it: of the three ready after backend, it goes first.
+    plan.packages[3]!.wheel = { file: 'slowlib-1.0-cp311-cp311-linux_x86_64.whl', sha256: '1'.repeat(64) };
+
+    await schedule(plan, task, { jobs: 1, failFast: false, signal: new AbortController().signal });
+
+    expect(log).toEqual(['backend()', 'slowlib(backend-wheel)', 'aaa(backend-wheel)', 'bbb(backend-wheel)', 'app(slowlib-wheel)']);
+  });
+
   it('skips the dependents of a failure with ERR_DEPENDENCY_FAILED, and finishes independent branches', async () => {
     const { task, log } = recordingTask({ act: ['backend'] });
 
