@@ -4,6 +4,7 @@ import { HbuildError, isHbuildError } from '../core/errors.js';
 import { authorised, type IndexFile } from './index-client.js';
 import { redactUrl } from './index-url.js';
 import { throughOrigin } from './host-gate.js';
+import { transientFetchError, transientStatus, withRetries } from './retry.js';
 import type { Store } from '../store/store.js';
 import type { IndexView, IndexConfig } from './index-view.js';
 
@@ -40,7 +41,7 @@ export async function downloadSdist(
     const { headers } = url.origin === indexUrl.origin ? authorised(indexUrl, view.credentialsFor) : authorised(url, view.credentialsFor);
     url.username = '';
     url.password = '';
-    size = await throughOrigin(url, signal, () => download(url, headers, file, index, store, signal, maxBytes));
+    size = await withRetries(signal, () => throughOrigin(url, signal, () => download(url, headers, file, index, store, signal, maxBytes)));
   }
   if (file.size !== undefined && file.size !== size) {
     throw new HbuildError('ERR_HASH_MISMATCH', `${file.filename} is ${size} bytes, but the index lists ${file.size}`, {
@@ -54,20 +55,35 @@ export async function downloadSdist(
 /** One download into the store, hashed on the way in; its size. */
 async function download(url: URL, headers: Record<string, string>, file: IndexFile & { sha256: string }, index: IndexConfig, store: Store, signal: AbortSignal, maxBytes: number): Promise<number> {
   const what = `sdist ${file.filename}`;
-  const response = await fetch(url, { headers, signal: AbortSignal.any([signal, AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)]), redirect: 'follow' }).catch((err: unknown) => {
-    throw new HbuildError('ERR_FETCH', `cannot download ${file.filename} from ${redactUrl(index.shown)}`, { cause: err, hint: 'check the network and try again' });
+  const deadline = AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS);
+  // A failure that may pass is worth another attempt; the run's cancel and the download's deadline are not.
+  const gaveUp = (): boolean => signal.aborted || deadline.aborted;
+  const response = await fetch(url, { headers, signal: AbortSignal.any([signal, deadline]), redirect: 'follow' }).catch((err: unknown) => {
+    const message = `cannot download ${file.filename} from ${redactUrl(index.shown)}`;
+    const hint = 'check the network and try again';
+    if (gaveUp()) throw new HbuildError('ERR_FETCH', message, { cause: err, hint });
+    throw transientFetchError(message, { cause: err, hint });
   });
   if (!response.ok || !response.body) {
     await response.body?.cancel();
-    throw new HbuildError('ERR_FETCH', `downloading ${file.filename} failed with HTTP ${response.status}`, { hint: 'try again later' });
+    const message = `downloading ${file.filename} failed with HTTP ${response.status}`;
+    if (transientStatus(response.status)) throw transientFetchError(message, { hint: 'try again later', status: response.status });
+    throw new HbuildError('ERR_FETCH', message, { hint: 'try again later', details: { status: response.status } });
   }
   try {
     return (await store.putStream('sources', Readable.fromWeb(response.body as never), { expected: file.sha256, maxBytes, what })).size;
   } catch (err) {
+    // Nothing lands unless every byte arrived and matched: a body that broke off can be asked for again.
+    if (!isHbuildError(err) && !gaveUp() && !isFileSystemError(err)) throw transientFetchError(`the download of ${file.filename} broke off`, { cause: err, hint: 'check the network and try again' });
     if (!isHbuildError(err, 'ERR_HASH_MISMATCH')) throw err;
     throw new HbuildError('ERR_HASH_MISMATCH', `the index lists ${file.filename} with sha256 ${file.sha256}, but served bytes hashing to ${String(err.details.actual)}; nothing was stored`, {
       hint: 'the index or something between it and you altered the file; do not lock it until you know why',
       details: err.details,
     });
   }
+}
+
+/** An error of the store's disk (a full disk, a read-only store), which another attempt would not mend. */
+function isFileSystemError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && typeof (err as { syscall?: unknown }).syscall === 'string';
 }

@@ -1,5 +1,6 @@
 import { throughOrigin } from './host-gate.js';
-import { HbuildError } from '../core/errors.js';
+import { transientFetchError, transientStatus, withRetries } from './retry.js';
+import { HbuildError, isHbuildError } from '../core/errors.js';
 import { redactUrl } from './index-url.js';
 
 /** One distribution file as an index lists it (PEP 691 JSON / PEP 503 HTML, PEP 700 fields where given). */
@@ -59,7 +60,7 @@ export interface ProjectPage {
 /** Like findProjectFiles, with the page's declared repository version (what `hbuild publish` needs). */
 export async function findProjectPage(indexUrl: string, project: string, signal: AbortSignal, options: ListOptions = {}): Promise<ProjectPage | null> {
   const pageUrl = new URL(`${encodeURIComponent(project)}/`, indexUrl);
-  return throughOrigin(pageUrl, signal, () => readProjectPage(indexUrl, pageUrl, project, signal, options));
+  return withRetries(signal, () => throughOrigin(pageUrl, signal, () => readProjectPage(indexUrl, pageUrl, project, signal, options)));
 }
 
 async function readProjectPage(indexUrl: string, pageUrl: URL, project: string, signal: AbortSignal, options: ListOptions): Promise<ProjectPage | null> {
@@ -70,7 +71,8 @@ async function readProjectPage(indexUrl: string, pageUrl: URL, project: string, 
       signal,
       redirect: options.sameOriginRedirects === true ? 'manual' : 'follow',
     }).catch((err: unknown) => {
-      throw new HbuildError('ERR_FETCH', `cannot reach the index at ${redactUrl(indexUrl)} for ${project}`, { cause: err, hint: 'check the network and the index URL' });
+      if (signal.aborted) throw err;
+      throw transientFetchError(`cannot reach the index at ${redactUrl(indexUrl)} for ${project}`, { cause: err, hint: 'check the network and the index URL' });
     });
   let response = await get(url);
   for (let hops = 0; options.sameOriginRedirects === true && response.status >= 300 && response.status < 400; hops++) {
@@ -87,9 +89,15 @@ async function readProjectPage(indexUrl: string, pageUrl: URL, project: string, 
   }
   if (!response.ok) {
     await response.body?.cancel();
-    throw new HbuildError('ERR_FETCH', `the index answered ${response.status} for ${project}`, { hint: 'try again later, or check the index URL' });
+    const message = `the index answered ${response.status} for ${project}`;
+    const hint = 'try again later, or check the index URL';
+    if (transientStatus(response.status)) throw transientFetchError(message, { hint, status: response.status });
+    throw new HbuildError('ERR_FETCH', message, { hint, details: { status: response.status } });
   }
-  const body = await readCapped(response, MAX_PAGE_BYTES);
+  const body = await readCapped(response, MAX_PAGE_BYTES).catch((err: unknown) => {
+    if (isHbuildError(err) || signal.aborted) throw err;
+    throw transientFetchError(`the index's page for ${project} broke off`, { cause: err, hint: 'check the network and try again' });
+  });
   const type = response.headers.get('content-type') ?? '';
   const base = response.url || url.href;
   try {
