@@ -16,6 +16,7 @@
  *
  * Work files stay in $CORPUS_BENCH_DIR (default: <tmpdir>/hbuild-corpus-bench).
  */
+import { compare } from '@renovatebot/pep440';
 import Docker from 'dockerode';
 import { execa } from 'execa';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
   await rm(store, { recursive: true, force: true });
   const hbuild = await timeHbuild(['build', lockPath, '--store', store, '--out', join(DIR, 'wheelhouse'), '--jobs', '2', '--record', '--vet', 'report', '--recipes', 'recipes']);
   if (hbuild.exitCode !== 0) throw new Error(`hbuild build failed: ${hbuild.stderr.slice(-3000)}`);
+  console.log(`hbuild build: ${hbuild.seconds.toFixed(1)} s`);
 
   const sdistDir = join(DIR, 'sdists');
   const files = await sdistsOf(store, lock, sdistDir);
@@ -85,11 +87,16 @@ async function main(): Promise<void> {
   // (with no cache at all, every nested isolated environment would build its backends from source again)
   for (const d of ['pip-cache', 'uv-cache']) await rm(join(DIR, d), { recursive: true, force: true });
   const noCache = { PIP_CACHE_DIR: join(DIR, 'pip-cache'), UV_CACHE_DIR: join(DIR, 'uv-cache') };
-  let pipExit = 0;
+  // pip refuses two versions of one name in one command (and writes no wheel at all then): a lock
+  // holding several versions of a backend is built in as many pip commands, one after another.
+  const rounds = pipRounds(lock.packages);
+  const pipExits: number[] = [];
   const pip = await timed(async () => {
-    pipExit = (await execa('pip', ['wheel', '--no-binary', ':all:', '--no-deps', '--wheel-dir', pipOut, ...files.map((f) => join(sdistDir, f))], { stdio: 'ignore', reject: false, env: noCache })).exitCode ?? -1;
+    for (const round of rounds) {
+      pipExits.push((await execa('pip', ['wheel', '--no-binary', ':all:', '--no-deps', '--wheel-dir', pipOut, ...round.map((f) => join(sdistDir, f))], { stdio: 'ignore', reject: false, env: noCache })).exitCode ?? -1);
+    }
   });
-  console.log(`pip wheel: exit ${pipExit}, ${(await readdir(pipOut).catch(() => [])).filter((f) => f.endsWith('.whl')).length} wheels`);
+  console.log(`pip wheel: ${pip.toFixed(1)} s, ${rounds.length} commands (${rounds.map((r) => r.length).join(' + ')} sdists), exit ${pipExits.join(', ')}, ${(await readdir(pipOut).catch(() => [])).filter((f) => f.endsWith('.whl')).length} wheels`);
 
   // fromager from $FROMAGER_VENV (default /tmp/fromager-venv), else from PATH
   const venvBin = join(process.env.FROMAGER_VENV ?? '/tmp/fromager-venv', 'bin');
@@ -100,7 +107,7 @@ async function main(): Promise<void> {
   const fromager = hasFromager
     ? await timed(async () => { fromagerExit = (await execa('fromager', ['--sdists-repo', join(DIR, 'fromager-sdists'), '--wheels-repo', join(DIR, 'fromager-wheels'), '--work-dir', join(DIR, 'fromager-work'), 'bootstrap', '-r', join(DIR, 'requirements.txt')], { stdio: 'ignore', reject: false, env: { ...fromagerEnv, ...noCache } })).exitCode ?? -1; })
     : undefined;
-  if (fromager !== undefined) console.log(`fromager bootstrap: exit ${fromagerExit}`);
+  if (fromager !== undefined) console.log(`fromager bootstrap: exit ${fromagerExit}, ${fromager.toFixed(1)} s`);
 
   const floor = await floorRun(imageId, sdistDir, files, join(DIR, 'wheelhouse'));
   console.log(`hbuild ${hbuild.seconds.toFixed(0)} s, pip wheel ${pip.toFixed(0)} s, fromager ${fromager === undefined ? 'not installed' : `${fromager.toFixed(0)} s`}, floor ${floor.toFixed(0)} s`);
@@ -109,9 +116,33 @@ async function main(): Promise<void> {
   console.log(row('the same vs the floor (one container, requirements pre-installed, --no-build-isolation, 2 at a time)', `${hbuild.seconds.toFixed(0)} s vs ${floor.toFixed(0)} s = ratio ${(hbuild.seconds / floor).toFixed(2)}`, '≤ 1.2', hbuild.seconds / floor <= 1.2));
 }
 
+/** One wheel per project, its newest version: one site-packages holds one version of a name (the floor's builds that asked for an older one get the newest). */
+function newestPerName(wheels: string[]): string[] {
+  const newest = new Map<string, { file: string; version: string }>();
+  for (const file of wheels) {
+    const [dist = file, version = '0'] = file.split('-');
+    const known = newest.get(dist.toLowerCase());
+    if (!known || compare(version, known.version) > 0) newest.set(dist.toLowerCase(), { file, version });
+  }
+  return [...newest.values()].map((w) => w.file);
+}
+
+/** The lock's sdist files in groups that each name a project once: the first version of every name, then the second… */
+function pipRounds(packages: LockedPackage[]): string[][] {
+  const rounds: string[][] = [];
+  const seen = new Map<string, number>();
+  for (const pkg of packages) {
+    const name = pkg.name.toLowerCase().replace(/[-_.]+/g, '-');
+    const round = seen.get(name) ?? 0;
+    seen.set(name, round + 1);
+    (rounds[round] ??= []).push(pkg.sdist.file);
+  }
+  return rounds;
+}
+
 /** One long-lived container: every wheel of the wheelhouse installed first (untimed), then the sdists built two at a time without isolation. */
 async function floorRun(imageId: string, sdistDir: string, files: string[], wheelhouse: string): Promise<number> {
-  const wheels = (await readdir(wheelhouse)).filter((f) => f.endsWith('.whl'));
+  const wheels = newestPerName((await readdir(wheelhouse)).filter((f) => f.endsWith('.whl')));
   const name = `hbuild-corpus-floor-${process.pid}`;
   await execa('docker', ['run', '-d', '--name', name, '--network', 'none', '-u', '1000:1000', '-e', 'HOME=/tmp', '-v', `${resolve(sdistDir)}:/sdists:ro`, '-v', `${resolve(wheelhouse)}:/wheels:ro`, '--tmpfs', '/tmp:exec', imageId, 'sleep', 'infinity']);
   try {

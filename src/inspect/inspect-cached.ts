@@ -23,11 +23,18 @@ const INSPECT_VERSION = 'inspect/1';
  * need not be unpacked again. Only passing results are kept; a refusal is
  * recomputed (and thrown) every time.
  */
-export async function inspectCached(store: Store, path: string, sha256: string, expect: { name: string; version: string }): Promise<InspectResult> {
+export async function inspectCached(
+  store: Store,
+  path: string,
+  sha256: string,
+  expect: { name: string; version: string },
+  gate: <T>(work: () => Promise<T>) => Promise<T> = (work) => work(),
+): Promise<InspectResult> {
   const key = digestJson({ v: INSPECT_VERSION, sha256, expect });
   const hit = await store.readMemo('inspections', key, InspectMemo);
   if (hit) return hit;
-  const result = await inspectSdist(path, { expect });
+  // Unpacking is the costly part: `gate` bounds how many a run does at once.
+  const result = await gate(() => inspectSdist(path, { expect }));
   await store.writeMemo('inspections', key, result);
   return result;
 }

@@ -1,3 +1,4 @@
+import PQueue from 'p-queue';
 import { normalizeName } from '../core/pep503.js';
 import { resolve } from 'node:path';
 import type { HbuildError } from '../core/errors.js';
@@ -47,12 +48,20 @@ export function sourcesFor(lockDir: string, given: { indexUrl?: string; sdistDir
   };
 }
 
+/** Sources unpacked or vetted at once by one run (only work no earlier result covers). */
+const SOURCE_READS_AT_ONCE = 2;
+
 /** The stage steps before any container: every run takes a source through exactly these. */
 export function createPrepare(options: PrepareOptions): (pkg: PlannedPackage, context: TaskContext<unknown>) => Promise<PreparedSdist> {
   let recipes: Promise<(key: string) => Promise<LoadedRecipe | null>> | undefined;
   const { store, emit } = options;
+  // Unpacking and reading sources is CPU work on this process's one thread: a few at a time, in
+  // the run's priority order, so that the sources builds wait for first are ready first (and the
+  // checks of finished builds are not starved by thirty unpackings at once).
+  const cpu = new PQueue({ concurrency: SOURCE_READS_AT_ONCE });
   return async (pkg, context) => {
     const { timings, signal } = context;
+    const gate = <T>(work: () => Promise<T>): Promise<T> => cpu.add(work, { priority: context.priority, signal, throwOnTimeout: true });
     const done = (stage: 'fetch' | 'inspect' | 'vet', message?: string): void =>
       emit({ type: 'package', name: pkg.name, version: pkg.version, stage, status: 'done', ...(message ? { message } : {}) });
     context.setStage('fetch');
@@ -63,11 +72,11 @@ export function createPrepare(options: PrepareOptions): (pkg: PlannedPackage, co
     const fetched = await timed(timings, 'fetch', () => fetchSdist(pin, { store, indexUrl: options.indexUrl, sdistDirs: options.sdistDirs, signal, onCorrupt }));
     done('fetch', fetched.origin);
     context.setStage('inspect');
-    const inspected = await timed(timings, 'inspect', () => inspectCached(store, fetched.path, fetched.sha256, { name: pkg.name, version: pkg.version }));
+    const inspected = await timed(timings, 'inspect', () => inspectCached(store, fetched.path, fetched.sha256, { name: pkg.name, version: pkg.version }, gate));
     const recipe = await (recipes ??= recipeReader(options.recipesDir)).then((read) => read(normalizeName(pkg.name)));
     done('inspect');
     context.setStage('vet');
-    const vet = await timed(timings, 'vet', () => vetStep(pkg, fetched.path, fetched.sha256, recipe, { store, ...options.vet, signal }));
+    const vet = await timed(timings, 'vet', () => vetStep(pkg, fetched.path, fetched.sha256, recipe, { store, ...options.vet, signal, gate }));
     done('vet', vet.result.verdict);
     return { fetched, inspected, recipe, vet };
   };

@@ -20,6 +20,8 @@ export interface VetStepOptions {
   extraExceptions?: readonly VetException[];
   now?: Date;
   signal?: AbortSignal;
+  /** Runs the rules over the source when no earlier result is kept (a run bounds how many read sources at once). */
+  gate?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface VetOutcome {
@@ -41,7 +43,8 @@ export async function vetStep(pkg: PlannedPackage, sdistPath: string, sha256: st
   const key = digestJson({ v: RULE_SET_VERSION, sha256, name: pkg.name, version: pkg.version, exceptions, day: now.toISOString().slice(0, 10) });
   let rules = await options.store.readMemo('vet', key, VetResultMemo);
   if (!rules || rules.ruleSetVersion !== RULE_SET_VERSION) {
-    rules = await vetSdist(sdistPath, { name: pkg.name, version: pkg.version, sha256 }, { exceptions, now, minAgeDays: 0, ...(options.signal ? { signal: options.signal } : {}) });
+    const gate = options.gate ?? ((work) => work());
+    rules = await gate(() => vetSdist(sdistPath, { name: pkg.name, version: pkg.version, sha256 }, { exceptions, now, minAgeDays: 0, ...(options.signal ? { signal: options.signal } : {}) }));
     await options.store.writeMemo('vet', key, rules);
   }
   // A source given as a local file has no release time; one from an index without a time fails closed.
