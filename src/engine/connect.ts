@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HbuildError } from '../core/errors.js';
+import { loadDockerode } from './lean-client.js';
 
 /** Where a Docker engine is reached: a unix socket, TCP (optionally TLS), or SSH. */
 export interface EngineAddress {
@@ -80,7 +81,7 @@ export function describeEngine(address: EngineAddress = {}, env: NodeJS.ProcessE
 export async function connectDocker(address: EngineAddress = {}): Promise<Docker> {
   const options = engineOptions(address);
   // Loaded on first use: a run whose every wheel is cached never pays for the Docker client.
-  const { default: DockerClient } = await import('dockerode');
+  const { default: DockerClient } = await loadDockerode();
   const docker = new DockerClient({ ...options, timeout: 0 });
   try {
     await withTimeout(docker.ping(), 10_000);
