@@ -1,4 +1,5 @@
 import { PassThrough, Writable, type Readable } from 'node:stream';
+import { collectReadBuffers, SCAVENGE_EVERY_BYTES } from './scavenge.js';
 
 /** The output stream may run this far past the wheel limit (tar headers and padding) before it is cut. */
 export const OUTPUT_SLACK_BYTES = 1024 * 1024;
@@ -130,8 +131,14 @@ export async function demuxAttach(stream: NodeJS.ReadableStream, stdout: Writabl
   let headerBytes = 0;
   let remaining = 0;
   let target: Writable | null = null;
+  let sinceCollect = 0;
   for await (const raw of stream) {
     const chunk = typeof raw === 'string' ? Buffer.from(raw) : (raw as Buffer);
+    sinceCollect += chunk.length;
+    if (sinceCollect >= SCAVENGE_EVERY_BYTES) {
+      sinceCollect = 0;
+      collectReadBuffers();
+    }
     let at = 0;
     while (at < chunk.length) {
       if (remaining === 0) {
