@@ -20,11 +20,14 @@ export async function loadDockerode(): Promise<{ default: typeof Docker }> {
       throw new Error('BuildKit sessions are not available in hbuild');
     });
     const sshPath = createRequire(fromDockerode.resolve('docker-modem')).resolve('./ssh.js');
+    let real: ((options: unknown) => unknown) | undefined;
     stub(sshPath, (self) => (options: unknown) => {
-      // First ssh:// dial: the real transport replaces this stub in the cache.
-      delete here.cache[sshPath];
-      const real = here(sshPath) as (options: unknown) => unknown;
-      self.exports = real;
+      // First ssh:// dial: the real transport is loaded (and replaces this stub in the cache); docker-modem keeps calling this stub, which hands on.
+      if (!real) {
+        delete here.cache[sshPath];
+        real = here(sshPath) as (options: unknown) => unknown;
+        self.exports = real;
+      }
       return real(options);
     });
   } catch {
